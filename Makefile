@@ -1,0 +1,46 @@
+# Redress: `make run` starts the whole suite locally; `make test` runs every test against real
+# Kafka, SQLite and PostgreSQL. Both set up what they need on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test test-unit bench lint format migration clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+run: install
+	deploy/kafka/fetch.sh
+	$(BIN)/python -m deploy.local.run
+
+test: install
+	deploy/local/test-infra.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: install
+	$(BIN)/python -m pytest tests/unit tests/contract $(PYTEST_ARGS)
+
+bench: install
+	deploy/local/test-infra.sh $(BIN)/python -m bench.pipeline $(BENCH_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared services deploy bench
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# make migration SERVICE=casework MESSAGE="add deadlines"
+migration: install
+	$(BIN)/python -m deploy.local.migration $(SERVICE) "$(MESSAGE)"
+
+clean:
+	rm -rf .local/data .local/mail .local/sms .local/kafka/data .local/kafka-test

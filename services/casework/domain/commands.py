@@ -1,0 +1,200 @@
+"""Commands: what someone asks the case to do, as imperatives (the results are past-tense events).
+
+`Command` is a union discriminated on `action`, so the staff API body `{action, ...}` and the
+complainant endpoints parse straight into one of these (`parse_command`). Unknown fields are
+refused, so bad input is a 4xx with a message per field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from shared.events import DeclineReason, Outcome, RecommendationStatus, RecommendationType
+
+from .model import ReviewGround
+
+Role = Literal["caseworker", "manager", "admin", "complainant", "system"]
+STAFF_ROLES: frozenset[Role] = frozenset({"caseworker", "manager", "admin", "system"})
+
+NonBlank = Annotated[str, Field(min_length=1)]
+
+
+class Actor(BaseModel):
+    """Who is acting: a member of staff (from the JWT), the complainant, or the system."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: NonBlank
+    name: str
+    role: Role
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Assign(_Command):
+    action: Literal["assign"] = "assign"
+    caseworker_id: NonBlank
+    caseworker_name: NonBlank
+
+
+class Accept(_Command):
+    """Accept the complaint for investigation."""
+
+    action: Literal["accept"] = "accept"
+
+
+class Decline(_Command):
+    action: Literal["decline"] = "decline"
+    reason: DeclineReason
+
+
+class ResolveEarly(_Command):
+    action: Literal["resolve_early"] = "resolve_early"
+
+
+class Withdraw(_Command):
+    action: Literal["withdraw"] = "withdraw"
+
+
+class RequestEvidence(_Command):
+    action: Literal["request_evidence"] = "request_evidence"
+    description: NonBlank
+    due_on: date | None = None
+
+
+class ReceiveEvidence(_Command):
+    """Record that the evidence asked for has arrived (meets its deadline)."""
+
+    action: Literal["receive_evidence"] = "receive_evidence"
+    request_id: NonBlank
+
+
+class IssueDraft(_Command):
+    """Share the draft decision, now or at a date arranged with the complainant."""
+
+    action: Literal["issue_draft"] = "issue_draft"
+    scheduled_for: date | None = None
+
+
+class RecommendationInput(_Command):
+    type: RecommendationType
+    description: NonBlank
+    due_on: date | None = None
+    severity: int | None = Field(default=None, ge=1, le=6)
+
+
+class IssueFinal(_Command):
+    action: Literal["issue_final"] = "issue_final"
+    outcome: Outcome
+    summary: NonBlank
+    recommendations: list[RecommendationInput] = Field(default_factory=list)
+
+
+class CompleteReview(_Command):
+    action: Literal["complete_review"] = "complete_review"
+    outcome: Literal["decision_upheld", "decision_changed"]
+
+
+class UpdateRecommendation(_Command):
+    action: Literal["update_recommendation"] = "update_recommendation"
+    recommendation_id: NonBlank
+    status: RecommendationStatus
+
+
+class Pause(_Command):
+    action: Literal["pause"] = "pause"
+    reason: str | None = None
+
+
+class Resume(_Command):
+    action: Literal["resume"] = "resume"
+
+
+class TagThemes(_Command):
+    action: Literal["tag_themes"] = "tag_themes"
+    themes: list[NonBlank] = Field(min_length=1)
+
+
+class SubmitComments(_Command):
+    """The complainant's comments on the draft. `comments` is for the handler layer to store:
+    the domain never keeps or emits it."""
+
+    action: Literal["submit_comments"] = "submit_comments"
+    comments: str = ""
+
+
+class RequestReview(_Command):
+    action: Literal["request_review"] = "request_review"
+    grounds: list[ReviewGround]
+    reason: str = ""
+
+
+class PostMessage(_Command):
+    """A message between complainant and caseworker. `body` is for the handler layer (stored
+    internally, sent through notifications): the domain never keeps or emits it."""
+
+    action: Literal["post_message"] = "post_message"
+    direction: Literal["to_complainant", "to_caseworker"]
+    body: str = ""
+
+
+Command = Annotated[
+    Assign
+    | Accept
+    | Decline
+    | ResolveEarly
+    | Withdraw
+    | RequestEvidence
+    | ReceiveEvidence
+    | IssueDraft
+    | IssueFinal
+    | CompleteReview
+    | UpdateRecommendation
+    | Pause
+    | Resume
+    | TagThemes
+    | SubmitComments
+    | RequestReview
+    | PostMessage,
+    Field(discriminator="action"),
+]
+
+_COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
+
+
+def parse_command(data: object) -> Command:
+    """Validate a JSON-like body into a command; raises pydantic.ValidationError."""
+    return _COMMAND_ADAPTER.validate_python(data)
+
+
+# Every action name, in the order `allowed_actions` lists them.
+ACTIONS: tuple[str, ...] = (
+    "assign",
+    "accept",
+    "decline",
+    "resolve_early",
+    "withdraw",
+    "request_evidence",
+    "receive_evidence",
+    "issue_draft",
+    "submit_comments",
+    "issue_final",
+    "request_review",
+    "complete_review",
+    "update_recommendation",
+    "pause",
+    "resume",
+    "tag_themes",
+    "post_message",
+)
+# What a complainant may do themselves; staff may also do these on their behalf (phone, letter).
+COMPLAINANT_ACTIONS = frozenset({"withdraw", "submit_comments", "request_review", "post_message"})

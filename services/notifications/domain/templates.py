@@ -1,0 +1,391 @@
+"""Message templates: a versioned catalogue on disk, rendered to email (HTML + text) and SMS.
+
+Layout on disk (see services/notifications/templates/README.md):
+
+    <directory>/<name>/v<N>.toml     subject, email, sms (Jinja), one file per version
+    <directory>/_layout/email.html   the HTML wrapper for every email
+
+Like Notify (../shared/reference/notify-anchor.md, "Template versioning"), every version is kept
+and a message is rendered from the exact version recorded when it was created. Unlike Notify's
+`((placeholder))` syntax we use Jinja2, sandboxed, with StrictUndefined: a missing value raises
+`MissingPersonalisation` and never renders as a blank.
+
+The email body is a small Markdown-like subset, modelled on Notify's ("Formatting" row):
+paragraphs separated by a blank line, `# ` heading, `## ` sub-heading, `* `/`- ` bullets,
+`^ ` inset text, `---` rule, and bare https:// links. The structure is read from the template
+source *before* personalisation goes in, so a value can never add headings, lists or HTML:
+values are escaped by Jinja's autoescape in the HTML part.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Final
+
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from services.notifications.domain.sms import sms_encode
+
+TEMPLATE_NAME_PATTERN: Final = re.compile(r"^[a-z][a-z0-9_]*$")
+VERSION_FILE_PATTERN: Final = re.compile(r"^v([1-9][0-9]*)\.toml$")
+LAYOUT_PATH: Final = Path("_layout") / "email.html"
+REQUIRED_FIELDS: Final = ("subject", "email", "sms")
+
+# Body text size. 19px is the GOV.UK Design System's body size on large screens. Large print is
+# 24px, i.e. 18pt, the top of the 16-18pt range the UK Association for Accessible Formats
+# (UKAAF) gives for large print.
+STANDARD_FONT_PX: Final = 19
+LARGE_PRINT_FONT_PX: Final = 24
+
+# Notify's plain-text part draws rules 65 columns wide ("Formatting" row, COLUMN_WIDTH=65).
+PLAIN_TEXT_RULE_WIDTH: Final = 65
+
+_URL_PATTERN: Final = re.compile(r"https?://[^\s<>\"']+")
+_URL_TRAILING_PUNCTUATION: Final = ".,;:!?)"
+_UNDEFINED_NAME: Final = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
+
+
+class TemplateError(Exception):
+    """Base class for template problems."""
+
+
+class TemplateFileError(TemplateError):
+    """A template file on disk cannot be used; raised when the catalogue loads."""
+
+
+class UnknownTemplateError(TemplateError, LookupError):
+    """No template, or no such version of it, in the catalogue."""
+
+
+class MissingPersonalisation(TemplateError):  # noqa: N818 (name fixed by the service API)
+    """The personalisation lacks values the template needs."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names: tuple[str, ...] = tuple(sorted(set(names)))
+        super().__init__(f"Missing personalisation: {', '.join(self.names)}")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMessage:
+    """One message, ready for any channel: email (HTML and plain text) and SMS."""
+
+    template: str
+    version: int
+    subject: str
+    html: str
+    text: str
+    sms: str
+    large_print: bool = False
+
+
+class BlockKind(StrEnum):
+    HEADING = "heading"
+    SUB_HEADING = "sub_heading"
+    PARAGRAPH = "paragraph"
+    BULLETS = "bullets"
+    INSET = "inset"
+    RULE = "rule"
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """One block of an email body; `items` holds one Jinja source per line of a bullet list."""
+
+    kind: BlockKind
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledBlock:
+    kind: BlockKind
+    html: tuple[Template, ...]
+    text: tuple[Template, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateVersion:
+    """One immutable version of a template, compiled once when the catalogue loads."""
+
+    name: str
+    version: int
+    required: frozenset[str]
+    subject: Template
+    sms: Template
+    body: tuple[_CompiledBlock, ...]
+
+
+def _text_environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+    )
+
+
+def _html_environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
+
+
+class TemplateCatalogue:
+    """Every version of every message template, loaded from a directory."""
+
+    def __init__(self, versions: Iterable[TemplateVersion], layout: Template) -> None:
+        self._versions: dict[str, dict[int, TemplateVersion]] = {}
+        for template_version in versions:
+            by_number = self._versions.setdefault(template_version.name, {})
+            by_number[template_version.version] = template_version
+        self._layout = layout
+
+    @classmethod
+    def load(cls, directory: Path | str) -> TemplateCatalogue:
+        """Read and compile every `<name>/v<N>.toml` under `directory`; fail fast on any error."""
+        root = Path(directory)
+        layout_file = root / LAYOUT_PATH
+        if not layout_file.is_file():
+            raise TemplateFileError(f"{layout_file}: the email layout is missing")
+        text_env, html_env = _text_environment(), _html_environment()
+        layout = _compile(html_env, layout_file.read_text(encoding="utf-8"), layout_file)
+        versions = [_load_version(path, text_env, html_env) for path in _template_files(root)]
+        return cls(versions, layout)
+
+    def names(self) -> list[str]:
+        return sorted(self._versions)
+
+    def versions(self, name: str) -> list[int]:
+        return sorted(self._versions_of(name))
+
+    def latest_version(self, name: str) -> int:
+        return max(self._versions_of(name))
+
+    def required_personalisation(self, name: str, *, version: int | None = None) -> frozenset[str]:
+        """The personalisation keys a version needs, e.g. to check a request before storing it."""
+        return self._get(name, version).required
+
+    def render(
+        self,
+        name: str,
+        personalisation: Mapping[str, object],
+        *,
+        version: int | None = None,
+        large_print: bool = False,
+    ) -> RenderedMessage:
+        """Render `name` at `version` (default: the latest) with `personalisation`."""
+        template = self._get(name, version)
+        missing = template.required - personalisation.keys()
+        if missing:
+            raise MissingPersonalisation(missing)
+        values = dict(personalisation)
+        try:
+            subject = _single_line(template.subject.render(values))
+            html_body = Markup("\n").join(_html_block(block, values) for block in template.body)
+            text = "\n\n".join(
+                rendered for block in template.body if (rendered := _text_block(block, values))
+            )
+            sms = sms_encode(template.sms.render(values).strip())
+        except UndefinedError as error:  # e.g. a missing attribute of a value that was given
+            raise MissingPersonalisation([_undefined_name(error)]) from error
+        html = self._layout.render(
+            subject=subject,
+            body=html_body,
+            large_print=large_print,
+            font_size_px=LARGE_PRINT_FONT_PX if large_print else STANDARD_FONT_PX,
+        )
+        return RenderedMessage(
+            template=name,
+            version=template.version,
+            subject=subject,
+            html=html,
+            text=text + "\n",
+            sms=sms,
+            large_print=large_print,
+        )
+
+    def _versions_of(self, name: str) -> dict[int, TemplateVersion]:
+        try:
+            return self._versions[name]
+        except KeyError:
+            raise UnknownTemplateError(f"no template called {name!r}") from None
+
+    def _get(self, name: str, version: int | None) -> TemplateVersion:
+        versions = self._versions_of(name)
+        number = max(versions) if version is None else version
+        try:
+            return versions[number]
+        except KeyError:
+            raise UnknownTemplateError(f"template {name!r} has no version {number}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+def _template_files(root: Path) -> list[Path]:
+    files: list[Path] = []
+    for folder in sorted(root.iterdir()):
+        if not folder.is_dir() or folder.name.startswith(("_", ".")):
+            continue
+        if not TEMPLATE_NAME_PATTERN.match(folder.name):
+            raise TemplateFileError(f"{folder}: template names are lower_snake_case")
+        files.extend(sorted(folder.glob("*.toml")))
+    return files
+
+
+def _load_version(
+    path: Path, text_env: SandboxedEnvironment, html_env: SandboxedEnvironment
+) -> TemplateVersion:
+    match = VERSION_FILE_PATTERN.match(path.name)
+    if match is None:
+        raise TemplateFileError(f"{path}: version files are named v1.toml, v2.toml, ...")
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise TemplateFileError(f"{path}: {error}") from error
+    fields = _required_strings(document, path)
+    blocks = _parse_blocks(fields["email"])
+    if not blocks:
+        raise TemplateFileError(f"{path}: the email body is empty")
+    sources = [fields["subject"], fields["sms"], *(item for b in blocks for item in b.items)]
+    return TemplateVersion(
+        name=path.parent.name,
+        version=int(match.group(1)),
+        required=_undeclared(text_env, sources, path),
+        subject=_compile(text_env, fields["subject"], path),
+        sms=_compile(text_env, fields["sms"], path),
+        body=tuple(_compile_block(block, text_env, html_env, path) for block in blocks),
+    )
+
+
+def _required_strings(document: Mapping[str, Any], path: Path) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for key in REQUIRED_FIELDS:
+        value = document.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise TemplateFileError(f"{path}: '{key}' must be a non-empty string")
+        fields[key] = value
+    return fields
+
+
+def _compile(env: SandboxedEnvironment, source: str, path: Path) -> Template:
+    try:
+        return env.from_string(source)
+    except TemplateSyntaxError as error:
+        raise TemplateFileError(f"{path}: {error.message} (line {error.lineno})") from error
+
+
+def _undeclared(env: SandboxedEnvironment, sources: Iterable[str], path: Path) -> frozenset[str]:
+    names: set[str] = set()
+    for source in sources:
+        try:
+            names |= meta.find_undeclared_variables(env.parse(source))
+        except TemplateSyntaxError as error:
+            # A Jinja tag opened in one block and closed in another lands here.
+            raise TemplateFileError(f"{path}: {error.message} in {source!r}") from error
+    return frozenset(names)
+
+
+def _compile_block(
+    block: _Block, text_env: SandboxedEnvironment, html_env: SandboxedEnvironment, path: Path
+) -> _CompiledBlock:
+    return _CompiledBlock(
+        kind=block.kind,
+        html=tuple(_compile(html_env, item, path) for item in block.items),
+        text=tuple(_compile(text_env, item, path) for item in block.items),
+    )
+
+
+def _parse_blocks(source: str) -> list[_Block]:
+    """Split the email source into blocks at blank lines and classify each one."""
+    chunks = [chunk.strip("\n") for chunk in re.split(r"\n[ \t]*\n", source.strip())]
+    return [_classify(chunk) for chunk in chunks if chunk.strip()]
+
+
+def _classify(chunk: str) -> _Block:
+    lines = [line.strip() for line in chunk.splitlines()]
+    if chunk.strip() == "---":
+        return _Block(BlockKind.RULE, ())
+    if len(lines) == 1 and lines[0].startswith("## "):
+        return _Block(BlockKind.SUB_HEADING, (lines[0][3:],))
+    if len(lines) == 1 and lines[0].startswith("# "):
+        return _Block(BlockKind.HEADING, (lines[0][2:],))
+    if all(line.startswith(("* ", "- ")) for line in lines):
+        return _Block(BlockKind.BULLETS, tuple(line[2:] for line in lines))
+    if lines[0].startswith("^ "):
+        return _Block(BlockKind.INSET, ("\n".join([lines[0][2:], *lines[1:]]),))
+    return _Block(BlockKind.PARAGRAPH, ("\n".join(lines),))
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------------
+
+_HTML_TAGS: Final[dict[BlockKind, Markup]] = {
+    BlockKind.HEADING: Markup('<h1 style="font-size: 1.6em; margin: 0 0 0.6em;">{}</h1>'),
+    BlockKind.SUB_HEADING: Markup('<h2 style="font-size: 1.3em; margin: 1em 0 0.5em;">{}</h2>'),
+    BlockKind.PARAGRAPH: Markup('<p style="margin: 0 0 1em;">{}</p>'),
+    BlockKind.INSET: Markup(
+        '<blockquote style="border-left: 10px solid #b1b4b6; margin: 0 0 1em; '
+        'padding: 0.5em 0 0.5em 1em;">{}</blockquote>'
+    ),
+}
+
+
+def _html_block(block: _CompiledBlock, values: Mapping[str, object]) -> Markup:
+    if block.kind is BlockKind.RULE:
+        return Markup('<hr style="border: 0; border-top: 1px solid #b1b4b6; margin: 1.5em 0;">')
+    rendered = [_html_inline(template.render(values)) for template in block.html]
+    rendered = [item for item in rendered if item.strip()]
+    if not rendered:
+        return Markup("")
+    if block.kind is BlockKind.BULLETS:
+        items = Markup("").join(Markup("<li>{}</li>").format(item) for item in rendered)
+        return Markup('<ul style="margin: 0 0 1em; padding-left: 1.5em;">{}</ul>').format(items)
+    return _HTML_TAGS[block.kind].format(rendered[0])
+
+
+def _html_inline(rendered: str) -> Markup:
+    """Autoescaped Jinja output, with line breaks kept and bare links made clickable."""
+    # `rendered` comes from an autoescaping environment: values are escaped, template text is ours,
+    # and `_link` only wraps text that is already escaped.
+    safe = rendered.strip().replace("\n", "<br>\n")
+    return Markup(_URL_PATTERN.sub(_link, safe))  # noqa: S704
+
+
+def _link(match: re.Match[str]) -> str:
+    url = match.group(0)
+    trailing = ""
+    while url and url[-1] in _URL_TRAILING_PUNCTUATION:
+        url, trailing = url[:-1], url[-1] + trailing
+    return f'<a href="{url}" style="color: #1d70b8;">{url}</a>{trailing}'
+
+
+def _text_block(block: _CompiledBlock, values: Mapping[str, object]) -> str:
+    if block.kind is BlockKind.RULE:
+        return "-" * PLAIN_TEXT_RULE_WIDTH
+    rendered = [template.render(values).strip() for template in block.text]
+    rendered = [item for item in rendered if item]
+    if not rendered:
+        return ""
+    if block.kind is BlockKind.BULLETS:
+        return "\n".join(f"\u2022 {item}" for item in rendered)
+    if block.kind in (BlockKind.HEADING, BlockKind.SUB_HEADING):
+        underline = "=" if block.kind is BlockKind.HEADING else "-"
+        return f"{rendered[0]}\n{underline * len(rendered[0])}"
+    return rendered[0]
+
+
+def _undefined_name(error: UndefinedError) -> str:
+    message = error.message or ""
+    found = _UNDEFINED_NAME.search(message)
+    return (found.group(1) or found.group(2)) if found else message
+
+
+def _single_line(text: str) -> str:
+    return " ".join(text.split())

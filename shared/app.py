@@ -1,0 +1,257 @@
+"""The app factory: every service's process, with health, readiness, metrics, and lifecycle.
+
+    service = Service("intake", settings, metadata, migrations_dir=Path(__file__).parent / "migrations")
+    service.messaging.consume(...)
+    service.every("retention", 3600, job)
+    app = service.http_app(routers=[api.router], title="Redress intake")
+
+On start the service upgrades its database, connects to Kafka (waiting while the broker comes up),
+starts the outbox relay and its periodic jobs; on stop it drains them and disconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
+from sqlalchemy import MetaData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.db import Database
+from shared.logs import configure_logging
+from shared.messaging import Messaging
+from shared.migrations import upgrade_to_head
+from shared.settings import DEVELOPMENT_AUTH_SECRET, ServiceSettings
+
+log = logging.getLogger("redress.app")
+
+# Largest request body accepted: a complaint is text; 1 MiB is far beyond any real one.
+MAX_REQUEST_BYTES = 1024 * 1024
+# How long a starting service waits for Kafka before giving up (the broker may still be starting).
+KAFKA_CONNECT_TIMEOUT_SECONDS = 120.0
+# How long /readyz waits for the broker to answer.
+READINESS_TIMEOUT_SECONDS = 3.0
+
+HTTP_REQUESTS = Counter("redress_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+OUTBOX_PENDING = Gauge("redress_outbox_pending", "Outbox rows not yet published", ["service"])
+PERIODIC_RUNS = Counter("redress_periodic_runs_total", "Periodic job runs", ["service", "job", "outcome"])
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    interval_seconds: float
+    job: Callable[[], Awaitable[object]]
+
+
+class Service:
+    def __init__(self, name: str, settings: ServiceSettings, metadata: MetaData, *, migrations_dir: Path) -> None:
+        self.name = name
+        self.settings = settings
+        self.metadata = metadata
+        self.migrations_dir = migrations_dir
+        self.db = Database(settings.database_url)
+        self.messaging = Messaging(name, settings, self.db, metadata)
+        self.periodic: list[Periodic] = []
+        self.on_startup: list[Callable[[], Awaitable[None]]] = []
+        self.on_shutdown: list[Callable[[], Awaitable[None]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def every(self, name: str, interval_seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+        self.periodic.append(Periodic(name, interval_seconds, job))
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        configure_logging(self.name, self.settings.log_level)
+        if self.settings.environment == "production" and self.settings.auth_secret_value == DEVELOPMENT_AUTH_SECRET:
+            raise RuntimeError("REDRESS_AUTH_SECRET must be set in production")
+        await asyncio.to_thread(upgrade_to_head, self.settings.database_url, self.migrations_dir)
+        for hook in self.on_startup:
+            await hook()
+        await self._connect_kafka()
+        self._tasks.append(asyncio.create_task(self.messaging.relay.run_forever(), name="outbox-relay"))
+        for periodic in self.periodic:
+            self._tasks.append(asyncio.create_task(self._run_periodic(periodic), name=periodic.name))
+        log.info("%s started", self.name)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.messaging.broker.stop()
+        for hook in self.on_shutdown:
+            await hook()
+        await self.db.dispose()
+        log.info("%s stopped", self.name)
+
+    async def _connect_kafka(self) -> None:
+        deadline = asyncio.get_running_loop().time() + KAFKA_CONNECT_TIMEOUT_SECONDS
+        delay = 0.5
+        while True:
+            try:
+                await self.messaging.broker.start()
+                return
+            except Exception as error:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                log.warning("Kafka not reachable yet (%s); retrying", type(error).__name__)
+                await self.messaging.broker.stop()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _run_periodic(self, periodic: Periodic) -> None:
+        while True:
+            try:
+                await periodic.job()
+                PERIODIC_RUNS.labels(self.name, periodic.name, "ok").inc()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                PERIODIC_RUNS.labels(self.name, periodic.name, "failed").inc()
+                log.error("periodic job %s failed (%s)", periodic.name, type(error).__name__, exc_info=True)
+            await asyncio.sleep(periodic.interval_seconds)
+
+    async def ready(self) -> dict[str, bool]:
+        database = await self.db.ping()
+        try:
+            kafka = bool(await self.messaging.broker.ping(timeout=READINESS_TIMEOUT_SECONDS))
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            kafka = False
+        return {"database": database, "kafka": kafka}
+
+    # ------------------------------------------------------------------ HTTP
+
+    def http_app(self, *, routers: Sequence[APIRouter], title: str, description: str = "") -> FastAPI:
+        @asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+        app.state.service = self
+        self._add_operational_routes(app)
+        self._add_error_handlers(app)
+        self._add_request_metrics(app)
+        for router in routers:
+            app.include_router(router)
+        app.add_middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BYTES)
+        return app
+
+    def _add_operational_routes(self, app: FastAPI) -> None:
+        @app.get("/healthz", tags=["operations"])
+        async def healthz() -> dict[str, str]:
+            return {"status": "ok", "service": self.name}
+
+        @app.get("/readyz", tags=["operations"])
+        async def readyz() -> JSONResponse:
+            checks = await self.ready()
+            ok = all(checks.values())
+            return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
+
+        @app.get("/metrics", tags=["operations"], include_in_schema=False)
+        async def metrics() -> Response:
+            try:
+                OUTBOX_PENDING.labels(self.name).set(await self.messaging.relay.pending())
+            except Exception:  # noqa: BLE001 - metrics must answer even when the DB does not
+                log.warning("could not count the outbox")
+            return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    def _add_error_handlers(self, app: FastAPI) -> None:
+        @app.exception_handler(RequestValidationError)
+        async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+            return JSONResponse(validation_error_body(error.errors()), status_code=422)
+
+        @app.exception_handler(StarletteHTTPException)
+        async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+            body = error.detail if isinstance(error.detail, dict) else {"error": str(error.detail)}
+            return JSONResponse(body, status_code=error.status_code, headers=getattr(error, "headers", None))
+
+        @app.exception_handler(Exception)
+        async def unexpected(_: Request, error: Exception) -> JSONResponse:
+            log.error("unhandled error (%s)", type(error).__name__, exc_info=True)
+            return JSONResponse({"error": "Something went wrong on our side. Nothing you sent was lost."}, 500)
+
+    def _add_request_metrics(self, app: FastAPI) -> None:
+        @app.middleware("http")
+        async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+            response = await call_next(request)
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            HTTP_REQUESTS.labels(self.name, request.method, route, str(response.status_code)).inc()
+            return response
+
+
+def validation_error_body(errors: Sequence[Any]) -> dict[str, Any]:
+    """One clear message per field, never echoing the input (it may be personal or huge)."""
+    fields = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "header", "path")]
+        fields.append({"field": ".".join(location) or "body", "message": _plain_message(error)})
+    return {"error": "The request has problems; see fields.", "fields": fields}
+
+
+def _plain_message(error: Any) -> str:
+    message = str(error.get("msg", "is not valid"))
+    return message.removeprefix("Value error, ")
+
+
+class BodySizeLimit:
+    """Answers 413 for bodies over `max_bytes`, counted as they stream (Content-Length may lie)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await self._too_large(send)
+
+    async def _too_large(self, send: Send) -> None:
+        response = JSONResponse({"error": f"The request body is larger than {self.max_bytes} bytes."}, 413)
+        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def serve(app: FastAPI, port: int) -> None:
+    """Run one service's process (python -m services.<name>)."""
+    host = os.environ.get("REDRESS_HTTP_HOST", "127.0.0.1")
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")

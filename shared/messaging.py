@@ -1,0 +1,217 @@
+"""Kafka for one service: emit through the outbox, consume through the inbox, dead-letter the rest.
+
+    messaging = Messaging("casework", settings, db, metadata)
+    messaging.consume(INTAKE_COMPLAINTS, on_complaint, consumer="cases")
+    async with db.transaction() as session:
+        ...state change...
+        messaging.emit(session, CASEWORK_CASES, payload, subject=reference)
+
+A handler gets `(session, event)` inside the transaction that also records the event's `ce_id`;
+the offset is committed only after that transaction commits (AckPolicy.NACK_ON_ERROR), so a crash
+redelivers and the inbox makes the redelivery a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import Counter, Histogram
+from pydantic import ValidationError
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import Database
+from shared.envelope import CloudEvent, EnvelopeError, build_event, parse_record
+from shared.events import Payload
+from shared.inbox import claim, inbox_table
+from shared.logs import current_event_id
+from shared.outbox import OutboxRelay, add_to_outbox, outbox_table
+from shared.settings import ServiceSettings
+from shared.topics import Topic, dlq
+
+log = logging.getLogger("redress.messaging")
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+EVENTS_CONSUMED = Counter(
+    "redress_events_consumed_total", "Events a service consumed, by outcome", ["service", "topic", "outcome"]
+)
+EVENT_HANDLING_SECONDS = Histogram(
+    "redress_event_handling_seconds", "Time to apply one event", ["service", "topic"]
+)
+
+
+async def _raw_body(message: Any) -> Any:
+    """Hand the handler the undecoded record: decoding, and failing to, is the envelope's job."""
+    return message.body
+
+
+class PermanentEventError(Exception):
+    """The event can never be applied (bad data, impossible state): dead-letter it at once."""
+
+
+class Messaging:
+    def __init__(self, service: str, settings: ServiceSettings, db: Database, metadata: MetaData) -> None:
+        self.service = service
+        self.settings = settings
+        self.db = db
+        self.outbox = outbox_table(metadata)
+        self.inbox = inbox_table(metadata)
+        self.dlq_topic = dlq(service)
+        self.broker = KafkaBroker(
+            settings.kafka_bootstrap_servers,
+            client_id=f"redress-{service}",
+            acks="all",
+            enable_idempotence=True,
+            logger=logging.getLogger(f"redress.{service}.kafka"),
+            log_level=logging.DEBUG,
+            graceful_timeout=15.0,
+        )
+        self.relay = OutboxRelay(
+            db,
+            self.outbox,
+            self._publish,
+            service=service,
+            batch_size=settings.outbox_batch_size,
+            poll_interval=settings.outbox_poll_interval_seconds,
+        )
+
+    async def _publish(self, topic: str, key: bytes, value: bytes, headers: dict[str, str]) -> Any:
+        return await self.broker.publish(value, topic, key=key, headers=headers)
+
+    # ------------------------------------------------------------------ producing
+
+    async def emit(
+        self,
+        session: AsyncSession,
+        topic: Topic,
+        payload: Payload,
+        *,
+        subject: str,
+        ce_type: str | None = None,
+    ) -> CloudEvent:
+        """Queue an event in the outbox inside the caller's transaction."""
+        event = build_event(payload, source_service=self.service, subject=subject, ce_type=ce_type)
+        await add_to_outbox(session, self.outbox, topic, event)
+        return event
+
+    def committed(self) -> None:
+        """Tell the relay there is something new (call after a transaction that emitted)."""
+        self.relay.wake()
+
+    # ------------------------------------------------------------------ consuming
+
+    def consume(
+        self,
+        topic: Topic,
+        handler: Handler,
+        *,
+        consumer: str,
+        event_types: set[str] | None = None,
+    ) -> None:
+        """Subscribe `handler` to `topic` as the consumer group `redress-<service>-<consumer>`."""
+
+        async def on_message(message: KafkaMessage) -> None:
+            await self._consume(topic, consumer, handler, event_types, message)
+
+        on_message.__name__ = f"{self.service}_{consumer}_{topic.name.replace('.', '_')}"
+        self.broker.subscriber(
+            topic.name,
+            group_id=f"redress-{self.service}-{consumer}",
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            title=on_message.__name__,
+            decoder=_raw_body,
+        )(on_message)
+
+    async def _consume(
+        self,
+        topic: Topic,
+        consumer: str,
+        handler: Handler,
+        event_types: set[str] | None,
+        message: KafkaMessage,
+    ) -> None:
+        raw = message.raw_message
+        try:
+            event = parse_record(getattr(raw, "headers", None) or list(message.headers.items()), message.body)
+        except EnvelopeError as error:
+            await self.dead_letter(topic, consumer, message, f"undecodable: {error}")
+            return
+        token = current_event_id.set(event.id)
+        try:
+            if event_types is not None and event.type not in event_types:
+                EVENTS_CONSUMED.labels(self.service, topic.name, "ignored").inc()
+                return
+            await self._apply_with_retries(topic, consumer, handler, event, message)
+        finally:
+            current_event_id.reset(token)
+
+    async def _apply_with_retries(
+        self, topic: Topic, consumer: str, handler: Handler, event: CloudEvent, message: KafkaMessage
+    ) -> None:
+        attempts = self.settings.consumer_max_attempts
+        for attempt in range(1, attempts + 1):
+            started = time.perf_counter()
+            try:
+                applied = await self._apply_once(consumer, handler, event)
+            except (PermanentEventError, EnvelopeError, ValidationError) as error:
+                await self.dead_letter(topic, consumer, message, f"rejected {event.type}: {error}")
+                return
+            except Exception as error:
+                if attempt == attempts:
+                    log.error(
+                        "event failed %d times (%s); dead-lettering",
+                        attempts,
+                        type(error).__name__,
+                        extra={"ce_type": event.type},
+                    )
+                    await self.dead_letter(topic, consumer, message, f"failed {attempts} times: {error!r}")
+                    return
+                # Only the error's type: exception texts may quote personal data.
+                log.warning(
+                    "event failed (attempt %d, %s)", attempt, type(error).__name__, extra={"ce_type": event.type}
+                )
+                await asyncio.sleep(self.settings.consumer_retry_backoff_seconds * 2 ** (attempt - 1))
+                continue
+            EVENT_HANDLING_SECONDS.labels(self.service, topic.name).observe(time.perf_counter() - started)
+            EVENTS_CONSUMED.labels(self.service, topic.name, "applied" if applied else "duplicate").inc()
+            if applied:
+                self.relay.wake()
+            return
+
+    async def _apply_once(self, consumer: str, handler: Handler, event: CloudEvent) -> bool:
+        async with self.db.transaction() as session:
+            if not await claim(session, self.inbox, consumer, event.id, event.type):
+                return False
+            await handler(session, event)
+        return True
+
+    async def dead_letter(self, topic: Topic, consumer: str, message: KafkaMessage, reason: str) -> None:
+        """Publish the original record, untouched, to this service's DLQ with why it failed."""
+        raw = message.raw_message
+        headers = {
+            name: (value.decode(errors="replace") if isinstance(value, bytes) else str(value))
+            for name, value in (getattr(raw, "headers", None) or [])
+        }
+        headers |= {
+            "x-original-topic": topic.name,
+            "x-original-partition": str(getattr(raw, "partition", "")),
+            "x-original-offset": str(getattr(raw, "offset", "")),
+            "x-consumer": f"{self.service}.{consumer}",
+            "x-error": reason[:2000],
+            "x-failed-at": datetime.now(UTC).isoformat(),
+        }
+        key = getattr(raw, "key", None)
+        await self.broker.publish(message.body or b"", self.dlq_topic.name, key=key, headers=headers)
+        EVENTS_CONSUMED.labels(self.service, topic.name, "dead_lettered").inc()
+        # The reason's first clause only: validation errors quote the input, which may be personal.
+        log.warning("dead-lettered a message: %s", reason.split(":", 1)[0], extra={"topic": topic.name})

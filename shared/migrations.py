@@ -1,0 +1,53 @@
+"""Alembic, one migration history per service; the service upgrades its database at start-up.
+
+Each service's `migrations/env.py` is two lines: import its metadata and call `run_env(metadata)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+def alembic_config(database_url: str, migrations_dir: Path) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade_to_head(database_url: str, migrations_dir: Path) -> None:
+    """Blocking: run from a thread (`asyncio.to_thread`), since env.py runs its own event loop."""
+    command.upgrade(alembic_config(database_url, migrations_dir), "head")
+
+
+def run_env(metadata: MetaData) -> None:
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None
+    # SQLite cannot ALTER most things: batch mode rebuilds tables instead.
+    options = {"target_metadata": metadata, "render_as_batch": url.startswith("sqlite"), "compare_type": True}
+    if context.is_offline_mode():
+        context.configure(url=url, literal_binds=True, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    def migrate(connection: Connection) -> None:
+        context.configure(connection=connection, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run() -> None:
+        engine = create_async_engine(url, poolclass=pool.NullPool)
+        async with engine.connect() as connection:
+            await connection.run_sync(migrate)
+            await connection.commit()
+        await engine.dispose()
+
+    asyncio.run(run())

@@ -1,0 +1,65 @@
+"""Configuration read from the environment (DESIGN section 6, a contract).
+
+Every service's settings class extends `ServiceSettings` and adds its own `<SERVICE>_DATABASE_URL`
+and `<SERVICE>_HTTP_PORT` through `service_fields`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+# The values of REDRESS_NATION: which UK bank holidays count (shared.working_days).
+Nation = Literal["england", "wales", "scotland", "northern_ireland"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_DATA_DIR = PROJECT_ROOT / ".local" / "data"
+
+# A development-only secret so `make run` works out of the box; deployments must set their own
+# (the app factory refuses this value when REDRESS_ENVIRONMENT=production).
+DEVELOPMENT_AUTH_SECRET = "redress-development-secret-change-me-0123456789"  # noqa: S105
+
+
+def default_sqlite_url(service: str) -> str:
+    return f"sqlite+aiosqlite:///{LOCAL_DATA_DIR / f'{service}.db'}"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    service_name: str = "redress"
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias="REDRESS_ENVIRONMENT"
+    )
+    kafka_bootstrap_servers: str = Field("localhost:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    auth_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_AUTH_SECRET), validation_alias="REDRESS_AUTH_SECRET"
+    )
+    public_url: str = Field("http://localhost:8002", validation_alias="REDRESS_PUBLIC_URL")
+    nation: Nation = Field("england", validation_alias="REDRESS_NATION")
+    log_level: str = Field("INFO", validation_alias="REDRESS_LOG_LEVEL")
+
+    # Messaging reliability knobs (not domain numbers; tuned for a 2-core box).
+    # How often the outbox relay looks for rows when nothing woke it.
+    outbox_poll_interval_seconds: float = Field(0.5, validation_alias="REDRESS_OUTBOX_POLL_SECONDS")
+    outbox_batch_size: int = Field(200, validation_alias="REDRESS_OUTBOX_BATCH_SIZE")
+    # In-process attempts before a failing message goes to the DLQ (stack-notes section 2:
+    # Kafka has no redelivery counter, so attempts are counted in process).
+    consumer_max_attempts: int = Field(3, validation_alias="REDRESS_CONSUMER_MAX_ATTEMPTS")
+    consumer_retry_backoff_seconds: float = Field(0.2, validation_alias="REDRESS_CONSUMER_BACKOFF_SECONDS")
+    # Period of the in-service schedulers (deadlines, survey invitations, retries).
+    scheduler_interval_seconds: float = Field(5.0, validation_alias="REDRESS_SCHEDULER_SECONDS")
+    # Published outbox rows are kept this long for diagnosis, then deleted.
+    outbox_retention_days: int = Field(7, validation_alias="REDRESS_OUTBOX_RETENTION_DAYS")
+
+    # Per service, overridden with the service's own env names (see service_fields).
+    database_url: str = "sqlite+aiosqlite:///:memory:"
+    http_port: int = 8000
+
+    @property
+    def auth_secret_value(self) -> str:
+        return self.auth_secret.get_secret_value()

@@ -1,0 +1,94 @@
+"""A minimal service built only from `shared/`, to test the messaging guarantees on real parts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import Database
+from shared.envelope import CloudEvent
+from shared.messaging import Messaging
+from shared.settings import ServiceSettings
+from shared.topics import Topic
+
+
+class KitService:
+    def __init__(self, database_url: str, bootstrap: str, service: str = "kit") -> None:
+        self.metadata = MetaData()
+        self.effects = Table(
+            "effects",
+            self.metadata,
+            Column("id", Integer, primary_key=True, autoincrement=True),
+            Column("event_id", String(64)),
+            Column("subject", String(64)),
+        )
+        self.settings = ServiceSettings(
+            kafka_bootstrap_servers=bootstrap,
+            database_url=database_url,
+            consumer_max_attempts=2,
+            consumer_retry_backoff_seconds=0.05,
+            outbox_poll_interval_seconds=0.1,
+        )
+        self.db = Database(database_url)
+        self.messaging = Messaging(service, self.settings, self.db, self.metadata)
+
+    async def create_schema(self) -> None:
+        async with self.db.engine.begin() as connection:
+            await connection.run_sync(self.metadata.create_all)
+
+    async def record_effect(self, session: AsyncSession, event: CloudEvent) -> None:
+        await session.execute(insert(self.effects).values(event_id=event.id, subject=event.subject))
+
+    async def effect_count(self) -> int:
+        async with self.db.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(self.effects)) or 0)
+
+    async def close(self) -> None:
+        await self.messaging.broker.stop()
+        await self.db.dispose()
+
+
+@asynccontextmanager
+async def read_topic(bootstrap: str, topic: Topic) -> AsyncIterator[AIOKafkaConsumer]:
+    consumer = AIOKafkaConsumer(topic.name, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def collect(consumer: AIOKafkaConsumer, count: int, timeout: float = 30.0) -> list[Any]:
+    records: list[Any] = []
+
+    async def gather() -> None:
+        while len(records) < count:
+            batch = await consumer.getmany(timeout_ms=500)
+            for messages in batch.values():
+                records.extend(messages)
+
+    await asyncio.wait_for(gather(), timeout)
+    return records
+
+
+async def wait_until(predicate: Any, timeout: float = 30.0, interval: float = 0.1) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
+
+
+def headers_of(record: Any) -> dict[str, str]:
+    return {name: value.decode() for name, value in record.headers}
+
+
+def json_value(record: Any) -> Any:
+    return json.loads(record.value)
