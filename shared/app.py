@@ -29,6 +29,7 @@ from sqlalchemy import MetaData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY
 from shared.db import Database
 from shared.logs import configure_logging
 from shared.messaging import Messaging
@@ -78,6 +79,10 @@ class Service:
         configure_logging(self.name, self.settings.log_level)
         if self.settings.environment == "production" and self.settings.auth_secret_value == DEVELOPMENT_AUTH_SECRET:
             raise RuntimeError("REDRESS_AUTH_SECRET must be set in production")
+        if self.settings.environment == "production" and (
+            DEVELOPMENT_ENCRYPTION_KEY in self.settings.encryption_keys.get_secret_value()
+        ):
+            raise RuntimeError("REDRESS_ENCRYPTION_KEYS must be set in production")
         await asyncio.to_thread(upgrade_to_head, self.settings.database_url, self.migrations_dir)
         for hook in self.on_startup:
             await hook()
@@ -254,4 +259,6 @@ class _BodyTooLarge(Exception):
 def serve(app: FastAPI, port: int) -> None:
     """Run one service's process (python -m services.<name>)."""
     host = os.environ.get("REDRESS_HTTP_HOST", "127.0.0.1")
+    service: Service = app.state.service
+    configure_logging(service.name, service.settings.log_level)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")

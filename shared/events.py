@@ -113,6 +113,7 @@ class Complainant(Payload):
     address: str | None = None
     preferred_contact: ContactMethod
     reasonable_adjustments: list[str] = Field(default_factory=list)
+    adjustment_details: str | None = None
     language: str | None = None
 
 
@@ -152,6 +153,7 @@ class ComplaintReceived(Payload):
     eligibility: EligibilityFlags
     tracking_token: str
     duplicate_of: str | None = None
+    reason_for_delay: str | None = None
 
 
 # --------------------------------------------------------------------------------------------

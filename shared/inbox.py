@@ -8,18 +8,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, select
+from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import UtcDateTime
 
 
 def inbox_table(metadata: MetaData) -> Table:
+    if "inbox" in metadata.tables:
+        return metadata.tables["inbox"]
     return Table(
         "inbox",
         metadata,
         Column("consumer", String(100), primary_key=True),
         Column("event_id", String(64), primary_key=True),
         Column("event_type", String(255), nullable=False),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UtcDateTime(), nullable=False),
     )
 
 

@@ -18,7 +18,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Integer,
     LargeBinary,
     MetaData,
@@ -33,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import Database
+from shared.db import Database, UtcDateTime
 from shared.envelope import CloudEvent
 from shared.topics import Topic
 
@@ -48,6 +47,8 @@ RELAY_ADVISORY_LOCK_BASE = 7_331_000
 
 
 def outbox_table(metadata: MetaData) -> Table:
+    if "outbox" in metadata.tables:
+        return metadata.tables["outbox"]
     return Table(
         "outbox",
         metadata,
@@ -58,8 +59,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("ce_type", String(255), nullable=False),
         Column("headers", JSON, nullable=False),
         Column("value", LargeBinary, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("published_at", UtcDateTime(), nullable=True, index=True),
     )
 
 

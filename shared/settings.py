@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY
+
 
 # The values of REDRESS_NATION: which UK bank holidays count (shared.working_days).
 Nation = Literal["england", "wales", "scotland", "northern_ireland"]
@@ -42,6 +44,9 @@ class ServiceSettings(BaseSettings):
     public_url: str = Field("http://localhost:8002", validation_alias="REDRESS_PUBLIC_URL")
     nation: Nation = Field("england", validation_alias="REDRESS_NATION")
     log_level: str = Field("INFO", validation_alias="REDRESS_LOG_LEVEL")
+    encryption_keys: SecretStr = Field(
+        SecretStr(DEVELOPMENT_ENCRYPTION_KEY), validation_alias="REDRESS_ENCRYPTION_KEYS"
+    )
 
     # Messaging reliability knobs (not domain numbers; tuned for a 2-core box).
     # How often the outbox relay looks for rows when nothing woke it.

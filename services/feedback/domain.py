@@ -397,8 +397,9 @@ def scrub_free_text(text: str, known_names: Iterable[str] = ()) -> str:
     case, whole words only) and names given as "my name is ...". A safety net, not a guarantee:
     the survey page also asks people not to include personal details."""
     text = _EMAIL.sub(REMOVED, text)
-    text = _NHS_NUMBER.sub(REMOVED, text)
+    # Phone numbers before NHS numbers: "+1 202-555-0143" ends in a 3-3-4 group.
     text = _remove_phone_numbers(text)
+    text = _NHS_NUMBER.sub(REMOVED, text)
     text = _remove_digit_runs(text)
     text = _POSTCODE.sub(REMOVED, text)
     for pattern in _name_patterns(known_names):

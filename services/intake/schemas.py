@@ -774,9 +774,10 @@ def _message(field: str, error: Mapping[str, Any]) -> str:
     text = FIELD_TEXT.get(field)
     if error_type == "extra_forbidden":
         return f"'{field}' is not a field we use: remove it"
-    if error_type == "missing" or (error_type.endswith("_type") and error.get("input") is None):
-        # Inputs are hidden (hide_input_in_errors), so a None input shows as "missing" from the
-        # form mapping (empty -> None) through `*_type` errors; both mean "fill this in".
+    blank = "input" in error and error["input"] is None and error_type not in _SELF_EXPLAINING
+    if error_type == "missing" or blank:
+        # The form mapping turns empty answers into None: for a required field both mean
+        # "fill this in", whatever type check the None then failed.
         return text.missing if text else f"Enter {field}"
     if error_type in _SELF_EXPLAINING:
         return str(error["msg"]).rstrip(".")

@@ -112,6 +112,26 @@ OFCOM_DRAMA_LAST: Final = 900999
 
 
 _NOT_REAL_MESSAGE: Final = "This does not look like a real phone number: check it and try again"
+_FORMAT_MESSAGE: Final = (
+    "Enter a phone number in the correct format, like 07700 900 982 or +44 7700 900 982"
+)
+_TOO_SHORT_MESSAGE: Final = "This phone number is too short: check you have included every digit"
+_TOO_LONG_MESSAGE: Final = "This phone number is too long: check it and try again"
+_COUNTRY_CODE_MESSAGE: Final = "This country code is not recognised: check the number after the '+'"
+_PARSE_ERROR_MESSAGES: Final = {
+    NumberParseException.INVALID_COUNTRY_CODE: _COUNTRY_CODE_MESSAGE,
+    NumberParseException.TOO_SHORT_NSN: _TOO_SHORT_MESSAGE,
+    NumberParseException.TOO_SHORT_AFTER_IDD: _TOO_SHORT_MESSAGE,
+    NumberParseException.TOO_LONG: _TOO_LONG_MESSAGE,
+}
+_POSSIBILITY_MESSAGES: Final = {
+    # Local-only: a landline without its area code, which no text can reach.
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: _TOO_SHORT_MESSAGE,
+    phonenumbers.ValidationResult.TOO_SHORT: _TOO_SHORT_MESSAGE,
+    phonenumbers.ValidationResult.TOO_LONG: _TOO_LONG_MESSAGE,
+    phonenumbers.ValidationResult.INVALID_LENGTH: _NOT_REAL_MESSAGE,
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: _COUNTRY_CODE_MESSAGE,
+}
 
 
 class InvalidPhoneNumber(ValueError):  # noqa: N818 (name fixed by the service API)
@@ -130,12 +150,13 @@ def normalise_uk_or_international_phone(raw: str, *, for_sms: bool = True) -> st
         number = phonenumbers.parse(raw, DEFAULT_REGION)
     except NumberParseException as error:
         raise InvalidPhoneNumber(
-            "Enter a phone number in the correct format, like 07700 900 982 or +44 7700 900 982"
+            _PARSE_ERROR_MESSAGES.get(error.error_type, _FORMAT_MESSAGE)
         ) from error
     if _is_ofcom_drama_number(number):
         return _e164(number)
-    if not phonenumbers.is_possible_number(number):
-        raise InvalidPhoneNumber(_length_message(number))
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    if possible != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise InvalidPhoneNumber(_POSSIBILITY_MESSAGES.get(possible, _NOT_REAL_MESSAGE))
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber(_NOT_REAL_MESSAGE)
     if for_sms:
@@ -152,17 +173,6 @@ def _check_can_receive_sms(number: phonenumbers.PhoneNumber) -> None:
             "We can only send text messages to mobile numbers: enter a mobile number or choose "
             "another way for us to contact you"
         )
-
-
-def _length_message(number: phonenumbers.PhoneNumber) -> str:
-    reason = phonenumbers.is_possible_number_with_reason(number)
-    if reason == phonenumbers.ValidationResult.TOO_SHORT:
-        return "This phone number is too short"
-    if reason == phonenumbers.ValidationResult.TOO_LONG:
-        return "This phone number is too long"
-    if reason == phonenumbers.ValidationResult.INVALID_COUNTRY_CODE:
-        return "This country code is not recognised: check the number after the '+'"
-    return _NOT_REAL_MESSAGE
 
 
 def _is_ofcom_drama_number(number: phonenumbers.PhoneNumber) -> bool:

@@ -1,0 +1,204 @@
+"""Intake's HTTP routes: the JSON API, the complaint form, and the eligibility pre-check."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import FileSystemLoader, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import ValidationError
+
+from services.intake.domain import IntakeRules, advocacy_services, check_eligibility
+from services.intake.schemas import (
+    ComplaintRequest,
+    EligibilityRequest,
+    EligibilityResponse,
+    errors_by_field,
+    form_to_complaint_payload,
+    form_to_eligibility_payload,
+)
+from services.intake.submissions import ComplaintIntake, IdempotencyConflict
+from shared.auth import Role, StaffUser, staff_auth
+from shared.events import Sector
+
+TEMPLATES = SandboxedEnvironment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(default=True)
+)
+# Idempotency keys are client-chosen; a UUID is 36 characters, this leaves room for prefixes.
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
+
+router = APIRouter()
+
+
+def intake_of(request: Request) -> ComplaintIntake:
+    intake: ComplaintIntake = request.app.state.intake
+    return intake
+
+
+def rules_of(request: Request) -> IntakeRules:
+    rules: IntakeRules = request.app.state.rules
+    return rules
+
+
+def _secret(request: Request) -> str:
+    return str(request.app.state.service.settings.auth_secret_value)
+
+
+def problem(status: int, fields: list[dict[str, str]], message: str = "The request has problems; see fields.") -> JSONResponse:
+    return JSONResponse({"error": message, "fields": fields}, status_code=status)
+
+
+async def _json_body(request: Request) -> Any:
+    body = await request.body()
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise _BadJson(str(error)) from error
+
+
+class _BadJson(Exception):
+    pass
+
+
+def _validation_problem(error: ValidationError) -> JSONResponse:
+    return problem(422, [{"field": e.field, "message": e.message} for e in errors_by_field(error)])
+
+
+COMPLAINT_BODY_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": ComplaintRequest.model_json_schema()}}}}
+
+
+@router.post("/v1/complaints", status_code=201, tags=["complaints"], openapi_extra=COMPLAINT_BODY_SCHEMA, response_model=None)
+async def submit_complaint(
+    request: Request,
+    intake: Annotated[ComplaintIntake, Depends(intake_of)],
+    idempotency_key: Annotated[str | None, Header(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)] = None,
+) -> Response:
+    """Store a complaint and start its case. A repeated `Idempotency-Key` returns the first answer."""
+    return await _submit(request, intake, idempotency_key, staff=None)
+
+
+@router.post("/v1/staff/complaints", status_code=201, tags=["complaints"], openapi_extra=COMPLAINT_BODY_SCHEMA, response_model=None)
+async def submit_complaint_for_someone(
+    request: Request,
+    intake: Annotated[ComplaintIntake, Depends(intake_of)],
+    staff: Annotated[StaffUser, Depends(staff_auth(_secret))],
+    idempotency_key: Annotated[str | None, Header(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)] = None,
+) -> Response:
+    """A complaint taken by phone or letter and entered by staff (`channel` phone or letter)."""
+    return await _submit(request, intake, idempotency_key, staff=staff)
+
+
+async def _submit(request: Request, intake: ComplaintIntake, idempotency_key: str | None, staff: StaffUser | None) -> Response:
+    try:
+        data = await _json_body(request)
+    except _BadJson:
+        return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
+    try:
+        complaint = ComplaintRequest.model_validate(data, context={"today": datetime.now(UTC).date()})
+    except ValidationError as error:
+        return _validation_problem(error)
+    if staff is None and complaint.channel.value not in ("web", "email"):
+        return problem(403, [{"field": "channel", "message": "Phone and letter complaints are entered by staff."}])
+    if staff is not None and complaint.channel.value not in ("phone", "letter"):
+        return problem(422, [{"field": "channel", "message": "Staff enter complaints taken by phone or letter."}])
+    try:
+        submission = await intake.submit(complaint, idempotency_key=idempotency_key)
+    except IdempotencyConflict:
+        return problem(
+            422,
+            [{"field": "Idempotency-Key", "message": "This Idempotency-Key was already used for a different complaint."}],
+        )
+    headers = {"Idempotent-Replayed": "true"} if submission.replayed else {}
+    return JSONResponse(submission.accepted.model_dump(mode="json"), status_code=201, headers=headers)
+
+
+@router.post("/v1/eligibility", tags=["complaints"], response_model=EligibilityResponse,
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": EligibilityRequest.model_json_schema()}}}})
+async def eligibility(request: Request, rules: Annotated[IntakeRules, Depends(rules_of)]) -> Response:
+    """Can the ombudsman help? Reasons and next steps in plain English; nothing is stored."""
+    try:
+        data = await _json_body(request)
+    except _BadJson:
+        return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
+    today = datetime.now(UTC).date()
+    try:
+        facts = EligibilityRequest.model_validate(data, context={"today": today})
+    except ValidationError as error:
+        return _validation_problem(error)
+    result = check_eligibility(facts, today, rules)
+    return JSONResponse(EligibilityResponse.from_result(result).model_dump(mode="json"))
+
+
+# ----------------------------------------------------------------------------------- web pages
+
+
+def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(TEMPLATES.get_template(name).render(**context), status_code=status)
+
+
+async def _form_fields(request: Request) -> dict[str, str | list[str]]:
+    form = await request.form()
+    fields: dict[str, str | list[str]] = {}
+    for name in form:
+        values = [v for v in form.getlist(name) if isinstance(v, str)]
+        fields[name] = values if len(values) > 1 else (values[0] if values else "")
+    return fields
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def complaint_form() -> HTMLResponse:
+    return _page("form.html", advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True))
+
+
+@router.post("/complaint", response_class=HTMLResponse, include_in_schema=False)
+async def complaint_form_posted(request: Request, intake: Annotated[ComplaintIntake, Depends(intake_of)]) -> HTMLResponse:
+    values = await _form_fields(request)
+    try:
+        complaint = ComplaintRequest.model_validate(
+            form_to_complaint_payload(values), context={"today": datetime.now(UTC).date()}
+        )
+    except ValidationError as error:
+        return _page(
+            "form.html",
+            status=422,
+            values=values,
+            errors=errors_by_field(error),
+            advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True),
+        )
+    submission = await intake.submit(complaint, idempotency_key=None)
+    accepted = submission.accepted
+    settings = request.app.state.service.settings
+    return _page(
+        "confirmation.html",
+        status=201,
+        reference=accepted.reference,
+        tracking_url=f"{settings.tracking_url}/track/{accepted.reference}?token={accepted.tracking_token}",
+        received_at=accepted.received_at,
+        next_steps=accepted.next_steps,
+        advocacy_services=accepted.advocacy_services,
+        eligibility=accepted.eligibility,
+    )
+
+
+@router.get("/eligibility", response_class=HTMLResponse, include_in_schema=False)
+async def eligibility_page() -> HTMLResponse:
+    return _page("eligibility.html")
+
+
+@router.post("/eligibility", response_class=HTMLResponse, include_in_schema=False)
+async def eligibility_page_posted(request: Request, rules: Annotated[IntakeRules, Depends(rules_of)]) -> HTMLResponse:
+    values = await _form_fields(request)
+    today = datetime.now(UTC).date()
+    try:
+        facts = EligibilityRequest.model_validate(form_to_eligibility_payload(values), context={"today": today})
+    except ValidationError as error:
+        return _page("eligibility.html", status=422, values=values, errors=errors_by_field(error))
+    return _page("eligibility.html", values=values, result=check_eligibility(facts, today, rules))
+
+
+__all__ = ["Role", "router"]

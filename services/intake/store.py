@@ -1,0 +1,174 @@
+"""Intake's own database: complaints (personal data encrypted), idempotency keys, outbox, inbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    and_,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import UtcDateTime
+
+from shared.crypto import Cipher
+from shared.inbox import inbox_table
+from shared.outbox import outbox_table
+
+metadata = MetaData()
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("complaint_id", String(36), primary_key=True),
+    Column("reference", String(32), nullable=False, unique=True),
+    Column("received_at", UtcDateTime(), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("organisation_key", String(200), nullable=False, index=True),
+    Column("sector", String(20), nullable=False),
+    # Everything that identifies the complainant, as one encrypted JSON document.
+    Column("personal_data", LargeBinary, nullable=True),
+    # Keyed digests, so duplicates can be found without decrypting every complaint.
+    Column("email_digest", String(64), nullable=True, index=True),
+    Column("phone_digest", String(64), nullable=True, index=True),
+    Column("name_digest", String(64), nullable=True, index=True),
+    Column("duplicate_of", String(32), nullable=True),
+    Column("idempotency_key", String(200), nullable=True, unique=True),
+    Column("request_fingerprint", String(64), nullable=True),
+    # The 201 answer (it holds the tracking token), encrypted, replayed for a repeated key.
+    Column("response", LargeBinary, nullable=True),
+    Column("eligibility", JSON, nullable=False),
+    Column("case_closed_at", UtcDateTime(), nullable=True),
+    Column("anonymised_at", UtcDateTime(), nullable=True),
+)
+
+
+@dataclass(frozen=True)
+class StoredComplaint:
+    complaint_id: str
+    reference: str
+    received_at: datetime
+    organisation_key: str
+    personal: dict[str, Any] | None
+    request_fingerprint: str | None
+    response: dict[str, Any] | None
+
+
+class ComplaintStore:
+    def __init__(self, session: AsyncSession, cipher: Cipher) -> None:
+        self.session = session
+        self.cipher = cipher
+
+    async def add(
+        self,
+        *,
+        complaint_id: str,
+        reference: str,
+        received_at: datetime,
+        channel: str,
+        organisation_key: str,
+        sector: str,
+        personal: dict[str, Any],
+        email: str | None,
+        phone: str | None,
+        name: str,
+        duplicate_of: str | None,
+        idempotency_key: str | None,
+        request_fingerprint: str | None,
+        response: dict[str, Any],
+        eligibility: dict[str, Any],
+    ) -> None:
+        digest = self.cipher.lookup_digest
+        await self.session.execute(
+            complaints.insert().values(
+                complaint_id=complaint_id,
+                reference=reference,
+                received_at=received_at,
+                channel=channel,
+                organisation_key=organisation_key,
+                sector=sector,
+                personal_data=self.cipher.encrypt_json(personal),
+                email_digest=digest(email) if email else None,
+                phone_digest=digest(phone) if phone else None,
+                name_digest=digest(name),
+                duplicate_of=duplicate_of,
+                idempotency_key=idempotency_key,
+                request_fingerprint=request_fingerprint,
+                response=self.cipher.encrypt_json(response),
+                eligibility=eligibility,
+            )
+        )
+
+    async def by_idempotency_key(self, key: str) -> StoredComplaint | None:
+        row = (await self.session.execute(select(complaints).where(complaints.c.idempotency_key == key))).first()
+        return None if row is None else self._stored(row)
+
+    async def reference_exists(self, reference: str) -> bool:
+        found = await self.session.scalar(select(complaints.c.reference).where(complaints.c.reference == reference))
+        return found is not None
+
+    async def recent_from_same_person(
+        self, *, since: datetime, organisation_key: str, email: str | None, phone: str | None, name: str
+    ) -> list[StoredComplaint]:
+        digest = self.cipher.lookup_digest
+        same_person = [complaints.c.name_digest == digest(name)]
+        if email:
+            same_person.append(complaints.c.email_digest == digest(email))
+        if phone:
+            same_person.append(complaints.c.phone_digest == digest(phone))
+        rows = await self.session.execute(
+            select(complaints).where(
+                and_(
+                    complaints.c.received_at >= since,
+                    complaints.c.organisation_key == organisation_key,
+                    complaints.c.anonymised_at.is_(None),
+                    or_(*same_person),
+                )
+            )
+        )
+        return [self._stored(row) for row in rows]
+
+    async def mark_case_closed(self, reference: str, closed_at: datetime) -> None:
+        await self.session.execute(
+            update(complaints).where(complaints.c.reference == reference).values(case_closed_at=closed_at)
+        )
+
+    async def anonymise_closed_before(self, cutoff: datetime, now: datetime) -> int:
+        """Retention: drop the personal data of complaints whose case closed before `cutoff`."""
+        result = await self.session.execute(
+            update(complaints)
+            .where(complaints.c.case_closed_at < cutoff, complaints.c.anonymised_at.is_(None))
+            .values(
+                personal_data=None,
+                response=None,
+                email_digest=None,
+                phone_digest=None,
+                name_digest=None,
+                anonymised_at=now,
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def _stored(self, row: Any) -> StoredComplaint:
+        return StoredComplaint(
+            complaint_id=row.complaint_id,
+            reference=row.reference,
+            received_at=row.received_at,
+            organisation_key=row.organisation_key,
+            personal=self.cipher.decrypt_json(row.personal_data) if row.personal_data else None,
+            request_fingerprint=row.request_fingerprint,
+            response=self.cipher.decrypt_json(row.response) if row.response else None,
+        )
