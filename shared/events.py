@@ -130,6 +130,7 @@ class EligibilityFlags(Payload):
     premature: bool = False
     needs_mp_referral: bool = False
     representative_without_authority: bool = False
+    parliament_dissolved: bool = False
 
 
 class ComplaintReceived(Payload):
@@ -239,6 +240,7 @@ class DeadlineMissed(CaseEvent):
     deadline_id: str
     deadline: str
     due_by: date
+    new_due_by: date | None = None
 
 
 class MessagePosted(CaseEvent):

@@ -323,7 +323,8 @@ _DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\d ().-]{7,}\d)")
 _MIN_DIGITS_IN_RUN = 9
 
 # The shortest phone numbers people write: a UK local number without its area code has 6 to 8
-# digits (Ofcom national numbering plan); 7 keeps "1,250,000" style sums safe enough.
+# digits (Ofcom national numbering plan). Sums written with commas ("£1,250,000") stay; an
+# unbroken run of 7 or more digits goes, since it may well be a number.
 _MIN_PHONE_DIGITS = 7
 
 # "My name is Sam Jones", "I'm called sam": the first word whatever its case, then up to two

@@ -95,17 +95,19 @@ CLOSURE_DESCRIPTIONS: Final[dict[ClosureReason, str]] = {
 }
 
 RECOMMENDATION_DESCRIPTIONS: Final[dict[RecommendationType, str]] = {
+    # Read as "We have asked the organisation to make ..." / "We recommended ...".
     RecommendationType.APOLOGY: "an apology",
     RecommendationType.FINANCIAL_REMEDY: "a payment to put things right",
-    RecommendationType.SERVICE_IMPROVEMENT: "changes to how the organisation works",
+    RecommendationType.SERVICE_IMPROVEMENT: "changes to how it works",
 }
 
 RECOMMENDATION_STATUS_DESCRIPTIONS: Final[dict[RecommendationStatus, str]] = {
-    RecommendationStatus.MADE: "we had asked the organisation to do this",
-    RecommendationStatus.ACCEPTED: "the organisation has agreed to do this",
-    RecommendationStatus.IMPLEMENTED: "the organisation has done this",
-    RecommendationStatus.OVERDUE: "the organisation has not done this by the date we set",
-    RecommendationStatus.NOT_COMPLIED: "the organisation has said it will not do this",
+    # Read as "This was ..." / "It is now ...".
+    RecommendationStatus.MADE: "asked for by us",
+    RecommendationStatus.ACCEPTED: "agreed by the organisation",
+    RecommendationStatus.IMPLEMENTED: "done",
+    RecommendationStatus.OVERDUE: "overdue: it was not done by the date we set",
+    RecommendationStatus.NOT_COMPLIED: "refused by the organisation",
 }
 
 REVIEW_OUTCOME_DESCRIPTIONS: Final[dict[str, str]] = {
@@ -288,9 +290,7 @@ def _recommendation_updated(updated: events.RecommendationUpdated) -> list[Templ
 
 
 def _deadline_missed(missed: events.DeadlineMissed) -> list[TemplateRequest]:
-    # `new_due_by` is not in the contract yet; read it when casework sends it (extra="allow").
-    new_due_by = (missed.model_extra or {}).get("new_due_by")
-    new_date = format_date(date.fromisoformat(str(new_due_by))) if new_due_by else ""
+    new_date = format_date(missed.new_due_by) if missed.new_due_by else ""
     return _one(
         "deadline_missed",
         _base(

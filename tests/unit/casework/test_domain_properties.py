@@ -4,7 +4,6 @@ and no event carries anything outside its public model (so no personal data)."""
 from __future__ import annotations
 
 import itertools
-
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, settings

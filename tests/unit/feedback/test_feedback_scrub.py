@@ -46,7 +46,7 @@ NAMES = ["Jane Smith", "Dr Olu O'Brien"]
         # names given in the text
         ("My name is Priya Shah and I waited", f"My name is {REMOVED} and I waited"),
         ("my name is john and", f"my name is {REMOVED} and"),
-        ("My name’s Ana.", f"My name’s {REMOVED}."),
+        ("My name\u2019s Ana.", f"My name\u2019s {REMOVED}."),  # typographic apostrophe
         ("Kind regards, Sam Lee", f"Kind regards, {REMOVED}"),
         # things that are not personal stay
         ("I waited 45 days in 2024 for a reply", "I waited 45 days in 2024 for a reply"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -261,11 +262,10 @@ def test_simulated_scheduler_invites_once_reminds_at_most_once_and_stops_when_do
     for hour in sorted(ticks):
         now = start + timedelta(hours=hour)
         if answered_at is not None and now >= answered_at and state.answered_at is None:
-            state = SurveyState(**{**_fields(state), "answered_at": answered_at})
+            state = replace(state, answered_at=answered_at)
         for action in due_actions(state, now):
             done.append((action, now))
-            field = {"invite": "invited_at", "remind": "reminded_at", "expire": "expired_at"}
-            state = SurveyState(**{**_fields(state), field[action]: now})
+            state = _record(state, action, now)
     actions = [action for action, _ in done]
     assert actions.count("invite") <= 1
     assert actions.count("remind") <= 1
@@ -278,5 +278,9 @@ def test_simulated_scheduler_invites_once_reminds_at_most_once_and_stops_when_do
         assert actions[-1] == "expire"
 
 
-def _fields(state: SurveyState) -> dict[str, object]:
-    return {name: getattr(state, name) for name in SurveyState.__slots__}
+def _record(state: SurveyState, action: str, now: datetime) -> SurveyState:
+    if action == "invite":
+        return replace(state, invited_at=now)
+    if action == "remind":
+        return replace(state, reminded_at=now)
+    return replace(state, expired_at=now)

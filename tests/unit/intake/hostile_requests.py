@@ -102,7 +102,10 @@ HOSTILE_REQUESTS: list[tuple[str, dict[str, Any] | str | list[Any] | None]] = [
     ("complainant: empty object", {}),
     # complainant
     ("complainant: missing", _without("complainant")),
-    ("complainant: array instead of object", _with("complainant", [VALID_COMPLAINT["complainant"]])),
+    (
+        "complainant: array instead of object",
+        _with("complainant", [VALID_COMPLAINT["complainant"]]),
+    ),
     ("complainant: string instead of object", _with("complainant", "Jo Bloggs")),
     ("complainant: null", _with("complainant", None)),
     ("complainant.name: missing", _without("complainant.name")),
@@ -125,7 +128,10 @@ HOSTILE_REQUESTS: list[tuple[str, dict[str, Any] | str | list[Any] | None]] = [
     ("complainant.email: no @ sign", _with("complainant.email", "jo.bloggs.example.com")),
     ("complainant.email: dotless domain", _with("complainant.email", "jo@localhost")),
     ("complainant.email: two @ signs", _with("complainant.email", "jo@@example.com")),
-    ("complainant.email: header injection", _with("complainant.email", "jo@example.com\nBcc: x@y.com")),
+    (
+        "complainant.email: header injection",
+        _with("complainant.email", "jo@example.com\nBcc: x@y.com"),
+    ),
     ("complainant.email: 300 characters", _with("complainant.email", "j" * 290 + "@example.com")),
     ("complainant.email: a number", _with("complainant.email", 42)),
     ("complainant.email: HTML", _with("complainant.email", "<script>@example.com")),
@@ -161,10 +167,22 @@ HOSTILE_REQUESTS: list[tuple[str, dict[str, Any] | str | list[Any] | None]] = [
         "complainant.email: no way to contact at all",
         _complainant(email=_DROP, phone=_DROP, address=_DROP),
     ),
-    ("complainant.reasonable_adjustments: unknown", _with("complainant.reasonable_adjustments", ["telepathy"])),
-    ("complainant.reasonable_adjustments: string not list", _with("complainant.reasonable_adjustments", "braille")),
-    ("complainant.reasonable_adjustments: 1000 items", _with("complainant.reasonable_adjustments", ["braille"] * 1000)),
-    ("complainant.reasonable_adjustments: null item", _with("complainant.reasonable_adjustments", [None])),
+    (
+        "complainant.reasonable_adjustments: unknown",
+        _with("complainant.reasonable_adjustments", ["telepathy"]),
+    ),
+    (
+        "complainant.reasonable_adjustments: string not list",
+        _with("complainant.reasonable_adjustments", "braille"),
+    ),
+    (
+        "complainant.reasonable_adjustments: 1000 items",
+        _with("complainant.reasonable_adjustments", ["braille"] * 1000),
+    ),
+    (
+        "complainant.reasonable_adjustments: null item",
+        _with("complainant.reasonable_adjustments", [None]),
+    ),
     ("complainant.language: a sentence", _with("complainant.language", "english please!!")),
     ("complainant.language: underscore", _with("complainant.language", "en_GB")),
     ("complainant.language: HTML", _with("complainant.language", "<b>en</b>")),
@@ -175,7 +193,10 @@ HOSTILE_REQUESTS: list[tuple[str, dict[str, Any] | str | list[Any] | None]] = [
     ("organisation: missing", _without("organisation")),
     ("organisation: array", _with("organisation", [{"name": "x", "sector": "health"}])),
     ("organisation.name: missing", _without("organisation.name")),
-    ("organisation.name: left-to-right isolate", _with("organisation.name", "NHS \u2066Trust\u2069")),
+    (
+        "organisation.name: left-to-right isolate",
+        _with("organisation.name", "NHS \u2066Trust\u2069"),
+    ),
     ("organisation.sector: nhs", _with("organisation.sector", "nhs")),
     ("organisation.sector: upper case", _with("organisation.sector", "HEALTH")),
     ("organisation.sector: null", _with("organisation.sector", None)),
@@ -211,8 +232,14 @@ HOSTILE_REQUESTS: list[tuple[str, dict[str, Any] | str | list[Any] | None]] = [
         "complained_to_organisation_on: before first aware",
         _with("complained_to_organisation_on", "2025-10-01"),
     ),
-    ("complained_to_organisation_on: in the future", _with("complained_to_organisation_on", "2030-01-01")),
-    ("organisation_response_on: before the complaint", _with("organisation_response_on", "2025-11-05")),
+    (
+        "complained_to_organisation_on: in the future",
+        _with("complained_to_organisation_on", "2030-01-01"),
+    ),
+    (
+        "organisation_response_on: before the complaint",
+        _with("organisation_response_on", "2025-11-05"),
+    ),
     (
         "complained_to_organisation_on: reply date without complaint date",
         _without("complained_to_organisation_on"),
@@ -229,7 +256,10 @@ HOSTILE_REQUESTS: list[tuple[str, dict[str, Any] | str | list[Any] | None]] = [
     ("on_behalf_of: array", _with("on_behalf_of", [{"name": "Mum"}])),
     (
         "on_behalf_of.has_authority: maybe",
-        _with("on_behalf_of", {"name": "Ann Bloggs", "relationship": "mother", "has_authority": "maybe"}),
+        _with(
+            "on_behalf_of",
+            {"name": "Ann Bloggs", "relationship": "mother", "has_authority": "maybe"},
+        ),
     ),
     (
         "on_behalf_of.has_authority: missing",

@@ -30,6 +30,7 @@ from shared.events import ComplaintReceived, ContactMethod, Sector
 from .hostile_requests import HOSTILE_REQUESTS, INERT_BUT_NASTY, TODAY, valid_complaint
 
 CONTEXT = {"today": TODAY}
+HOSTILE_IDS = [label for label, _ in HOSTILE_REQUESTS]
 
 
 def validate(body: Any, today: date = TODAY) -> ComplaintRequest:
@@ -152,7 +153,7 @@ def test_hostile_corpus_is_big_enough() -> None:
     assert len(labels) == len(set(labels))
 
 
-@pytest.mark.parametrize(("label", "body"), HOSTILE_REQUESTS, ids=[l for l, _ in HOSTILE_REQUESTS])
+@pytest.mark.parametrize(("label", "body"), HOSTILE_REQUESTS, ids=HOSTILE_IDS)
 def test_hostile_request_is_refused_naming_the_field(label: str, body: Any) -> None:
     expected_field = label.split(":", 1)[0]
     errors = field_errors(body)
@@ -162,7 +163,7 @@ def test_hostile_request_is_refused_naming_the_field(label: str, body: Any) -> N
         assert error.anchor == f"#{field_id(error.field)}"
 
 
-@pytest.mark.parametrize(("label", "body"), HOSTILE_REQUESTS, ids=[l for l, _ in HOSTILE_REQUESTS])
+@pytest.mark.parametrize(("label", "body"), HOSTILE_REQUESTS, ids=HOSTILE_IDS)
 def test_hostile_request_is_refused_as_json_text(label: str, body: Any) -> None:
     with pytest.raises(ValidationError):
         ComplaintRequest.model_validate_json(json.dumps(body), context=CONTEXT)
@@ -197,7 +198,7 @@ SAFE_TEXT = st.text(
     alphabet=st.characters(whitelist_categories=("L", "N", "P", "S", "Zs")),
     min_size=10,
     max_size=200,
-).filter(lambda text: len(text.strip()) >= 10)  # noqa: PLR2004
+).filter(lambda text: len(text.strip()) >= 10)
 
 
 @given(prefix=SAFE_TEXT, bad=FORBIDDEN, suffix=SAFE_TEXT)
@@ -324,11 +325,19 @@ def test_single_checkbox_and_representative_section() -> None:
 
 @pytest.mark.parametrize(
     ("day", "month", "year"),
-    [("31", "2", "2025"), ("x", "1", "2025"), ("1", "1", "25"), ("", "1", "2025"), ("1" * 99, "1", "2025")],
+    [
+        ("31", "2", "2025"),
+        ("x", "1", "2025"),
+        ("1", "1", "25"),
+        ("", "1", "2025"),
+        ("1" * 99, "1", "2025"),
+    ],
 )
 def test_impossible_form_dates_fail_on_that_date(day: str, month: str, year: str) -> None:
     form = dict(FORM)
-    form.update({"first_aware_on.day": day, "first_aware_on.month": month, "first_aware_on.year": year})
+    form.update(
+        {"first_aware_on.day": day, "first_aware_on.month": month, "first_aware_on.year": year}
+    )
     errors = field_errors(form_to_complaint_payload(form))
     assert "first_aware_on" in {error.field for error in errors}
 

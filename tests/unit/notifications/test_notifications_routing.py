@@ -202,8 +202,8 @@ def test_a_datetime_counts_by_its_uk_calendar_day() -> None:
             "recommendation_updated",
             {
                 "recommendation_description": "a payment to put things right",
-                "status_description": "the organisation has done this",
-                "previous_status_description": "the organisation has agreed to do this",
+                "status_description": "done",
+                "previous_status_description": "agreed by the organisation",
             },
         ),
         (

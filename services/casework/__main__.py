@@ -1,0 +1,3 @@
+from services.casework.app import main
+
+main()

@@ -1,0 +1,256 @@
+"""Casework's HTTP routes: the complainant's tracking page and API, and the staff API."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Form, HTTPException, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import FileSystemLoader, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from services.casework import views
+from services.casework.cases import CaseNotFound, Casework
+from services.casework.domain import (
+    ActionNotAllowed,
+    Actor,
+    Command,
+    DomainRuleBroken,
+    PostMessage,
+    RequestReview,
+    ReviewGround,
+    SubmitComments,
+    parse_command,
+)
+from services.casework.store import CaseStore, StaleCase
+from shared.app import validation_error_body
+from shared.auth import Role, StaffUser, TrackingToken, staff_auth, tracking_token_matches
+from shared.timekeeping import uk_date
+
+TEMPLATES = SandboxedEnvironment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(default=True)
+)
+# Free text from complainants: generous, but bounded.
+MAX_TEXT = 10_000
+NOT_FOUND = "No case with that reference and tracking token."
+
+router = APIRouter()
+
+
+def casework_of(request: Request) -> Casework:
+    casework: Casework = request.app.state.casework
+    return casework
+
+
+def _secret(request: Request) -> str:
+    return str(request.app.state.service.settings.auth_secret_value)
+
+
+StaffOnly = Annotated[StaffUser, Depends(staff_auth(_secret))]
+ManagerOnly = Annotated[StaffUser, Depends(staff_auth(_secret, Role.MANAGER, Role.ADMIN))]
+CaseworkDep = Annotated[Casework, Depends(casework_of)]
+
+
+class CommentsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comments: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class ReviewRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    grounds: list[ReviewGround] = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class CaseworkerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    sectors: list[str] = Field(min_length=1)
+    active: bool = True
+
+
+# ----------------------------------------------------------------------------- complainants
+
+
+async def _case_for_token(casework: Casework, reference: str, token: str | None) -> Any:
+    """The case, or 404 for an unknown reference and a wrong token alike (no oracle)."""
+    expected = await casework.tracking_token_hash(reference)
+    if not tracking_token_matches(token, expected):
+        raise HTTPException(404, NOT_FOUND)
+    case = await casework.load(reference)
+    if case is None:
+        raise HTTPException(404, NOT_FOUND)
+    return case
+
+
+async def _tracking_view(casework: Casework, reference: str, token: str | None) -> dict[str, Any]:
+    case = await _case_for_token(casework, reference, token)
+    async with casework.db.sessions() as session:
+        messages = await CaseStore(session, casework.cipher).messages(reference)
+    now = datetime.now(UTC)
+    return views.tracking(case, uk_date(now), now, casework.rules, messages)
+
+
+@router.get("/v1/track/{reference}", tags=["tracking"])
+async def track(reference: str, casework: CaseworkDep, token: TrackingToken) -> JSONResponse:
+    """Where the complaint is, what happens next and when (needs the tracking token)."""
+    return JSONResponse(jsonable_encoder(await _tracking_view(casework, reference, token)))
+
+
+@router.get("/track/{reference}", response_class=HTMLResponse, include_in_schema=False)
+async def track_page(reference: str, casework: CaseworkDep, token: TrackingToken, notice: str | None = None) -> HTMLResponse:
+    try:
+        view = await _tracking_view(casework, reference, token)
+    except HTTPException:
+        return HTMLResponse(TEMPLATES.get_template("not_found.html").render(reference=reference), status_code=404)
+    return HTMLResponse(TEMPLATES.get_template("track.html").render(case=view, token=token, notice=notice))
+
+
+async def _complainant_acts(casework: Casework, reference: str, token: str | None, command: Command) -> dict[str, Any]:
+    await _case_for_token(casework, reference, token)
+    actor = Actor(id=f"complainant:{reference}", name="You", role="complainant")
+    await _act(casework, reference, command, actor)
+    return await _tracking_view(casework, reference, token)
+
+
+@router.post("/v1/track/{reference}/comments", tags=["tracking"])
+async def comment_on_draft(reference: str, body: CommentsIn, casework: CaseworkDep, token: TrackingToken) -> JSONResponse:
+    view = await _complainant_acts(casework, reference, token, SubmitComments(comments=body.comments))
+    return JSONResponse(jsonable_encoder(view))
+
+
+@router.post("/v1/track/{reference}/review-request", tags=["tracking"])
+async def ask_for_review(reference: str, body: ReviewRequestIn, casework: CaseworkDep, token: TrackingToken) -> JSONResponse:
+    view = await _complainant_acts(casework, reference, token, RequestReview(grounds=body.grounds, reason=body.reason))
+    return JSONResponse(jsonable_encoder(view))
+
+
+@router.post("/v1/track/{reference}/messages", tags=["tracking"])
+async def write_to_caseworker(reference: str, body: MessageIn, casework: CaseworkDep, token: TrackingToken) -> JSONResponse:
+    command = PostMessage(direction="to_caseworker", body=body.message)
+    return JSONResponse(jsonable_encoder(await _complainant_acts(casework, reference, token, command)))
+
+
+@router.post("/track/{reference}/{what}", include_in_schema=False)
+async def tracking_form_posted(
+    reference: str,
+    what: str,
+    casework: CaseworkDep,
+    token: Annotated[str, Form(max_length=200)],
+    text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
+    grounds: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """The no-JavaScript forms on the tracking page; answers by redirecting back to it."""
+    commands: dict[str, Any] = {
+        "comments": lambda: SubmitComments(comments=text),
+        "messages": lambda: PostMessage(direction="to_caseworker", body=text),
+        "review-request": lambda: RequestReview(grounds=[ReviewGround(g) for g in grounds or []], reason=text),
+    }
+    if what not in commands or not text.strip():
+        notice = "Please write something before you send it." if what in commands else None
+        return RedirectResponse(f"/track/{reference}?token={token}&notice={notice or ''}", status_code=303)
+    try:
+        await _complainant_acts(casework, reference, token, commands[what]())
+        notice = "Thank you. We have received it."
+    except (ValueError, HTTPException) as error:
+        if isinstance(error, HTTPException) and error.status_code == 404:
+            raise
+        notice = error.detail["message"] if isinstance(error, HTTPException) and isinstance(error.detail, dict) else str(error)
+    return RedirectResponse(f"/track/{reference}?token={token}&notice={notice}", status_code=303)
+
+
+# ----------------------------------------------------------------------------------- staff
+
+
+async def _act(casework: Casework, reference: str, command: Command, actor: Actor) -> None:
+    for attempt in range(2):
+        try:
+            await casework.act(reference, command, actor)
+            return
+        except StaleCase:
+            if attempt == 1:
+                raise HTTPException(409, {"error": "The case changed while you were acting on it. Try again."}) from None
+        except CaseNotFound:
+            raise HTTPException(404, {"error": NOT_FOUND}) from None
+        except ActionNotAllowed as refused:
+            raise HTTPException(
+                409,
+                {
+                    "error": f"'{refused.action}' is not allowed while the case is in {refused.stage}.",
+                    "allowed_actions": refused.allowed,
+                },
+            ) from None
+        except DomainRuleBroken as broken:
+            raise HTTPException(422, {"error": str(broken), "message": str(broken)}) from None
+
+
+def _actor(user: StaffUser) -> Actor:
+    return Actor(id=user.sub, name=user.name, role=user.role.value)
+
+
+@router.get("/v1/cases", tags=["staff"])
+async def list_cases(
+    casework: CaseworkDep,
+    user: StaffOnly,
+    stage: Annotated[str | None, Query(max_length=20)] = None,
+    caseworker: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JSONResponse:
+    async with casework.db.sessions() as session:
+        rows = await CaseStore(session, casework.cipher).listing(stage=stage, caseworker_id=caseworker, limit=limit, offset=offset)
+    return JSONResponse(jsonable_encoder({"cases": rows}))
+
+
+@router.get("/v1/cases/{reference}", tags=["staff"])
+async def get_case(reference: str, casework: CaseworkDep, user: StaffOnly) -> JSONResponse:
+    async with casework.db.sessions() as session:
+        store = CaseStore(session, casework.cipher)
+        loaded = await store.load(reference)
+        if loaded is None:
+            raise HTTPException(404, {"error": NOT_FOUND})
+        complaint = await store.complaint(reference)
+        messages = await store.messages(reference)
+    return JSONResponse(jsonable_encoder(views.staff(loaded[0], datetime.now(UTC), casework.rules, complaint, messages)))
+
+
+@router.post("/v1/cases/{reference}/actions", tags=["staff"])
+async def act_on_case(
+    reference: str,
+    casework: CaseworkDep,
+    user: StaffOnly,
+    body: Annotated[dict[str, Any], Body(examples=[{"action": "decline", "reason": "premature"}])],
+) -> JSONResponse:
+    """Apply one action; 409 with the allowed actions when it is not allowed in this stage."""
+    try:
+        command = parse_command(body)
+    except ValidationError as error:
+        return JSONResponse(validation_error_body(json.loads(error.json(include_input=False))), status_code=422)
+    await _act(casework, reference, command, _actor(user))
+    return await get_case(reference, casework, user)
+
+
+@router.get("/v1/caseworkers", tags=["staff"])
+async def roster(casework: CaseworkDep, user: StaffOnly) -> JSONResponse:
+    async with casework.db.sessions() as session:
+        store = CaseStore(session, casework.cipher)
+        people = await store.roster()
+        workload = await store.open_workload()
+    return JSONResponse([{**p, "open_cases": workload.get(p["caseworker_id"], 0)} for p in people])
+
+
+@router.put("/v1/caseworkers/{caseworker_id}", tags=["staff"])
+async def put_caseworker(caseworker_id: str, body: CaseworkerIn, casework: CaseworkDep, user: ManagerOnly) -> JSONResponse:
+    async with casework.db.transaction() as session:
+        await CaseStore(session, casework.cipher).put_caseworker(caseworker_id, body.name, body.sectors, body.active)
+    return JSONResponse({"caseworker_id": caseworker_id, **body.model_dump()})

@@ -1,0 +1,156 @@
+"""Casework's use cases: open a case from a complaint, act on a case, report missed deadlines.
+
+Each runs in one transaction: load the case, let the pure domain decide, save it with a version
+check, and queue the resulting public events in the outbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.casework.domain import (
+    SYSTEM_ACTOR,
+    Actor,
+    Assign,
+    Case,
+    CaseworkRules,
+    Command,
+    PostMessage,
+    handle,
+    missed_deadlines,
+    open_case,
+)
+from services.casework.store import CaseStore, StaleCase
+from shared.auth import hash_tracking_token
+from shared.crypto import Cipher
+from shared.db import Database
+from shared.events import CaseEvent, ComplaintReceived
+from shared.messaging import Messaging
+from shared.topics import CASEWORK_CASES
+
+# Reasonable adjustments that mean "more time than usual" (domain-rules.md section 4).
+EXTRA_TIME_ADJUSTMENTS = frozenset({"more_time"})
+# Cases looked at per scheduler run; the rest wait for the next run.
+DEADLINE_BATCH = 200
+
+
+class CaseNotFound(Exception):
+    pass
+
+
+class Casework:
+    def __init__(self, db: Database, messaging: Messaging, cipher: Cipher, rules: CaseworkRules) -> None:
+        self.db = db
+        self.messaging = messaging
+        self.cipher = cipher
+        self.rules = rules
+
+    # ------------------------------------------------------------------ from intake
+
+    async def open_from_complaint(self, session: AsyncSession, complaint: ComplaintReceived) -> None:
+        store = CaseStore(session, self.cipher)
+        if await store.exists(complaint.reference):
+            return  # the same complaint under a new event id: nothing more to open
+        case, events = open_case(
+            complaint.reference,
+            complaint.organisation,
+            complaint.channel,
+            complaint.received_at,
+            complaint.eligibility,
+            extra_time=bool(EXTRA_TIME_ADJUSTMENTS & set(complaint.complainant.reasonable_adjustments)),
+            rules=self.rules,
+        )
+        caseworker = await self._least_loaded_caseworker(store, complaint.organisation.sector.value)
+        if caseworker is not None:
+            events += handle(
+                case,
+                Assign(caseworker_id=caseworker["caseworker_id"], caseworker_name=caseworker["name"]),
+                SYSTEM_ACTOR,
+                complaint.received_at,
+                self.rules,
+            )
+        await store.add(
+            case,
+            tracking_token_hash=hash_tracking_token(complaint.tracking_token),
+            complaint=complaint.model_dump(mode="json", exclude={"tracking_token"}),
+        )
+        await self._emit(session, events)
+
+    async def _least_loaded_caseworker(self, store: CaseStore, sector: str) -> dict[str, Any] | None:
+        workload = await store.open_workload()
+        skilled = [c for c in await store.roster() if c["active"] and sector in c["sectors"]]
+        if not skilled:
+            return None
+        return min(skilled, key=lambda c: (workload.get(c["caseworker_id"], 0), c["caseworker_id"]))
+
+    # ------------------------------------------------------------------ actions
+
+    async def act(self, reference: str, command: Command, actor: Actor, now: datetime | None = None) -> Case:
+        """Apply one command. Raises CaseNotFound, ActionNotAllowed, DomainRuleBroken, StaleCase."""
+        now = now or datetime.now(UTC)
+        async with self.db.transaction() as session:
+            store = CaseStore(session, self.cipher)
+            loaded = await store.load(reference)
+            if loaded is None:
+                raise CaseNotFound(reference)
+            case, version, _ = loaded
+            events = handle(case, command, actor, now, self.rules)
+            await store.save(case, version)
+            if isinstance(command, PostMessage) and command.body:
+                await store.add_message(
+                    message_id=str(uuid.uuid4()),
+                    reference=reference,
+                    direction=command.direction,
+                    author=actor.name,
+                    body=command.body,
+                    at=now,
+                )
+            await self._emit(session, events)
+        self.messaging.committed()
+        return case
+
+    async def tracking_token_hash(self, reference: str) -> str | None:
+        async with self.db.sessions() as session:
+            loaded = await CaseStore(session, self.cipher).load(reference)
+        return None if loaded is None else loaded[2]
+
+    async def load(self, reference: str) -> Case | None:
+        async with self.db.sessions() as session:
+            loaded = await CaseStore(session, self.cipher).load(reference)
+        return None if loaded is None else loaded[0]
+
+    # ------------------------------------------------------------------ deadlines
+
+    async def report_missed_deadlines(self, today: date) -> int:
+        """Emit `redress.case.deadline_missed` once per missed deadline, across instances."""
+        async with self.db.sessions() as session:
+            due = await CaseStore(session, self.cipher).due_for_deadline_check(today, DEADLINE_BATCH)
+        reported = 0
+        for reference in due:
+            try:
+                reported += await self._report_for_case(reference, today)
+            except StaleCase:
+                continue  # another instance (or an action) got there first; next run re-checks
+        if reported:
+            self.messaging.committed()
+        return reported
+
+    async def _report_for_case(self, reference: str, today: date) -> int:
+        async with self.db.transaction() as session:
+            store = CaseStore(session, self.cipher)
+            loaded = await store.load(reference)
+            if loaded is None:
+                return 0
+            case, version, _ = loaded
+            events = missed_deadlines(case, today)
+            await store.save(case, version)
+            await self._emit(session, events)
+        return len(events)
+
+    async def _emit(self, session: AsyncSession, events: list[CaseEvent]) -> None:
+        for event in events:
+            await self.messaging.emit(session, CASEWORK_CASES, event, subject=event.reference)

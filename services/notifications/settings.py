@@ -1,0 +1,115 @@
+"""Notifications configuration: the shared settings plus mail, SMS, retries and retention.
+
+Environment names for SMTP and SMS are the contract of DESIGN section 6; the rest are this
+service's own knobs, each with the source of its default.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Literal
+
+from pydantic import Field, SecretStr
+
+from services.notifications.domain import channels, retry
+from shared.settings import ServiceSettings, default_sqlite_url
+
+# notify-anchor.md "Data retention": content and recipient are kept 7 days by default.
+DEFAULT_RETENTION_DAYS = 7
+# notify-anchor.md "Status lifecycle": a message still `sending` after 72 h is given up on.
+DEFAULT_SENDING_TIMEOUT_HOURS = 72.0
+# A claimed message with no outcome after this long belongs to an instance that died mid-send;
+# it goes back to the retry queue. Far longer than any SMTP or HTTP timeout (30 s).
+DEFAULT_CLAIM_TIMEOUT_SECONDS = 600.0
+# The sender wakes at once when a message is stored; this poll is the safety net (and the
+# pace of retries). Notify's SLO is 95% handed to the provider within 10 s (notify-anchor.md
+# "SLO published"), so half a second leaves ample room.
+DEFAULT_SENDER_INTERVAL_SECONDS = 0.5
+# Messages claimed per pass, for first attempts and for retries separately (notify-anchor.md
+# "Provider retries": retries go on their own queue so they cannot starve first attempts).
+DEFAULT_SENDER_BATCH_SIZE = 50
+# Retention is due on a scale of days; hourly is plenty.
+DEFAULT_RETENTION_INTERVAL_SECONDS = 3600.0
+
+SmtpTls = Literal["none", "starttls", "tls"]
+SmsProviderName = Literal["twilio", "notify"]
+
+
+class NotificationsSettings(ServiceSettings):
+    service_name: str = "notifications"
+    database_url: str = Field(
+        default_factory=lambda: default_sqlite_url("notifications"),
+        validation_alias="NOTIFICATIONS_DATABASE_URL",
+    )
+    http_port: int = Field(8003, validation_alias="NOTIFICATIONS_HTTP_PORT")
+    # Where this service itself is reachable from the SMS provider (the Twilio status callback);
+    # REDRESS_PUBLIC_URL is the complainant-facing site the tracking links point to.
+    callback_base_url: str = Field(
+        "http://localhost:8003", validation_alias="NOTIFICATIONS_CALLBACK_BASE_URL"
+    )
+
+    # Email over SMTP (DESIGN section 6; the local mail server listens on 1025, section 7).
+    smtp_host: str = Field("127.0.0.1", validation_alias="SMTP_HOST")
+    smtp_port: int = Field(1025, validation_alias="SMTP_PORT")
+    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
+    smtp_tls: SmtpTls = Field("none", validation_alias="SMTP_TLS")
+    mail_from: str = Field("Redress <no-reply@redress.localhost>", validation_alias="MAIL_FROM")
+
+    # SMS over HTTP (DESIGN section 6; the local gateway listens on 8025, section 7).
+    sms_provider: SmsProviderName = Field("twilio", validation_alias="SMS_PROVIDER")
+    sms_api_url: str = Field("http://127.0.0.1:8025", validation_alias="SMS_API_URL")
+    sms_account_sid: str = Field("AC00000000000000000000000000000000", validation_alias="SMS_ACCOUNT_SID")
+    sms_auth_token: SecretStr = Field(SecretStr("local-auth-token"), validation_alias="SMS_AUTH_TOKEN")
+    sms_from: str = Field("Redress", validation_alias="SMS_FROM")
+
+    retention_days: int = Field(
+        DEFAULT_RETENTION_DAYS, ge=1, validation_alias="NOTIFICATIONS_RETENTION_DAYS"
+    )
+    retention_interval_seconds: float = Field(
+        DEFAULT_RETENTION_INTERVAL_SECONDS, gt=0, validation_alias="NOTIFICATIONS_RETENTION_SECONDS"
+    )
+    # Retries: exponential backoff with full jitter (domain/retry.py cites its sources).
+    max_attempts: int = Field(
+        retry.DEFAULT_MAX_ATTEMPTS, ge=1, validation_alias="NOTIFICATIONS_MAX_ATTEMPTS"
+    )
+    backoff_base_seconds: float = Field(
+        retry.DEFAULT_BASE_DELAY_SECONDS, ge=0, validation_alias="NOTIFICATIONS_BACKOFF_BASE_SECONDS"
+    )
+    backoff_cap_seconds: float = Field(
+        retry.DEFAULT_MAX_DELAY_SECONDS, ge=0, validation_alias="NOTIFICATIONS_BACKOFF_CAP_SECONDS"
+    )
+    # No texts in the quiet hours (domain/channels.py gives the policy).
+    quiet_hours_start: time = Field(
+        channels.DEFAULT_QUIET_START, validation_alias="NOTIFICATIONS_QUIET_HOURS_START"
+    )
+    quiet_hours_end: time = Field(
+        channels.DEFAULT_QUIET_END, validation_alias="NOTIFICATIONS_QUIET_HOURS_END"
+    )
+    quiet_hours_timezone: str = Field(
+        channels.DEFAULT_TIMEZONE, validation_alias="NOTIFICATIONS_QUIET_HOURS_TIMEZONE"
+    )
+    # Notify's simulated recipients are never handed to a provider (notify-anchor.md
+    # "Simulated / research"); the outcome is decided here.
+    simulate_test_recipients: bool = Field(True, validation_alias="NOTIFICATIONS_SIMULATE_TEST_RECIPIENTS")
+
+    sender_interval_seconds: float = Field(
+        DEFAULT_SENDER_INTERVAL_SECONDS, gt=0, validation_alias="NOTIFICATIONS_SENDER_SECONDS"
+    )
+    sender_batch_size: int = Field(
+        DEFAULT_SENDER_BATCH_SIZE, ge=1, validation_alias="NOTIFICATIONS_SENDER_BATCH_SIZE"
+    )
+    sending_timeout_hours: float = Field(
+        DEFAULT_SENDING_TIMEOUT_HOURS, gt=0, validation_alias="NOTIFICATIONS_SENDING_TIMEOUT_HOURS"
+    )
+    claim_timeout_seconds: float = Field(
+        DEFAULT_CLAIM_TIMEOUT_SECONDS, gt=0, validation_alias="NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS"
+    )
+
+    @property
+    def retry_policy(self) -> retry.RetryPolicy:
+        return retry.RetryPolicy(
+            max_attempts=self.max_attempts,
+            base_delay_seconds=self.backoff_base_seconds,
+            max_delay_seconds=max(self.backoff_cap_seconds, self.backoff_base_seconds),
+        )

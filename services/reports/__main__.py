@@ -1,0 +1,3 @@
+from services.reports.app import main
+
+main()
