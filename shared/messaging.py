@@ -117,7 +117,7 @@ class Messaging:
         consumer: str,
         event_types: set[str] | None = None,
     ) -> None:
-        """Subscribe `handler` to `topic` as the consumer group `redress-<service>-<consumer>`."""
+        """Subscribe `handler` to `topic` as the consumer group `<prefix>-<service>-<consumer>`."""
 
         async def on_message(message: KafkaMessage) -> None:
             await self._consume(topic, consumer, handler, event_types, message)
@@ -125,7 +125,7 @@ class Messaging:
         on_message.__name__ = f"{self.service}_{consumer}_{topic.name.replace('.', '_')}"
         self.broker.subscriber(
             topic.name,
-            group_id=f"redress-{self.service}-{consumer}",
+            group_id=f"{self.settings.consumer_group_prefix}-{self.service}-{consumer}",
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=on_message.__name__,

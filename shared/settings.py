@@ -48,6 +48,9 @@ class ServiceSettings(BaseSettings):
         SecretStr(DEVELOPMENT_ENCRYPTION_KEY), validation_alias="REDRESS_ENCRYPTION_KEYS"
     )
 
+    # Consumer groups are `<prefix>-<service>-<consumer>`; a second, separate deployment on the
+    # same cluster (or a test suite) sets its own prefix so the two never split partitions.
+    consumer_group_prefix: str = Field("redress", validation_alias="REDRESS_CONSUMER_GROUP_PREFIX")
     # Messaging reliability knobs (not domain numbers; tuned for a 2-core box).
     # How often the outbox relay looks for rows when nothing woke it.
     outbox_poll_interval_seconds: float = Field(0.5, validation_alias="REDRESS_OUTBOX_POLL_SECONDS")

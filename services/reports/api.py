@@ -77,7 +77,9 @@ def _period(period_from: date | None, period_to: date | None, today: date) -> Re
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail={
                 "error": "The request has problems; see fields.",
-                "fields": [{"field": "from", "message": "The period must start on or before `to`."}],
+                "fields": [
+                    {"field": "from", "message": "The period must start on or before `to`."}
+                ],
             },
         )
     return ReportingPeriod(start, end)

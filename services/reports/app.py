@@ -12,7 +12,6 @@ from services.reports import api, handlers
 from services.reports.settings import ReportsSettings
 from services.reports.store import metadata
 from shared.app import Service, serve
-from shared.events import CASE_EVENT_TYPES
 from shared.topics import CASEWORK_CASES, FEEDBACK_RESPONSES, NOTIFICATION_DELIVERIES
 
 
@@ -32,7 +31,7 @@ def create_app(
         CASEWORK_CASES,
         handlers.on_case_event,
         consumer="cases",
-        event_types=set(CASE_EVENT_TYPES.values()),
+        event_types=set(handlers.CASE_EVENTS),
     )
     service.messaging.consume(
         NOTIFICATION_DELIVERIES,

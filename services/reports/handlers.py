@@ -48,6 +48,7 @@ from services.reports.store import FactsDocument, Publications, PublishedReport,
 from shared.db import Database
 from shared.envelope import CloudEvent
 from shared.events import (
+    CASE_EVENT_TYPES,
     CaseClosed,
     CaseEvent,
     CaseOpened,
@@ -70,7 +71,9 @@ log = logging.getLogger("redress.reports")
 
 # The notification template whose delivery counts as the acknowledgement (domain-rules 1.6).
 ACKNOWLEDGEMENT_TEMPLATE = "acknowledgement"
-ACKNOWLEDGEMENT_EVENT_TYPES = frozenset({"redress.notification.sent", "redress.notification.delivered"})
+ACKNOWLEDGEMENT_EVENT_TYPES = frozenset(
+    {"redress.notification.sent", "redress.notification.delivered"}
+)
 FEEDBACK_SUBMITTED = "redress.feedback.submitted"
 # Closures at assessment that are decisions of ours (a withdrawal is the complainant's act).
 ASSESSMENT_DECISION_CLOSURES = frozenset({ClosureReason.DECLINED, ClosureReason.RESOLVED_EARLY})
@@ -223,14 +226,20 @@ def _payload(event: CloudEvent) -> Any:
         raise PermanentEventError(str(error)) from error
 
 
-async def apply_event(session: AsyncSession, event: CloudEvent) -> None:
-    """Apply one event from any of the three source topics; others are ignored."""
-    if event.type.startswith("redress.case."):
+CASE_EVENTS = frozenset(CASE_EVENT_TYPES.values())
+
+
+async def apply_event(session: AsyncSession, event: CloudEvent) -> bool:
+    """Apply one event from any of the three source topics; False if the model does not use it."""
+    if event.type in CASE_EVENTS:
         await on_case_event(session, event)
     elif event.type in ACKNOWLEDGEMENT_EVENT_TYPES:
         await on_delivery(session, event)
     elif event.type == FEEDBACK_SUBMITTED:
         await on_feedback(session, event)
+    else:
+        return False
+    return True
 
 
 async def on_case_event(session: AsyncSession, event: CloudEvent) -> None:
@@ -248,7 +257,10 @@ async def on_delivery(session: AsyncSession, event: CloudEvent) -> None:
     payload = _payload(event)
     if not isinstance(payload, NotificationStatusChanged):
         raise PermanentEventError(f"{event.type} is not a delivery status")
-    if payload.template != ACKNOWLEDGEMENT_TEMPLATE or event.type not in ACKNOWLEDGEMENT_EVENT_TYPES:
+    if (
+        payload.template != ACKNOWLEDGEMENT_TEMPLATE
+        or event.type not in ACKNOWLEDGEMENT_EVENT_TYPES
+    ):
         return
     await ReadModel(session).record_acknowledgement(payload.reference, payload.at)
 
@@ -363,7 +375,9 @@ async def publish_previous_month(
             html = render_learning_report(
                 slice_, period, working_days=working_days_for(settings), today=today
             )
-            title = f"Learning from complaints: {month_name[period.start.month]} {period.start.year}"
+            title = (
+                f"Learning from complaints: {month_name[period.start.month]} {period.start.year}"
+            )
             published = PublishedReport(
                 report_id, LEARNING_REPORT, title, period.start, period.end, now
             )

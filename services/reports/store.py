@@ -149,7 +149,9 @@ class ReadModel:
         )
         await self.session.execute(
             update(acknowledgements)
-            .where(acknowledgements.c.reference == reference, acknowledgements.c.acknowledged_at > at)
+            .where(
+                acknowledgements.c.reference == reference, acknowledgements.c.acknowledged_at > at
+            )
             .values(acknowledged_at=at)
         )
 
@@ -203,9 +205,9 @@ class ReadModel:
         built = (to_facts(row.facts, row.acknowledged_at) for row in rows)
         return [facts for facts in built if facts is not None]
 
-    async def responses(self, *, submitted_from: datetime, submitted_before: datetime) -> list[
-        SatisfactionResponse
-    ]:
+    async def responses(
+        self, *, submitted_from: datetime, submitted_before: datetime
+    ) -> list[SatisfactionResponse]:
         rows = (
             await self.session.execute(
                 select(satisfaction_responses)

@@ -1,0 +1,642 @@
+"""The sender: turns stored messages into emails and texts, and keeps their status honest.
+
+GOV.UK Notify's model (../shared/reference/notify-anchor.md "What a strong engineer would like"):
+a message is saved first and sent after; a sender claims a row with a compare-and-set UPDATE
+(`created`/`temporary-failure` -> `sending`, attempts + 1), so two instances never send the same
+row; the database session is closed during the slow provider call; the outcome is written with
+another compare-and-set, so statuses only move forward. Retries are read apart from first
+attempts, so a backlog of retries never starves new messages.
+
+Every status change goes out on the deliveries topic through the outbox, with no personal data.
+`now` comes from an injected clock, so tests can stand at 22:30 in London.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import email.utils
+import logging
+import random
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from enum import StrEnum
+from typing import Any, Final, Protocol
+
+from prometheus_client import Counter
+from sqlalchemy import event as orm_event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notifications.domain import (
+    InvalidPhoneNumber,
+    MissingPersonalisation,
+    RenderedMessage,
+    TemplateCatalogue,
+    UnknownTemplateError,
+    choose_channels,
+    count_fragments,
+    needs_large_print,
+    normalise_uk_or_international_phone,
+    simulated_outcome,
+    sms_send_time,
+    tracking_url,
+)
+from services.notifications.domain.statuses import can_move
+from services.notifications.providers import (
+    PermanentProviderError,
+    ProviderError,
+    Receipt,
+    SmsProvider,
+    build_email,
+)
+from services.notifications.settings import NotificationsSettings
+from services.notifications.store import (
+    FAILURE_REASON_LENGTH,
+    Contact,
+    ContactStore,
+    Message,
+    MessageStore,
+    NewMessage,
+    SuppressionList,
+)
+from shared.crypto import Cipher
+from shared.db import Database
+from shared.events import NotificationStatus, NotificationStatusChanged
+from shared.messaging import Messaging
+from shared.topics import NOTIFICATION_DELIVERIES
+
+log = logging.getLogger("redress.notifications.sender")
+
+Status = NotificationStatus
+Clock = Callable[[], datetime]
+
+# DESIGN section 4: the three delivery-status event types, by the status they report.
+STATUS_EVENT_TYPES: Final[dict[Status, str]] = {
+    Status.SENDING: "redress.notification.sent",
+    Status.DELIVERED: "redress.notification.delivered",
+    Status.TEMPORARY_FAILURE: "redress.notification.failed",
+    Status.PERMANENT_FAILURE: "redress.notification.failed",
+    Status.TECHNICAL_FAILURE: "redress.notification.failed",
+}
+# The recipient role in a dedupe key: today every message goes to the complainant.
+COMPLAINANT_ROLE: Final = "complainant"
+# Stands in for an address in failure reasons, which are shown to staff and published.
+RECIPIENT_PLACEHOLDER: Final = "[recipient]"
+NO_LETTER_PROVIDER: Final = "no letter provider: staff must print and post this letter"
+
+MESSAGES = Counter(
+    "redress_notifications_status_changes_total",
+    "Messages moved to a status, by channel",
+    ["channel", "status"],
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def dedupe_key(source_id: str, template: str, role: str = COMPLAINANT_ROLE) -> str:
+    return f"{source_id}|{template}|{role}"
+
+
+class EmailTransport(Protocol):
+    async def send(self, message: EmailMessage) -> str: ...
+
+
+class Outcome(StrEnum):
+    DELIVERED = "delivered"  # the provider took it and no receipt will follow
+    ACCEPTED = "accepted"  # an SMS provider took it: `sending` until the receipt
+    TEMPORARY = "temporary"
+    PERMANENT = "permanent"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: Outcome
+    reason: str | None = None
+    provider_message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do with one due message: send it, hold it, or fail it without sending."""
+
+    channel: str
+    address: str | None = None
+    rendered: RenderedMessage | None = None
+    hold_until: datetime | None = None
+    fail_as: Status | None = None
+    reason: str | None = None
+
+
+class ReceiptResult(StrEnum):
+    UNKNOWN = "unknown"
+    APPLIED = "applied"
+    IGNORED = "ignored"
+
+
+class Sender:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        messaging: Messaging,
+        settings: NotificationsSettings,
+        cipher: Cipher,
+        catalogue: TemplateCatalogue,
+        email: EmailTransport,
+        sms: SmsProvider,
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.messaging = messaging
+        self.settings = settings
+        self.cipher = cipher
+        self.catalogue = catalogue
+        self.email = email
+        self.sms = sms
+        self.clock = clock
+        self.rng = rng or random.SystemRandom()
+        self.policy = settings.retry_policy
+        self._wake = asyncio.Event()
+        self._message_id_domain = _mail_domain(settings.mail_from)
+
+    # ------------------------------------------------------------------ waking
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def wake_after_commit(self, session: AsyncSession) -> None:
+        """Wake the sender once `session`'s transaction has committed (not before: the sender
+        would not see the new rows yet)."""
+        orm_event.listen(session.sync_session, "after_commit", lambda _: self.wake(), once=True)
+
+    async def run_when_woken(self) -> None:
+        """One periodic pass: wait for a wake-up (or the poll interval), then send what is due."""
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=self.settings.sender_interval_seconds)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+        handled = await self.send_due()
+        if handled >= self.settings.sender_batch_size:
+            self.wake()  # more may be waiting: go round again at once
+
+    # ------------------------------------------------------------------ sending
+
+    async def send_due(self, now: datetime | None = None) -> int:
+        """Try every due message once; returns how many were looked at."""
+        now = now or self.clock()
+        limit = self.settings.sender_batch_size
+        async with self.db.transaction() as session:
+            store = MessageStore(session, self.cipher)
+            first_attempts = await store.due_first_attempts(now, limit)
+            retries = await store.due_retries(now, limit)
+        for message in [*first_attempts, *retries]:
+            await self.attempt(message, now)
+        return len(first_attempts) + len(retries)
+
+    async def attempt(self, message: Message, now: datetime) -> None:
+        """Plan, claim, send and record one message."""
+        async with self.db.transaction() as session:
+            claimed = await self._plan_and_claim(session, message, now)
+        self.messaging.committed()
+        if claimed is None:
+            return
+        claimed_message, plan = claimed
+        assert plan.address is not None and plan.rendered is not None
+        delivery = await self._deliver(claimed_message, plan.address, plan.rendered)
+        async with self.db.transaction() as session:
+            await self._record(session, claimed_message, plan, delivery, self.clock())
+        self.messaging.committed()
+
+    async def _plan_and_claim(
+        self, session: AsyncSession, message: Message, now: datetime
+    ) -> tuple[Message, Plan] | None:
+        contact = await ContactStore(session, self.cipher).get(message.reference)
+        if contact is None:
+            return None
+        store = MessageStore(session, self.cipher)
+        plan = await self._plan(session, message, contact, now)
+        if plan.hold_until is not None:
+            await store.change(message, {"channel": plan.channel, "send_after": plan.hold_until})
+            return None
+        if plan.fail_as is not None:
+            chosen = dataclasses.replace(message, channel=plan.channel)
+            await store.change(message, {"channel": plan.channel})
+            await self._fail(session, chosen, plan.fail_as, plan.reason or "", now, contact, plan)
+            return None
+        assert plan.rendered is not None and plan.address is not None
+        values = {
+            "channel": plan.channel,
+            "attempts": message.attempts + 1,
+            "last_attempt_at": now,
+            "next_attempt_at": None,
+            "send_after": None,
+            "large_print": plan.rendered.large_print,
+            "rendered": _stored_body(plan.channel, plan.rendered),
+            "recipient": plan.address,
+            "fragments": count_fragments(plan.rendered.sms).fragments if plan.channel == "sms" else None,
+        }
+        if not await self._move(session, message, Status.SENDING, values, now):
+            return None  # another instance claimed it first
+        claimed = dataclasses.replace(
+            message, status=Status.SENDING, attempts=message.attempts + 1, channel=plan.channel
+        )
+        return claimed, plan
+
+    async def _plan(
+        self, session: AsyncSession, message: Message, contact: Contact, now: datetime
+    ) -> Plan:
+        suppressed = await SuppressionList(session, self.cipher).suppressed(_addresses(contact))
+        channel = message.channel or _first_reachable_channel(contact, suppressed)
+        address, problem = _address_for(contact, channel)
+        if address is None:
+            return Plan(channel, fail_as=Status.PERMANENT_FAILURE, reason=problem)
+        if address in suppressed:
+            return Plan(
+                channel,
+                fail_as=Status.PERMANENT_FAILURE,
+                reason="the address is on the suppression list after a permanent failure",
+            )
+        try:
+            rendered = self._render(message, contact)
+        except (MissingPersonalisation, UnknownTemplateError) as error:
+            return Plan(channel, fail_as=Status.TECHNICAL_FAILURE, reason=str(error))
+        if channel == "letter":
+            # Rendered and kept (for staff to print within the retention period), not sent.
+            return Plan(channel, address=address, rendered=rendered, fail_as=Status.TECHNICAL_FAILURE, reason=NO_LETTER_PROVIDER)
+        if channel == "sms":
+            send_at = sms_send_time(
+                now,
+                self.settings.quiet_hours_start,
+                self.settings.quiet_hours_end,
+                self.settings.quiet_hours_timezone,
+            )
+            if send_at > now:
+                return Plan(channel, hold_until=send_at)
+        return Plan(channel, address=address, rendered=rendered)
+
+    def _render(self, message: Message, contact: Contact) -> RenderedMessage:
+        if message.personalisation is None:
+            raise MissingPersonalisation(["personalisation (removed after the retention period)"])
+        values = {
+            **message.personalisation,
+            "reference": message.reference,
+            "tracking_url": tracking_url(
+                self.settings.public_url, message.reference, contact.tracking_token
+            ),
+        }
+        return self.catalogue.render(
+            message.template,
+            values,
+            version=message.template_version,
+            large_print=needs_large_print(contact.reasonable_adjustments),
+        )
+
+    async def _deliver(self, message: Message, address: str, rendered: RenderedMessage) -> Delivery:
+        simulated = simulated_outcome(address) if self.settings.simulate_test_recipients else None
+        if simulated is not None:
+            return _simulated_delivery(simulated)
+        try:
+            if message.channel == "email":
+                sent_id = await self.email.send(
+                    build_email(
+                        to=address,
+                        from_=self.settings.mail_from,
+                        subject=rendered.subject,
+                        text=rendered.text,
+                        html=rendered.html,
+                        message_id_domain=self._message_id_domain,
+                    )
+                )
+                # SMTP has no receipts: the server taking the mail is as far as we can see.
+                return Delivery(Outcome.DELIVERED, provider_message_id=sent_id)
+            sms_id = await self.sms.send(address, rendered.sms, message.id)
+            return Delivery(Outcome.ACCEPTED, provider_message_id=sms_id)
+        except ProviderError as error:
+            outcome = Outcome.PERMANENT if isinstance(error, PermanentProviderError) else Outcome.TEMPORARY
+            log.warning(
+                "provider refused a message (%s)",
+                outcome.value,
+                extra={"notification_id": message.id, "reference": message.reference},
+            )
+            return Delivery(outcome, reason=_scrub(error.reason, address))
+
+    async def _record(
+        self, session: AsyncSession, message: Message, plan: Plan, delivery: Delivery, now: datetime
+    ) -> None:
+        store = MessageStore(session, self.cipher)
+        if delivery.outcome is Outcome.DELIVERED:
+            values = {
+                "sent_at": now,
+                "delivered_at": now,
+                "provider_message_id": delivery.provider_message_id,
+                "failure_reason": None,
+            }
+            await self._move(session, message, Status.DELIVERED, values, now)
+        elif delivery.outcome is Outcome.ACCEPTED:
+            await store.change(
+                message, {"sent_at": now, "provider_message_id": delivery.provider_message_id}
+            )
+        else:
+            contact = await ContactStore(session, self.cipher).get(message.reference)
+            status = (
+                Status.PERMANENT_FAILURE
+                if delivery.outcome is Outcome.PERMANENT
+                else Status.TEMPORARY_FAILURE
+            )
+            await self._fail(session, message, status, delivery.reason or "", now, contact, plan)
+
+    # ------------------------------------------------------------------ failures
+
+    async def _fail(
+        self,
+        session: AsyncSession,
+        message: Message,
+        status: Status,
+        reason: str,
+        now: datetime,
+        contact: Contact | None,
+        plan: Plan | None = None,
+    ) -> bool:
+        """Move `message` to a failure status (a temporary one becomes technical once the
+        attempts are used up); after a permanent one, suppress and fall back. False if we lost."""
+        reason = reason[:FAILURE_REASON_LENGTH]
+        values: dict[str, Any] = {"failure_reason": reason}
+        if plan is not None and plan.rendered is not None and message.status is not Status.SENDING:
+            values |= {"rendered": _stored_body(plan.channel, plan.rendered), "recipient": plan.address}
+        if status is Status.TEMPORARY_FAILURE:
+            next_attempt = self.policy.next_attempt_at(now, message.attempts, self.rng)
+            if next_attempt is None:
+                status = Status.TECHNICAL_FAILURE
+                values["failure_reason"] = f"gave up after {message.attempts} attempts: {reason}"[
+                    :FAILURE_REASON_LENGTH
+                ]
+            else:
+                values["next_attempt_at"] = next_attempt
+        if not await self._move(session, message, status, values, now):
+            return False
+        if status is Status.PERMANENT_FAILURE and contact is not None:
+            await self._after_permanent_failure(session, message, contact, reason, now, plan)
+        return True
+
+    async def _after_permanent_failure(
+        self,
+        session: AsyncSession,
+        message: Message,
+        contact: Contact,
+        reason: str,
+        now: datetime,
+        plan: Plan | None,
+    ) -> None:
+        """Suppress the address that bounced, then try the next channel that can reach them."""
+        assert message.channel is not None
+        address = (plan.address if plan else None) or message.recipient
+        suppressions = SuppressionList(session, self.cipher)
+        if address:
+            await suppressions.add(address, message.channel, reason, now)
+        chain = _channels_for(contact)
+        later = chain[chain.index(message.channel) + 1 :] if message.channel in chain else []
+        suppressed = await suppressions.suppressed(_addresses(contact))
+        for channel in later:
+            fallback_address, _problem = _address_for(contact, channel)
+            if fallback_address is None or fallback_address in suppressed:
+                continue
+            if message.personalisation is None:
+                return
+            added = await MessageStore(session, self.cipher).add(
+                NewMessage(
+                    id=str(uuid.uuid4()),
+                    dedupe_key=f"{message.dedupe_key}|{channel}",
+                    request_id=message.request_id,
+                    reference=message.reference,
+                    template=message.template,
+                    template_version=message.template_version,
+                    personalisation=message.personalisation,
+                    created_at=now,
+                    channel=channel,
+                )
+            )
+            if added:
+                log.info(
+                    "falling back to %s",
+                    channel,
+                    extra={"notification_id": message.id, "reference": message.reference},
+                )
+                self.wake_after_commit(session)
+            return
+
+    async def _move(
+        self,
+        session: AsyncSession,
+        message: Message,
+        status: Status,
+        values: Mapping[str, Any],
+        now: datetime,
+    ) -> bool:
+        """Compare-and-set `message` to `status`, and publish the change. False if we lost."""
+        if not can_move(message.status, status):
+            return False
+        if not await MessageStore(session, self.cipher).change(message, values, status=status):
+            return False
+        moved = dataclasses.replace(
+            message,
+            status=status,
+            attempts=int(values.get("attempts", message.attempts)),
+            channel=values.get("channel", message.channel),
+        )
+        await self._publish(session, moved, values.get("failure_reason"), now)
+        MESSAGES.labels(moved.channel or "none", status.value).inc()
+        log.info(
+            "message is now %s",
+            status.value,
+            extra={"notification_id": message.id, "reference": message.reference, "status": status.value},
+        )
+        return True
+
+    async def _publish(
+        self, session: AsyncSession, message: Message, failure_reason: str | None, now: datetime
+    ) -> None:
+        if message.channel not in ("email", "sms", "letter"):
+            # Never got as far as choosing a channel (its complainant never became known); the
+            # contract needs one, and there is nothing casework could act on.
+            return
+        payload = NotificationStatusChanged(
+            notification_id=message.id,
+            request_id=message.request_id,
+            reference=message.reference,
+            channel=message.channel,
+            template=message.template,
+            template_version=message.template_version,
+            status=message.status,
+            at=now,
+            attempts=message.attempts,
+            failure_reason=failure_reason,
+        )
+        await self.messaging.emit(
+            session,
+            NOTIFICATION_DELIVERIES,
+            payload,
+            subject=message.reference,
+            ce_type=STATUS_EVENT_TYPES[message.status],
+        )
+
+    # ------------------------------------------------------------------ receipts
+
+    async def known_provider_id(self, provider_message_id: str) -> bool:
+        async with self.db.transaction() as session:
+            found = await MessageStore(session, self.cipher).by_provider_id(provider_message_id)
+        return found is not None
+
+    async def apply_receipt(self, receipt: Receipt) -> ReceiptResult:
+        """An SMS delivery receipt: forward-only, so duplicates and late receipts change nothing."""
+        now = self.clock()
+        async with self.db.transaction() as session:
+            message = await MessageStore(session, self.cipher).by_provider_id(
+                receipt.provider_message_id
+            )
+            if message is None:
+                return ReceiptResult.UNKNOWN
+            status = Status(receipt.status)
+            if not can_move(message.status, status) or message.status is not Status.SENDING:
+                return ReceiptResult.IGNORED
+            if status is Status.DELIVERED:
+                moved = await self._move(session, message, status, {"delivered_at": now}, now)
+            else:
+                contact = await ContactStore(session, self.cipher).get(message.reference)
+                reason = _scrub(receipt.reason or status.value, message.recipient or "")
+                moved = await self._fail(session, message, status, reason, now, contact)
+        self.messaging.committed()
+        return ReceiptResult.APPLIED if moved else ReceiptResult.IGNORED
+
+    # ------------------------------------------------------------------ safety nets
+
+    async def sweep_stuck(self, now: datetime | None = None) -> int:
+        """Messages left in `sending`: a crashed sender's claims are retried; texts with no
+        receipt after the timeout (notify-anchor.md "Status lifecycle": 72 h) are given up."""
+        now = now or self.clock()
+        claim_cutoff = now - timedelta(seconds=self.settings.claim_timeout_seconds)
+        receipt_cutoff = now - timedelta(hours=self.settings.sending_timeout_hours)
+        swept = 0
+        async with self.db.transaction() as session:
+            store = MessageStore(session, self.cipher)
+            for message in await store.sending_since(claim_cutoff, with_provider_id=False):
+                reason = "the sender stopped before recording an outcome"
+                await self._fail(session, message, Status.TEMPORARY_FAILURE, reason, now, None)
+                swept += 1
+            for message in await store.sending_since(receipt_cutoff, with_provider_id=True):
+                reason = "no delivery receipt within the sending timeout"
+                await self._move(
+                    session, message, Status.TECHNICAL_FAILURE, {"failure_reason": reason}, now
+                )
+                swept += 1
+        if swept:
+            self.messaging.committed()
+            self.wake()
+        return swept
+
+    async def apply_retention(self, now: datetime | None = None) -> int:
+        """notify-anchor.md "Data retention": after the retention period, drop content,
+        personalisation and recipient; keep the metadata. A message still unsent by then is
+        given up (technical-failure) first."""
+        now = now or self.clock()
+        cutoff = now - timedelta(days=self.settings.retention_days)
+        async with self.db.transaction() as session:
+            store = MessageStore(session, self.cipher)
+            for message in await store.unfinished_created_before(cutoff):
+                reason = "not sent within the retention period"
+                if message.channel is None:
+                    await store.change(
+                        message, {"failure_reason": reason}, status=Status.TECHNICAL_FAILURE
+                    )
+                else:
+                    await self._move(
+                        session, message, Status.TECHNICAL_FAILURE, {"failure_reason": reason}, now
+                    )
+            redacted = await store.redact_created_before(cutoff, now)
+        self.messaging.committed()
+        return redacted
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _channels_for(contact: Contact) -> list[str]:
+    return list(
+        choose_channels(
+            _preferred(contact.preferred_contact),
+            contact.reasonable_adjustments,
+            has_email=bool(contact.email),
+            has_phone=bool(contact.phone),
+        )
+    )
+
+
+def _preferred(value: str) -> Any:
+    return value if value in ("email", "sms", "letter", "phone") else "email"
+
+
+def _first_reachable_channel(contact: Contact, suppressed: set[str]) -> str:
+    chain = _channels_for(contact)
+    for channel in chain:
+        address, _problem = _address_for(contact, channel)
+        if address is not None and address not in suppressed:
+            return channel
+    return chain[0]
+
+
+def _address_for(contact: Contact, channel: str) -> tuple[str | None, str]:
+    """The address for `channel`, or None and why not (never quoting the address)."""
+    if channel == "email":
+        if not contact.email:
+            return None, "no email address"
+        return contact.email.strip(), ""
+    if channel == "sms":
+        if not contact.phone:
+            return None, "no phone number"
+        try:
+            return normalise_uk_or_international_phone(contact.phone), ""
+        except InvalidPhoneNumber:
+            return None, "the phone number cannot receive text messages"
+    if not contact.address:
+        return None, "no postal address"
+    return contact.address, ""
+
+
+def _addresses(contact: Contact) -> list[str]:
+    found = [_address_for(contact, channel)[0] for channel in ("email", "sms")]
+    return [address for address in found if address]
+
+
+def _stored_body(channel: str, rendered: RenderedMessage) -> dict[str, str]:
+    if channel == "sms":
+        return {"text": rendered.sms}
+    return {"subject": rendered.subject, "text": rendered.text, "html": rendered.html}
+
+
+def _simulated_delivery(outcome: str) -> Delivery:
+    if outcome == "delivered":
+        return Delivery(Outcome.DELIVERED, provider_message_id=f"simulated-{uuid.uuid4()}")
+    if outcome == "temporary-failure":
+        return Delivery(Outcome.TEMPORARY, reason="simulated temporary failure")
+    return Delivery(Outcome.PERMANENT, reason="simulated permanent failure")
+
+
+def _scrub(reason: str, address: str) -> str:
+    """Failure reasons are published and shown to staff: take the address out of them."""
+    if address:
+        for form in {address, address.lower(), address.lstrip("+")}:
+            reason = reason.replace(form, RECIPIENT_PLACEHOLDER)
+    return reason[:FAILURE_REASON_LENGTH]
+
+
+def _mail_domain(mail_from: str) -> str:
+    _name, address = email.utils.parseaddr(mail_from)
+    return address.rpartition("@")[2] or "redress.localhost"

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.suite import Suite
+
+
+@pytest.fixture(scope="module")
+def suite(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    """The five services as processes on the real broker, stopped after the module's tests."""
+    running = Suite(root=Path(tmp_path_factory.mktemp("suite")), kafka=kafka_bootstrap)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop_all()

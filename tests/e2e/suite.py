@@ -1,0 +1,144 @@
+"""The whole suite as separate processes, the way `make run` starts it, for end-to-end tests and
+the benchmark: five services on free ports with their own SQLite files, the local SMTP server and
+the local SMS gateway, all against the real Kafka broker."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from deploy.local.mail_server import read_mails
+from shared.auth import Role, issue_staff_token
+from shared.settings import DEVELOPMENT_AUTH_SECRET
+
+SERVICES = ("intake", "casework", "notifications", "reports", "feedback")
+# Cold start of five Python services and their Kafka consumer groups on a 2-core machine.
+READY_TIMEOUT_SECONDS = 90.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Suite:
+    root: Path
+    kafka: str
+    ports: dict[str, int] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    group_prefix: str = field(default_factory=lambda: f"e2e-{uuid.uuid4().hex[:8]}")
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.root / "mail"
+
+    @property
+    def sms_dir(self) -> Path:
+        return self.root / "sms"
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def staff_token(self, role: Role = Role.MANAGER, sub: str = "manager-1", name: str = "Morgan Manager") -> str:
+        return issue_staff_token(DEVELOPMENT_AUTH_SECRET, sub=sub, name=name, role=role)
+
+    def staff_headers(self, role: Role = Role.MANAGER) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.staff_token(role)}"}
+
+    def mails(self) -> list[object]:
+        return list(read_mails(self.mail_dir))
+
+    def environment(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(Path.cwd()),
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
+            "REDRESS_ENVIRONMENT": "test",
+            "REDRESS_CONSUMER_GROUP_PREFIX": self.group_prefix,
+            "REDRESS_PUBLIC_URL": self.url("casework"),
+            "FEEDBACK_PUBLIC_URL": self.url("feedback"),
+            "REDRESS_OUTBOX_POLL_SECONDS": "0.2",
+            "REDRESS_SCHEDULER_SECONDS": "0.5",
+            "CASEWORK_DEADLINE_CHECK_SECONDS": "1",
+            "FEEDBACK_INVITE_DELAY_DAYS": "0",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(self.ports["smtp"]),
+            "SMTP_TLS": "none",
+            "MAIL_FROM": "Ombudsman complaints <complaints@redress.test>",
+            "SMS_PROVIDER": "twilio",
+            "SMS_API_URL": self.url("sms"),
+            "SMS_ACCOUNT_SID": "AC00000000000000000000000000000000",
+            "SMS_AUTH_TOKEN": "test-token",
+            "SMS_FROM": "Ombudsman",
+        }
+        for service in SERVICES:
+            name = service.upper()
+            env[f"{name}_DATABASE_URL"] = f"sqlite+aiosqlite:///{self.root / f'{service}.db'}"
+            env[f"{name}_HTTP_PORT"] = str(self.ports[service])
+        return env
+
+    def start(self) -> None:
+        for name in (*SERVICES, "smtp", "sms"):
+            self.ports[name] = free_port()
+        env = self.environment()
+        logs = self.root / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        commands = {
+            "smtp": ["-m", "deploy.local.mail_server", "--port", str(self.ports["smtp"]), "--dir", str(self.mail_dir)],
+            "sms": ["-m", "deploy.local.sms_gateway", "--port", str(self.ports["sms"]), "--dir", str(self.sms_dir)],
+            **{service: ["-m", f"services.{service}"] for service in SERVICES},
+        }
+        for name, arguments in commands.items():
+            log = (logs / f"{name}.log").open("wb")
+            self.processes[name] = subprocess.Popen(  # noqa: S603
+                [sys.executable, *arguments], env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        self.wait_until_ready()
+
+    def wait_until_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        waiting = set(SERVICES)
+        with httpx.Client(timeout=3.0) as client:
+            while waiting and time.monotonic() < deadline:
+                for service in sorted(waiting):
+                    self._check_alive(service)
+                    try:
+                        if client.get(f"{self.url(service)}/readyz").status_code == 200:
+                            waiting.discard(service)
+                    except httpx.HTTPError:
+                        pass
+                time.sleep(0.3)
+        if waiting:
+            raise RuntimeError(f"not ready: {sorted(waiting)}; logs in {self.root / 'logs'}")
+
+    def _check_alive(self, name: str) -> None:
+        process = self.processes[name]
+        if process.poll() is not None:
+            log = (self.root / "logs" / f"{name}.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{log}")
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name)
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def log(self, name: str) -> str:
+        return (self.root / "logs" / f"{name}.log").read_text(errors="replace")

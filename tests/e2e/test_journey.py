@@ -1,0 +1,144 @@
+"""One complaint's whole journey through the five running services, on the real broker, with the
+real local SMTP server: complaint -> case -> acknowledgement email -> KPIs -> investigation ->
+decision -> survey invitation email -> answer -> KPIs."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from shared.auth import Role
+from tests.e2e.suite import Suite
+
+pytestmark = pytest.mark.e2e
+
+T = TypeVar("T")
+# How long one hop through Kafka may take before the test calls it lost (generous: shared CI box).
+HOP_TIMEOUT_SECONDS = 45.0
+
+
+def eventually(probe: Callable[[], T | None], what: str, timeout: float = HOP_TIMEOUT_SECONDS) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def a_complaint(organisation: str, email: str) -> dict[str, Any]:
+    return {
+        "complainant": {"name": "Jane Doe", "email": email, "preferred_contact": "email"},
+        "organisation": {"name": organisation, "sector": "health"},
+        "summary": "My mother's operation was cancelled three times and nobody told us why.",
+        "desired_outcome": "An apology, and a date for the operation.",
+        "impact": "She has been in pain for months.",
+        "first_aware_on": "2026-06-01",
+        "complained_to_organisation_on": "2026-06-10",
+        "organisation_response_on": "2026-08-01",
+    }
+
+
+def mail_to(suite: Suite, address: str, subject_contains: str) -> EmailMessage | None:
+    for mail in suite.mails():
+        assert isinstance(mail, EmailMessage)
+        if address in str(mail["To"]) and subject_contains.lower() in str(mail["Subject"]).lower():
+            return mail
+    return None
+
+
+def text_of(mail: EmailMessage) -> str:
+    part = mail.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def test_a_complaint_travels_the_whole_journey(suite: Suite) -> None:
+    organisation = f"Northshire Hospitals NHS Trust {uuid.uuid4().hex[:6]}"
+    email = f"jane.{uuid.uuid4().hex[:6]}@example.org"
+    staff = suite.staff_headers(Role.MANAGER)
+    client = httpx.Client(timeout=10.0)
+
+    # 1. intake stores the complaint and hands out a reference and tracking token
+    answer = client.post(f"{suite.url('intake')}/v1/complaints", json=a_complaint(organisation, email))
+    assert answer.status_code == 201, answer.text
+    reference, token = answer.json()["reference"], answer.json()["tracking_token"]
+
+    # 2. casework opens the case in assessment and assigns a caseworker
+    track_url = f"{suite.url('casework')}/v1/track/{reference}"
+
+    def tracked() -> dict[str, Any] | None:
+        response = client.get(track_url, params={"token": token})
+        return response.json() if response.status_code == 200 and response.json()["caseworker"] else None
+
+    view = eventually(tracked, "the case to open")
+    assert view["stage"] == "assessment"
+    assert view["next_milestone"]["name"]
+    assert client.get(track_url).status_code == 404
+    assert client.get(track_url, params={"token": "not-the-token"}).status_code == 404
+
+    # 3. notifications emails an acknowledgement with the reference and a tracking link
+    ack = eventually(lambda: mail_to(suite, email, reference), "the acknowledgement email")
+    body = text_of(ack)
+    assert reference in body
+    assert f"/track/{reference}?token={token}" in body
+
+    # 4. reports counts it
+    kpi_url = f"{suite.url('reports')}/v1/kpis"
+    params = {"organisation": organisation, "from": "2026-01-01", "to": "2030-12-31", "unsuppressed": "true"}
+    eventually(lambda: client.get(kpi_url, params=params, headers=staff).json().get("complaints_received") == 1,
+               "reports to count the complaint")
+
+    # 5. staff investigate and decide; the complainant comments on the draft in between
+    def act(action: dict[str, Any]) -> dict[str, Any]:
+        response = client.post(f"{suite.url('casework')}/v1/cases/{reference}/actions", json=action, headers=staff)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    refused = client.post(f"{suite.url('casework')}/v1/cases/{reference}/actions",
+                          json={"action": "issue_final", "outcome": "upheld", "summary": "x"}, headers=staff)
+    assert refused.status_code == 409
+    assert "accept" in refused.json()["allowed_actions"]
+    act({"action": "accept"})
+    act({"action": "issue_draft"})
+    comments = client.post(f"{track_url}/comments", params={"token": token}, json={"comments": "The dates are right."})
+    assert comments.status_code == 200, comments.text
+    decided = act({
+        "action": "issue_final",
+        "outcome": "upheld",
+        "summary": "The trust cancelled the operation without explanation and did not keep the family informed.",
+        "recommendations": [{"type": "apology", "description": "Apologise in writing.", "due_on": "2030-01-31"}],
+    })
+    assert decided["case"]["stage"] == "closed"
+    assert client.get(track_url, params={"token": token}).json()["decision"]["outcome"] == "upheld"
+
+    # 6. feedback asks notifications to invite the complainant to the survey
+    invitation = eventually(lambda: mail_to(suite, email, "how we did"), "the survey invitation email", timeout=60)
+    survey_link = re.search(r"https?://\S+/survey/([A-Za-z0-9_\-]+)", text_of(invitation))
+    assert survey_link, text_of(invitation)
+    survey_token = survey_link.group(1)
+
+    # 7. the answer is stored and shows in the reports
+    answered = client.post(
+        f"{suite.url('feedback')}/v1/surveys/{survey_token}",
+        json={"answers": {"listened_to": 5, "decision_explained": 4, "kept_up_to_date": 2}, "comments": "Thank you."},
+    )
+    assert answered.status_code == 201, answered.text
+
+    def satisfaction_reported() -> dict[str, Any] | None:
+        kpis = client.get(kpi_url, params={"from": "2026-01-01", "to": "2030-12-31", "unsuppressed": "true"}, headers=staff).json()
+        return kpis if kpis["satisfaction"]["responses"] >= 1 else None
+
+    kpis = eventually(satisfaction_reported, "the answer to reach the KPIs")
+    assert kpis["cases_closed"] >= 1
+    by_org = client.get(kpi_url, params=params, headers=staff).json()
+    assert by_org["cases_closed"] == 1
+    assert by_org["outcomes"]["upheld"] == 1
