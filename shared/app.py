@@ -45,9 +45,13 @@ KAFKA_CONNECT_TIMEOUT_SECONDS = 120.0
 # How long /readyz waits for the broker to answer.
 READINESS_TIMEOUT_SECONDS = 3.0
 
-HTTP_REQUESTS = Counter("redress_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+HTTP_REQUESTS = Counter(
+    "redress_http_requests_total", "HTTP requests", ["service", "method", "route", "status"]
+)
 OUTBOX_PENDING = Gauge("redress_outbox_pending", "Outbox rows not yet published", ["service"])
-PERIODIC_RUNS = Counter("redress_periodic_runs_total", "Periodic job runs", ["service", "job", "outcome"])
+PERIODIC_RUNS = Counter(
+    "redress_periodic_runs_total", "Periodic job runs", ["service", "job", "outcome"]
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,9 @@ class Periodic:
 
 
 class Service:
-    def __init__(self, name: str, settings: ServiceSettings, metadata: MetaData, *, migrations_dir: Path) -> None:
+    def __init__(
+        self, name: str, settings: ServiceSettings, metadata: MetaData, *, migrations_dir: Path
+    ) -> None:
         self.name = name
         self.settings = settings
         self.metadata = metadata
@@ -70,14 +76,19 @@ class Service:
         self.on_shutdown: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
-    def every(self, name: str, interval_seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+    def every(
+        self, name: str, interval_seconds: float, job: Callable[[], Awaitable[object]]
+    ) -> None:
         self.periodic.append(Periodic(name, interval_seconds, job))
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
         configure_logging(self.name, self.settings.log_level)
-        if self.settings.environment == "production" and self.settings.auth_secret_value == DEVELOPMENT_AUTH_SECRET:
+        if (
+            self.settings.environment == "production"
+            and self.settings.auth_secret_value == DEVELOPMENT_AUTH_SECRET
+        ):
             raise RuntimeError("REDRESS_AUTH_SECRET must be set in production")
         if self.settings.environment == "production" and (
             DEVELOPMENT_ENCRYPTION_KEY in self.settings.encryption_keys.get_secret_value()
@@ -87,9 +98,13 @@ class Service:
         for hook in self.on_startup:
             await hook()
         await self._connect_kafka()
-        self._tasks.append(asyncio.create_task(self.messaging.relay.run_forever(), name="outbox-relay"))
+        self._tasks.append(
+            asyncio.create_task(self.messaging.relay.run_forever(), name="outbox-relay")
+        )
         for periodic in self.periodic:
-            self._tasks.append(asyncio.create_task(self._run_periodic(periodic), name=periodic.name))
+            self._tasks.append(
+                asyncio.create_task(self._run_periodic(periodic), name=periodic.name)
+            )
         log.info("%s started", self.name)
 
     async def stop(self) -> None:
@@ -127,20 +142,27 @@ class Service:
                 raise
             except Exception as error:
                 PERIODIC_RUNS.labels(self.name, periodic.name, "failed").inc()
-                log.error("periodic job %s failed (%s)", periodic.name, type(error).__name__, exc_info=True)
+                log.error(
+                    "periodic job %s failed (%s)",
+                    periodic.name,
+                    type(error).__name__,
+                    exc_info=True,
+                )
             await asyncio.sleep(periodic.interval_seconds)
 
     async def ready(self) -> dict[str, bool]:
         database = await self.db.ping()
         try:
             kafka = bool(await self.messaging.broker.ping(timeout=READINESS_TIMEOUT_SECONDS))
-        except Exception:  # noqa: BLE001 - any failure means not ready
+        except Exception:
             kafka = False
         return {"database": database, "kafka": kafka}
 
     # ------------------------------------------------------------------ HTTP
 
-    def http_app(self, *, routers: Sequence[APIRouter], title: str, description: str = "") -> FastAPI:
+    def http_app(
+        self, *, routers: Sequence[APIRouter], title: str, description: str = ""
+    ) -> FastAPI:
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             await self.start()
@@ -174,7 +196,7 @@ class Service:
         async def metrics() -> Response:
             try:
                 OUTBOX_PENDING.labels(self.name).set(await self.messaging.relay.pending())
-            except Exception:  # noqa: BLE001 - metrics must answer even when the DB does not
+            except Exception:
                 log.warning("could not count the outbox")
             return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -186,16 +208,22 @@ class Service:
         @app.exception_handler(StarletteHTTPException)
         async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
             body = error.detail if isinstance(error.detail, dict) else {"error": str(error.detail)}
-            return JSONResponse(body, status_code=error.status_code, headers=getattr(error, "headers", None))
+            return JSONResponse(
+                body, status_code=error.status_code, headers=getattr(error, "headers", None)
+            )
 
         @app.exception_handler(Exception)
         async def unexpected(_: Request, error: Exception) -> JSONResponse:
             log.error("unhandled error (%s)", type(error).__name__, exc_info=True)
-            return JSONResponse({"error": "Something went wrong on our side. Nothing you sent was lost."}, 500)
+            return JSONResponse(
+                {"error": "Something went wrong on our side. Nothing you sent was lost."}, 500
+            )
 
     def _add_request_metrics(self, app: FastAPI) -> None:
         @app.middleware("http")
-        async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        async def count_requests(
+            request: Request, call_next: Callable[[Request], Awaitable[Response]]
+        ) -> Response:
             response = await call_next(request)
             route = getattr(request.scope.get("route"), "path", "unmatched")
             HTTP_REQUESTS.labels(self.name, request.method, route, str(response.status_code)).inc()
@@ -206,7 +234,11 @@ def validation_error_body(errors: Sequence[Any]) -> dict[str, Any]:
     """One clear message per field, never echoing the input (it may be personal or huge)."""
     fields = []
     for error in errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "header", "path")]
+        location = [
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "query", "header", "path")
+        ]
         fields.append({"field": ".".join(location) or "body", "message": _plain_message(error)})
     return {"error": "The request has problems; see fields.", "fields": fields}
 
@@ -247,7 +279,9 @@ class BodySizeLimit:
             await self._too_large(send)
 
     async def _too_large(self, send: Send) -> None:
-        response = JSONResponse({"error": f"The request body is larger than {self.max_bytes} bytes."}, 413)
+        response = JSONResponse(
+            {"error": f"The request body is larger than {self.max_bytes} bytes."}, 413
+        )
         await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
         await send({"type": "http.response.body", "body": response.body})
 

@@ -33,7 +33,12 @@ class StaffUser(BaseModel):
 
 
 def issue_staff_token(
-    secret: str, *, sub: str, name: str, role: Role | str, lifetime: timedelta = DEFAULT_STAFF_TOKEN_LIFETIME
+    secret: str,
+    *,
+    sub: str,
+    name: str,
+    role: Role | str,
+    lifetime: timedelta = DEFAULT_STAFF_TOKEN_LIFETIME,
 ) -> str:
     now = datetime.now(UTC)
     claims = {"sub": sub, "name": name, "role": str(role), "iat": now, "exp": now + lifetime}
@@ -42,7 +47,9 @@ def issue_staff_token(
 
 def decode_staff_token(secret: str, token: str) -> StaffUser:
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["sub", "exp"]})
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], options={"require": ["sub", "exp"]}
+        )
         return StaffUser.model_validate(claims)
     except (jwt.PyJWTError, ValidationError) as error:
         raise HTTPException(
@@ -52,10 +59,14 @@ def decode_staff_token(secret: str, token: str) -> StaffUser:
         ) from error
 
 
-def staff_auth(secret_of: Callable[[Request], str], *roles: Role) -> Callable[..., Coroutine[Any, Any, StaffUser]]:
+def staff_auth(
+    secret_of: Callable[[Request], str], *roles: Role
+) -> Callable[..., Coroutine[Any, Any, StaffUser]]:
     """A FastAPI dependency that admits staff with one of `roles` (any staff role if none given)."""
 
-    async def dependency(request: Request, authorization: Annotated[str | None, Header()] = None) -> StaffUser:
+    async def dependency(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> StaffUser:
         if not authorization or not authorization.lower().startswith("bearer "):
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,

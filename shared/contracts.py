@@ -49,7 +49,15 @@ TOPIC_DESCRIPTIONS: dict[str, str] = {
 
 CLOUDEVENTS_HEADERS: dict[str, Any] = {
     "type": "object",
-    "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "content-type"],
+    "required": [
+        "ce_specversion",
+        "ce_id",
+        "ce_source",
+        "ce_type",
+        "ce_time",
+        "ce_subject",
+        "content-type",
+    ],
     "properties": {
         "ce_specversion": {"const": "1.0"},
         "ce_id": {"type": "string", "format": "uuid"},
@@ -69,7 +77,10 @@ def schema_file_name(ce_type: str) -> str:
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
-    return {ce_type: model.model_json_schema(mode="serialization") for ce_type, model in EVENT_TYPES.items()}
+    return {
+        ce_type: model.model_json_schema(mode="serialization")
+        for ce_type, model in EVENT_TYPES.items()
+    }
 
 
 def asyncapi() -> dict[str, Any]:
@@ -81,9 +92,15 @@ def asyncapi() -> dict[str, Any]:
         channels[channel_id] = {
             "address": topic.name,
             "description": f"{TOPIC_DESCRIPTIONS[topic.name]} Partitions: {topic.partitions}; key: the case reference.",
-            "messages": {t.replace(".", "_"): {"$ref": f"#/components/messages/{t.replace('.', '_')}"} for t in types},
+            "messages": {
+                t.replace(".", "_"): {"$ref": f"#/components/messages/{t.replace('.', '_')}"}
+                for t in types
+            },
         }
-        operations[f"receive_{channel_id}"] = {"action": "receive", "channel": {"$ref": f"#/channels/{channel_id}"}}
+        operations[f"receive_{channel_id}"] = {
+            "action": "receive",
+            "channel": {"$ref": f"#/channels/{channel_id}"},
+        }
         for ce_type in types:
             messages[ce_type.replace(".", "_")] = {
                 "name": ce_type,

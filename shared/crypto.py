@@ -14,7 +14,9 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 # Development-only key so `make run` works out of the box; the app factory refuses it in production.
-DEVELOPMENT_ENCRYPTION_KEY = "cmVkcmVzcy1kZXYta2V5LW5vdC1mb3ItcHJvZC0zMmI="  # base64 of 'redress-dev-key-not-for-prod-32b'
+DEVELOPMENT_ENCRYPTION_KEY = (
+    "cmVkcmVzcy1kZXYta2V5LW5vdC1mb3ItcHJvZC0zMmI="  # base64 of 'redress-dev-key-not-for-prod-32b'
+)
 
 
 class DecryptionError(ValueError):
@@ -47,4 +49,6 @@ class Cipher:
 
     def lookup_digest(self, value: str) -> str:
         """A stable, keyed fingerprint of a normalised value (e.g. an email address)."""
-        return hmac.new(self._digest_key, value.strip().casefold().encode(), hashlib.sha256).hexdigest()
+        return hmac.new(
+            self._digest_key, value.strip().casefold().encode(), hashlib.sha256
+        ).hexdigest()

@@ -95,10 +95,16 @@ def _header_map(headers: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> dict[
     return decoded
 
 
-def parse_record(headers: Mapping[str, Any] | Iterable[tuple[str, Any]], value: bytes | None) -> CloudEvent:
+def parse_record(
+    headers: Mapping[str, Any] | Iterable[tuple[str, Any]], value: bytes | None
+) -> CloudEvent:
     """Decode a Kafka record into a CloudEvent, or raise EnvelopeError saying what is wrong."""
     attrs = _header_map(headers)
-    missing = [h for h in ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_subject") if not attrs.get(h)]
+    missing = [
+        h
+        for h in ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_subject")
+        if not attrs.get(h)
+    ]
     if missing:
         raise EnvelopeError(f"missing CloudEvents headers: {', '.join(missing)}")
     if attrs["ce_specversion"] != SPEC_VERSION:

@@ -27,7 +27,9 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def claim(session: AsyncSession, table: Table, consumer: str, event_id: str, event_type: str) -> bool:
+async def claim(
+    session: AsyncSession, table: Table, consumer: str, event_id: str, event_type: str
+) -> bool:
     """True if this event is new for this consumer (and is now recorded), False if seen before.
 
     A select-then-insert inside the transaction: SQLite's BEGIN IMMEDIATE serialises writers, and
@@ -41,7 +43,10 @@ async def claim(session: AsyncSession, table: Table, consumer: str, event_id: st
         return False
     await session.execute(
         table.insert().values(
-            consumer=consumer, event_id=event_id, event_type=event_type, processed_at=datetime.now(UTC)
+            consumer=consumer,
+            event_id=event_id,
+            event_type=event_type,
+            processed_at=datetime.now(UTC),
         )
     )
     return True

@@ -40,5 +40,12 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # Library chatter is kept to warnings; access logs carry paths with references, which are
     # not personal data, but request bodies never reach a log.
-    for noisy in ("aiokafka", "faststream", "uvicorn.access", "sqlalchemy.engine", "httpx", "mail.log"):
+    for noisy in (
+        "aiokafka",
+        "faststream",
+        "uvicorn.access",
+        "sqlalchemy.engine",
+        "httpx",
+        "mail.log",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -42,7 +42,9 @@ log = logging.getLogger("redress.messaging")
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 
 EVENTS_CONSUMED = Counter(
-    "redress_events_consumed_total", "Events a service consumed, by outcome", ["service", "topic", "outcome"]
+    "redress_events_consumed_total",
+    "Events a service consumed, by outcome",
+    ["service", "topic", "outcome"],
 )
 EVENT_HANDLING_SECONDS = Histogram(
     "redress_event_handling_seconds", "Time to apply one event", ["service", "topic"]
@@ -59,7 +61,9 @@ class PermanentEventError(Exception):
 
 
 class Messaging:
-    def __init__(self, service: str, settings: ServiceSettings, db: Database, metadata: MetaData) -> None:
+    def __init__(
+        self, service: str, settings: ServiceSettings, db: Database, metadata: MetaData
+    ) -> None:
         self.service = service
         self.settings = settings
         self.db = db
@@ -142,7 +146,9 @@ class Messaging:
     ) -> None:
         raw = message.raw_message
         try:
-            event = parse_record(getattr(raw, "headers", None) or list(message.headers.items()), message.body)
+            event = parse_record(
+                getattr(raw, "headers", None) or list(message.headers.items()), message.body
+            )
         except EnvelopeError as error:
             await self.dead_letter(topic, consumer, message, f"undecodable: {error}")
             return
@@ -156,7 +162,12 @@ class Messaging:
             current_event_id.reset(token)
 
     async def _apply_with_retries(
-        self, topic: Topic, consumer: str, handler: Handler, event: CloudEvent, message: KafkaMessage
+        self,
+        topic: Topic,
+        consumer: str,
+        handler: Handler,
+        event: CloudEvent,
+        message: KafkaMessage,
     ) -> None:
         attempts = self.settings.consumer_max_attempts
         for attempt in range(1, attempts + 1):
@@ -174,16 +185,27 @@ class Messaging:
                         type(error).__name__,
                         extra={"ce_type": event.type},
                     )
-                    await self.dead_letter(topic, consumer, message, f"failed {attempts} times: {error!r}")
+                    await self.dead_letter(
+                        topic, consumer, message, f"failed {attempts} times: {error!r}"
+                    )
                     return
                 # Only the error's type: exception texts may quote personal data.
                 log.warning(
-                    "event failed (attempt %d, %s)", attempt, type(error).__name__, extra={"ce_type": event.type}
+                    "event failed (attempt %d, %s)",
+                    attempt,
+                    type(error).__name__,
+                    extra={"ce_type": event.type},
                 )
-                await asyncio.sleep(self.settings.consumer_retry_backoff_seconds * 2 ** (attempt - 1))
+                await asyncio.sleep(
+                    self.settings.consumer_retry_backoff_seconds * 2 ** (attempt - 1)
+                )
                 continue
-            EVENT_HANDLING_SECONDS.labels(self.service, topic.name).observe(time.perf_counter() - started)
-            EVENTS_CONSUMED.labels(self.service, topic.name, "applied" if applied else "duplicate").inc()
+            EVENT_HANDLING_SECONDS.labels(self.service, topic.name).observe(
+                time.perf_counter() - started
+            )
+            EVENTS_CONSUMED.labels(
+                self.service, topic.name, "applied" if applied else "duplicate"
+            ).inc()
             if applied:
                 self.relay.wake()
             return
@@ -195,7 +217,9 @@ class Messaging:
             await handler(session, event)
         return True
 
-    async def dead_letter(self, topic: Topic, consumer: str, message: KafkaMessage, reason: str) -> None:
+    async def dead_letter(
+        self, topic: Topic, consumer: str, message: KafkaMessage, reason: str
+    ) -> None:
         """Publish the original record, untouched, to this service's DLQ with why it failed."""
         raw = message.raw_message
         headers = {
@@ -211,7 +235,11 @@ class Messaging:
             "x-failed-at": datetime.now(UTC).isoformat(),
         }
         key = getattr(raw, "key", None)
-        await self.broker.publish(message.body or b"", self.dlq_topic.name, key=key, headers=headers)
+        await self.broker.publish(
+            message.body or b"", self.dlq_topic.name, key=key, headers=headers
+        )
         EVENTS_CONSUMED.labels(self.service, topic.name, "dead_lettered").inc()
         # The reason's first clause only: validation errors quote the input, which may be personal.
-        log.warning("dead-lettered a message: %s", reason.split(":", 1)[0], extra={"topic": topic.name})
+        log.warning(
+            "dead-lettered a message: %s", reason.split(":", 1)[0], extra={"topic": topic.name}
+        )

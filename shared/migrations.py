@@ -31,7 +31,11 @@ def run_env(metadata: MetaData) -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     assert url is not None
     # SQLite cannot ALTER most things: batch mode rebuilds tables instead.
-    options = {"target_metadata": metadata, "render_as_batch": url.startswith("sqlite"), "compare_type": True}
+    options = {
+        "target_metadata": metadata,
+        "render_as_batch": url.startswith("sqlite"),
+        "compare_type": True,
+    }
     if context.is_offline_mode():
         context.configure(url=url, literal_binds=True, **options)
         with context.begin_transaction():

@@ -52,7 +52,12 @@ def outbox_table(metadata: MetaData) -> Table:
     return Table(
         "outbox",
         metadata,
-        Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column(
+            "seq",
+            BigInteger().with_variant(Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         Column("event_id", String(64), nullable=False, unique=True),
         Column("topic", String(255), nullable=False),
         Column("message_key", String(255), nullable=False),
@@ -64,7 +69,9 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def add_to_outbox(session: AsyncSession, table: Table, topic: Topic | str, event: CloudEvent) -> None:
+async def add_to_outbox(
+    session: AsyncSession, table: Table, topic: Topic | str, event: CloudEvent
+) -> None:
     headers = {name: value.decode() for name, value in event.headers()}
     await session.execute(
         insert(table).values(
@@ -107,7 +114,9 @@ class OutboxRelay:
     async def pending(self) -> int:
         async with self._db.sessions() as session:
             count = await session.scalar(
-                select(func.count()).select_from(self._table).where(self._table.c.published_at.is_(None))
+                select(func.count())
+                .select_from(self._table)
+                .where(self._table.c.published_at.is_(None))
             )
         return int(count or 0)
 
@@ -119,7 +128,9 @@ class OutboxRelay:
 
     async def _run_once_postgres(self) -> int:
         async with self._db.transaction() as session:
-            got_lock = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": self._lock_id})
+            got_lock = await session.scalar(
+                text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": self._lock_id}
+            )
             if not got_lock:
                 return 0
             rows = await self._unpublished(session)
@@ -150,7 +161,10 @@ class OutboxRelay:
 
     async def _publish_rows(self, rows: list[Any]) -> None:
         # Sent concurrently but in order; the idempotent producer keeps per-partition order.
-        sends = [self._publish(row.topic, row.message_key.encode(), row.value, dict(row.headers)) for row in rows]
+        sends = [
+            self._publish(row.topic, row.message_key.encode(), row.value, dict(row.headers))
+            for row in rows
+        ]
         await asyncio.gather(*sends)
 
     async def _mark_published(self, session: AsyncSession, rows: list[Any]) -> None:
@@ -158,7 +172,9 @@ class OutboxRelay:
             return
         now = datetime.now(UTC)
         await session.execute(
-            update(self._table).where(self._table.c.seq.in_([row.seq for row in rows])).values(published_at=now)
+            update(self._table)
+            .where(self._table.c.seq.in_([row.seq for row in rows]))
+            .values(published_at=now)
         )
         self.published_total += len(rows)
 
@@ -185,7 +201,9 @@ class OutboxRelay:
     async def delete_published_before(self, cutoff: datetime) -> int:
         async with self._db.transaction() as session:
             result = await session.execute(
-                delete(self._table).where(self._table.c.published_at.is_not(None), self._table.c.published_at < cutoff)
+                delete(self._table).where(
+                    self._table.c.published_at.is_not(None), self._table.c.published_at < cutoff
+                )
             )
         return int(getattr(result, "rowcount", 0) or 0)
 

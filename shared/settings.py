@@ -14,7 +14,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY
 
-
 # The values of REDRESS_NATION: which UK bank holidays count (shared.working_days).
 Nation = Literal["england", "wales", "scotland", "northern_ireland"]
 
@@ -37,7 +36,9 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = Field(
         "development", validation_alias="REDRESS_ENVIRONMENT"
     )
-    kafka_bootstrap_servers: str = Field("localhost:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    kafka_bootstrap_servers: str = Field(
+        "localhost:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
+    )
     auth_secret: SecretStr = Field(
         SecretStr(DEVELOPMENT_AUTH_SECRET), validation_alias="REDRESS_AUTH_SECRET"
     )
@@ -58,7 +59,9 @@ class ServiceSettings(BaseSettings):
     # In-process attempts before a failing message goes to the DLQ (stack-notes section 2:
     # Kafka has no redelivery counter, so attempts are counted in process).
     consumer_max_attempts: int = Field(3, validation_alias="REDRESS_CONSUMER_MAX_ATTEMPTS")
-    consumer_retry_backoff_seconds: float = Field(0.2, validation_alias="REDRESS_CONSUMER_BACKOFF_SECONDS")
+    consumer_retry_backoff_seconds: float = Field(
+        0.2, validation_alias="REDRESS_CONSUMER_BACKOFF_SECONDS"
+    )
     # Period of the in-service schedulers (deadlines, survey invitations, retries).
     scheduler_interval_seconds: float = Field(5.0, validation_alias="REDRESS_SCHEDULER_SECONDS")
     # Published outbox rows are kept this long for diagnosis, then deleted.

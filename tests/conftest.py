@@ -20,7 +20,9 @@ from shared.topics import Topic
 def _required_env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
-        pytest.fail(f"{name} is not set: run integration tests with `make test`, which starts the infrastructure")
+        pytest.fail(
+            f"{name} is not set: run integration tests with `make test`, which starts the infrastructure"
+        )
     return value
 
 
@@ -82,7 +84,9 @@ async def make_topic(kafka_bootstrap: str) -> AsyncIterator[Callable[..., object
 
     async def create(prefix: str = "test", partitions: int = 1) -> Topic:
         topic = Topic(f"redress.{prefix}.{uuid.uuid4().hex[:10]}.v1", partitions)
-        await admin.create_topics([NewTopic(topic.name, num_partitions=partitions, replication_factor=1)])
+        await admin.create_topics(
+            [NewTopic(topic.name, num_partitions=partitions, replication_factor=1)]
+        )
         created.append(topic.name)
         return topic
 

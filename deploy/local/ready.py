@@ -14,12 +14,20 @@ from deploy.local.topics import ensure_topics
 from shared.auth import Role, issue_staff_token
 from shared.settings import DEVELOPMENT_AUTH_SECRET
 
-SERVICES = {"intake": 8001, "casework": 8002, "notifications": 8003, "reports": 8004, "feedback": 8005}
+SERVICES = {
+    "intake": 8001,
+    "casework": 8002,
+    "notifications": 8003,
+    "reports": 8004,
+    "feedback": 8005,
+}
 # Services start in parallel with Kafka; a cold JVM and five Python processes on two cores.
 READY_TIMEOUT_SECONDS = 180.0
 
 
-async def wait_until_ready(client: httpx.AsyncClient, name: str, port: int, deadline: float) -> None:
+async def wait_until_ready(
+    client: httpx.AsyncClient, name: str, port: int, deadline: float
+) -> None:
     while time.monotonic() < deadline:
         try:
             if (await client.get(f"http://localhost:{port}/readyz")).status_code == 200:
@@ -31,10 +39,14 @@ async def wait_until_ready(client: httpx.AsyncClient, name: str, port: int, dead
 
 
 async def main() -> None:
-    await ensure_topics(os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"), READY_TIMEOUT_SECONDS)
+    await ensure_topics(
+        os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"), READY_TIMEOUT_SECONDS
+    )
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     async with httpx.AsyncClient(timeout=5.0) as client:
-        await asyncio.gather(*(wait_until_ready(client, n, p, deadline) for n, p in SERVICES.items()))
+        await asyncio.gather(
+            *(wait_until_ready(client, n, p, deadline) for n, p in SERVICES.items())
+        )
     secret = os.environ.get("REDRESS_AUTH_SECRET", DEVELOPMENT_AUTH_SECRET)
     manager = issue_staff_token(secret, sub="manager-1", name="Morgan Manager", role=Role.MANAGER)
     caseworker = issue_staff_token(secret, sub="cw-1", name="Sam Patel", role=Role.CASEWORKER)

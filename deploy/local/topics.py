@@ -1,6 +1,6 @@
 """Waits for the Kafka broker, then creates every Redress topic that is missing.
 
-    python -m deploy.local.topics [--bootstrap localhost:9092] [--wait 120]
+python -m deploy.local.topics [--bootstrap localhost:9092] [--wait 120]
 """
 
 from __future__ import annotations
@@ -42,7 +42,12 @@ async def ensure_topics(bootstrap: str, timeout_seconds: float = 120.0) -> list[
         missing = [topic for topic in ALL_TOPICS if topic.name not in existing]
         if missing:
             await admin.create_topics(
-                [NewTopic(t.name, num_partitions=t.partitions, replication_factor=REPLICATION_FACTOR) for t in missing]
+                [
+                    NewTopic(
+                        t.name, num_partitions=t.partitions, replication_factor=REPLICATION_FACTOR
+                    )
+                    for t in missing
+                ]
             )
         return [topic.name for topic in missing]
     finally:
@@ -51,7 +56,9 @@ async def ensure_topics(bootstrap: str, timeout_seconds: float = 120.0) -> list[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"))
+    parser.add_argument(
+        "--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092")
+    )
     parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for the broker")
     args = parser.parse_args()
     created = asyncio.run(ensure_topics(args.bootstrap, args.wait))

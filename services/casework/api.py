@@ -33,7 +33,8 @@ from shared.auth import Role, StaffUser, TrackingToken, staff_auth, tracking_tok
 from shared.timekeeping import uk_date
 
 TEMPLATES = SandboxedEnvironment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(default=True)
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True),
 )
 # Free text from complainants: generous, but bounded.
 MAX_TEXT = 10_000
@@ -108,15 +109,23 @@ async def track(reference: str, casework: CaseworkDep, token: TrackingToken) -> 
 
 
 @router.get("/track/{reference}", response_class=HTMLResponse, include_in_schema=False)
-async def track_page(reference: str, casework: CaseworkDep, token: TrackingToken, notice: str | None = None) -> HTMLResponse:
+async def track_page(
+    reference: str, casework: CaseworkDep, token: TrackingToken, notice: str | None = None
+) -> HTMLResponse:
     try:
         view = await _tracking_view(casework, reference, token)
     except HTTPException:
-        return HTMLResponse(TEMPLATES.get_template("not_found.html").render(reference=reference), status_code=404)
-    return HTMLResponse(TEMPLATES.get_template("track.html").render(case=view, token=token, notice=notice))
+        return HTMLResponse(
+            TEMPLATES.get_template("not_found.html").render(reference=reference), status_code=404
+        )
+    return HTMLResponse(
+        TEMPLATES.get_template("track.html").render(case=view, token=token, notice=notice)
+    )
 
 
-async def _complainant_acts(casework: Casework, reference: str, token: str | None, command: Command) -> dict[str, Any]:
+async def _complainant_acts(
+    casework: Casework, reference: str, token: str | None, command: Command
+) -> dict[str, Any]:
     await _case_for_token(casework, reference, token)
     actor = Actor(id=f"complainant:{reference}", name="You", role="complainant")
     await _act(casework, reference, command, actor)
@@ -124,21 +133,33 @@ async def _complainant_acts(casework: Casework, reference: str, token: str | Non
 
 
 @router.post("/v1/track/{reference}/comments", tags=["tracking"])
-async def comment_on_draft(reference: str, body: CommentsIn, casework: CaseworkDep, token: TrackingToken) -> JSONResponse:
-    view = await _complainant_acts(casework, reference, token, SubmitComments(comments=body.comments))
+async def comment_on_draft(
+    reference: str, body: CommentsIn, casework: CaseworkDep, token: TrackingToken
+) -> JSONResponse:
+    view = await _complainant_acts(
+        casework, reference, token, SubmitComments(comments=body.comments)
+    )
     return JSONResponse(jsonable_encoder(view))
 
 
 @router.post("/v1/track/{reference}/review-request", tags=["tracking"])
-async def ask_for_review(reference: str, body: ReviewRequestIn, casework: CaseworkDep, token: TrackingToken) -> JSONResponse:
-    view = await _complainant_acts(casework, reference, token, RequestReview(grounds=body.grounds, reason=body.reason))
+async def ask_for_review(
+    reference: str, body: ReviewRequestIn, casework: CaseworkDep, token: TrackingToken
+) -> JSONResponse:
+    view = await _complainant_acts(
+        casework, reference, token, RequestReview(grounds=body.grounds, reason=body.reason)
+    )
     return JSONResponse(jsonable_encoder(view))
 
 
 @router.post("/v1/track/{reference}/messages", tags=["tracking"])
-async def write_to_caseworker(reference: str, body: MessageIn, casework: CaseworkDep, token: TrackingToken) -> JSONResponse:
+async def write_to_caseworker(
+    reference: str, body: MessageIn, casework: CaseworkDep, token: TrackingToken
+) -> JSONResponse:
     command = PostMessage(direction="to_caseworker", body=body.message)
-    return JSONResponse(jsonable_encoder(await _complainant_acts(casework, reference, token, command)))
+    return JSONResponse(
+        jsonable_encoder(await _complainant_acts(casework, reference, token, command))
+    )
 
 
 @router.post("/track/{reference}/{what}", include_in_schema=False)
@@ -154,18 +175,26 @@ async def tracking_form_posted(
     commands: dict[str, Any] = {
         "comments": lambda: SubmitComments(comments=text),
         "messages": lambda: PostMessage(direction="to_caseworker", body=text),
-        "review-request": lambda: RequestReview(grounds=[ReviewGround(g) for g in grounds or []], reason=text),
+        "review-request": lambda: RequestReview(
+            grounds=[ReviewGround(g) for g in grounds or []], reason=text
+        ),
     }
     if what not in commands or not text.strip():
         notice = "Please write something before you send it." if what in commands else None
-        return RedirectResponse(f"/track/{reference}?token={token}&notice={notice or ''}", status_code=303)
+        return RedirectResponse(
+            f"/track/{reference}?token={token}&notice={notice or ''}", status_code=303
+        )
     try:
         await _complainant_acts(casework, reference, token, commands[what]())
         notice = "Thank you. We have received it."
     except (ValueError, HTTPException) as error:
         if isinstance(error, HTTPException) and error.status_code == 404:
             raise
-        notice = error.detail["message"] if isinstance(error, HTTPException) and isinstance(error.detail, dict) else str(error)
+        notice = (
+            error.detail["message"]
+            if isinstance(error, HTTPException) and isinstance(error.detail, dict)
+            else str(error)
+        )
     return RedirectResponse(f"/track/{reference}?token={token}&notice={notice}", status_code=303)
 
 
@@ -179,7 +208,9 @@ async def _act(casework: Casework, reference: str, command: Command, actor: Acto
             return
         except StaleCase:
             if attempt == 1:
-                raise HTTPException(409, {"error": "The case changed while you were acting on it. Try again."}) from None
+                raise HTTPException(
+                    409, {"error": "The case changed while you were acting on it. Try again."}
+                ) from None
         except CaseNotFound:
             raise HTTPException(404, {"error": NOT_FOUND}) from None
         except ActionNotAllowed as refused:
@@ -208,7 +239,9 @@ async def list_cases(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JSONResponse:
     async with casework.db.sessions() as session:
-        rows = await CaseStore(session, casework.cipher).listing(stage=stage, caseworker_id=caseworker, limit=limit, offset=offset)
+        rows = await CaseStore(session, casework.cipher).listing(
+            stage=stage, caseworker_id=caseworker, limit=limit, offset=offset
+        )
     return JSONResponse(jsonable_encoder({"cases": rows}))
 
 
@@ -221,7 +254,11 @@ async def get_case(reference: str, casework: CaseworkDep, user: StaffOnly) -> JS
             raise HTTPException(404, {"error": NOT_FOUND})
         complaint = await store.complaint(reference)
         messages = await store.messages(reference)
-    return JSONResponse(jsonable_encoder(views.staff(loaded[0], datetime.now(UTC), casework.rules, complaint, messages)))
+    return JSONResponse(
+        jsonable_encoder(
+            views.staff(loaded[0], datetime.now(UTC), casework.rules, complaint, messages)
+        )
+    )
 
 
 @router.post("/v1/cases/{reference}/actions", tags=["staff"])
@@ -235,7 +272,9 @@ async def act_on_case(
     try:
         command = parse_command(body)
     except ValidationError as error:
-        return JSONResponse(validation_error_body(json.loads(error.json(include_input=False))), status_code=422)
+        return JSONResponse(
+            validation_error_body(json.loads(error.json(include_input=False))), status_code=422
+        )
     await _act(casework, reference, command, _actor(user))
     return await get_case(reference, casework, user)
 
@@ -250,7 +289,11 @@ async def roster(casework: CaseworkDep, user: StaffOnly) -> JSONResponse:
 
 
 @router.put("/v1/caseworkers/{caseworker_id}", tags=["staff"])
-async def put_caseworker(caseworker_id: str, body: CaseworkerIn, casework: CaseworkDep, user: ManagerOnly) -> JSONResponse:
+async def put_caseworker(
+    caseworker_id: str, body: CaseworkerIn, casework: CaseworkDep, user: ManagerOnly
+) -> JSONResponse:
     async with casework.db.transaction() as session:
-        await CaseStore(session, casework.cipher).put_caseworker(caseworker_id, body.name, body.sectors, body.active)
+        await CaseStore(session, casework.cipher).put_caseworker(
+            caseworker_id, body.name, body.sectors, body.active
+        )
     return JSONResponse({"caseworker_id": caseworker_id, **body.model_dump()})

@@ -27,12 +27,17 @@ def parse_roster(text: str) -> list[tuple[str, str, list[str]]]:
 
 def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
     settings = settings or CaseworkSettings()
-    service = Service("casework", settings, metadata, migrations_dir=Path(__file__).parent / "migrations")
+    service = Service(
+        "casework", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
+    )
     cipher = Cipher(settings.encryption_keys.get_secret_value())
     casework = Casework(service.db, service.messaging, cipher, settings.rules())
 
     service.messaging.consume(
-        INTAKE_COMPLAINTS, handlers.on_complaint(casework), consumer="cases", event_types={handlers.COMPLAINT_RECEIVED}
+        INTAKE_COMPLAINTS,
+        handlers.on_complaint(casework),
+        consumer="cases",
+        event_types={handlers.COMPLAINT_RECEIVED},
     )
 
     async def seed_roster() -> None:

@@ -43,7 +43,9 @@ class CaseNotFound(Exception):
 
 
 class Casework:
-    def __init__(self, db: Database, messaging: Messaging, cipher: Cipher, rules: CaseworkRules) -> None:
+    def __init__(
+        self, db: Database, messaging: Messaging, cipher: Cipher, rules: CaseworkRules
+    ) -> None:
         self.db = db
         self.messaging = messaging
         self.cipher = cipher
@@ -51,7 +53,9 @@ class Casework:
 
     # ------------------------------------------------------------------ from intake
 
-    async def open_from_complaint(self, session: AsyncSession, complaint: ComplaintReceived) -> None:
+    async def open_from_complaint(
+        self, session: AsyncSession, complaint: ComplaintReceived
+    ) -> None:
         store = CaseStore(session, self.cipher)
         if await store.exists(complaint.reference):
             return  # the same complaint under a new event id: nothing more to open
@@ -61,14 +65,18 @@ class Casework:
             complaint.channel,
             complaint.received_at,
             complaint.eligibility,
-            extra_time=bool(EXTRA_TIME_ADJUSTMENTS & set(complaint.complainant.reasonable_adjustments)),
+            extra_time=bool(
+                EXTRA_TIME_ADJUSTMENTS & set(complaint.complainant.reasonable_adjustments)
+            ),
             rules=self.rules,
         )
         caseworker = await self._least_loaded_caseworker(store, complaint.organisation.sector.value)
         if caseworker is not None:
             events += handle(
                 case,
-                Assign(caseworker_id=caseworker["caseworker_id"], caseworker_name=caseworker["name"]),
+                Assign(
+                    caseworker_id=caseworker["caseworker_id"], caseworker_name=caseworker["name"]
+                ),
                 SYSTEM_ACTOR,
                 complaint.received_at,
                 self.rules,
@@ -80,7 +88,9 @@ class Casework:
         )
         await self._emit(session, events)
 
-    async def _least_loaded_caseworker(self, store: CaseStore, sector: str) -> dict[str, Any] | None:
+    async def _least_loaded_caseworker(
+        self, store: CaseStore, sector: str
+    ) -> dict[str, Any] | None:
         workload = await store.open_workload()
         skilled = [c for c in await store.roster() if c["active"] and sector in c["sectors"]]
         if not skilled:
@@ -89,7 +99,9 @@ class Casework:
 
     # ------------------------------------------------------------------ actions
 
-    async def act(self, reference: str, command: Command, actor: Actor, now: datetime | None = None) -> Case:
+    async def act(
+        self, reference: str, command: Command, actor: Actor, now: datetime | None = None
+    ) -> Case:
         """Apply one command. Raises CaseNotFound, ActionNotAllowed, DomainRuleBroken, StaleCase."""
         now = now or datetime.now(UTC)
         async with self.db.transaction() as session:
@@ -128,7 +140,9 @@ class Casework:
     async def report_missed_deadlines(self, today: date) -> int:
         """Emit `redress.case.deadline_missed` once per missed deadline, across instances."""
         async with self.db.sessions() as session:
-            due = await CaseStore(session, self.cipher).due_for_deadline_check(today, DEADLINE_BATCH)
+            due = await CaseStore(session, self.cipher).due_for_deadline_check(
+                today, DEADLINE_BATCH
+            )
         reported = 0
         for reference in due:
             try:

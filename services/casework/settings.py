@@ -11,12 +11,17 @@ from shared.settings import ServiceSettings, default_sqlite_url
 class CaseworkSettings(ServiceSettings):
     service_name: str = "casework"
     database_url: str = Field(
-        default_factory=lambda: default_sqlite_url("casework"), validation_alias="CASEWORK_DATABASE_URL"
+        default_factory=lambda: default_sqlite_url("casework"),
+        validation_alias="CASEWORK_DATABASE_URL",
     )
     http_port: int = Field(8002, validation_alias="CASEWORK_HTTP_PORT")
     # Numbers with their sources live in CaseworkRules; these override them per deployment.
-    assessment_decision_target_working_days: int = Field(20, validation_alias="CASEWORK_ASSESSMENT_TARGET_DAYS")
-    draft_comment_window_working_days: int = Field(10, validation_alias="CASEWORK_COMMENT_WINDOW_DAYS")
+    assessment_decision_target_working_days: int = Field(
+        20, validation_alias="CASEWORK_ASSESSMENT_TARGET_DAYS"
+    )
+    draft_comment_window_working_days: int = Field(
+        10, validation_alias="CASEWORK_COMMENT_WINDOW_DAYS"
+    )
     review_request_window_months: int = Field(1, validation_alias="CASEWORK_REVIEW_WINDOW_MONTHS")
     evidence_due_working_days: int = Field(15, validation_alias="CASEWORK_EVIDENCE_DUE_DAYS")
     # How often the deadline scheduler looks for missed deadlines. Deadlines are whole days, so

@@ -84,7 +84,12 @@ class CaseStore:
         self.cipher = cipher
 
     async def exists(self, reference: str) -> bool:
-        return await self.session.scalar(select(cases.c.reference).where(cases.c.reference == reference)) is not None
+        return (
+            await self.session.scalar(
+                select(cases.c.reference).where(cases.c.reference == reference)
+            )
+            is not None
+        )
 
     async def add(self, case: Case, *, tracking_token_hash: str, complaint: dict[str, Any]) -> None:
         await self.session.execute(
@@ -118,7 +123,9 @@ class CaseStore:
             raise StaleCase(case.reference)
 
     async def complaint(self, reference: str) -> dict[str, Any] | None:
-        blob = await self.session.scalar(select(cases.c.complaint).where(cases.c.reference == reference))
+        blob = await self.session.scalar(
+            select(cases.c.complaint).where(cases.c.reference == reference)
+        )
         return None if blob is None else dict(self.cipher.decrypt_json(blob))
 
     async def listing(
@@ -146,7 +153,16 @@ class CaseStore:
         )
         return list(rows)
 
-    async def add_message(self, *, message_id: str, reference: str, direction: str, author: str, body: str, at: datetime) -> None:
+    async def add_message(
+        self,
+        *,
+        message_id: str,
+        reference: str,
+        direction: str,
+        author: str,
+        body: str,
+        at: datetime,
+    ) -> None:
         await self.session.execute(
             case_messages.insert().values(
                 message_id=message_id,
@@ -160,7 +176,9 @@ class CaseStore:
 
     async def messages(self, reference: str) -> list[dict[str, Any]]:
         rows = await self.session.execute(
-            select(case_messages).where(case_messages.c.reference == reference).order_by(case_messages.c.at)
+            select(case_messages)
+            .where(case_messages.c.reference == reference)
+            .order_by(case_messages.c.at)
         )
         return [
             {
@@ -182,16 +200,22 @@ class CaseStore:
     async def roster_is_empty(self) -> bool:
         return not await self.session.scalar(select(func.count()).select_from(caseworkers))
 
-    async def put_caseworker(self, caseworker_id: str, name: str, sectors: list[str], active: bool) -> None:
+    async def put_caseworker(
+        self, caseworker_id: str, name: str, sectors: list[str], active: bool
+    ) -> None:
         existing = await self.session.scalar(
             select(caseworkers.c.caseworker_id).where(caseworkers.c.caseworker_id == caseworker_id)
         )
         values = {"name": name, "sectors": sectors, "active": active}
         if existing is None:
-            await self.session.execute(caseworkers.insert().values(caseworker_id=caseworker_id, **values))
+            await self.session.execute(
+                caseworkers.insert().values(caseworker_id=caseworker_id, **values)
+            )
         else:
             await self.session.execute(
-                update(caseworkers).where(caseworkers.c.caseworker_id == caseworker_id).values(**values)
+                update(caseworkers)
+                .where(caseworkers.c.caseworker_id == caseworker_id)
+                .values(**values)
             )
 
     async def open_workload(self) -> dict[str, int]:

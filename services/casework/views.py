@@ -16,7 +16,9 @@ RECOMMENDATION_STATUS_WORDS = {
 }
 
 
-def tracking(case: Case, today: date, now: datetime, rules: CaseworkRules, messages: list[dict[str, Any]]) -> dict[str, Any]:
+def tracking(
+    case: Case, today: date, now: datetime, rules: CaseworkRules, messages: list[dict[str, Any]]
+) -> dict[str, Any]:
     view = tracking_view(case, today)
     return {
         "reference": case.reference,
@@ -59,18 +61,29 @@ def tracking(case: Case, today: date, now: datetime, rules: CaseworkRules, messa
             for r in case.recommendations
         ],
         "review": (
-            {"requested_at": case.review.requested_at, "completed_at": case.review.completed_at, "outcome": case.review.outcome}
+            {
+                "requested_at": case.review.requested_at,
+                "completed_at": case.review.completed_at,
+                "outcome": case.review.outcome,
+            }
             if case.review
             else None
         ),
         "messages": [
-            {"direction": m["direction"], "from": m["author"], "at": m["at"], "body": m["body"]} for m in messages
+            {"direction": m["direction"], "from": m["author"], "at": m["at"], "body": m["body"]}
+            for m in messages
         ],
         "you_can": allowed_actions(case, now, rules, "complainant"),
     }
 
 
-def staff(case: Case, now: datetime, rules: CaseworkRules, complaint: dict[str, Any] | None, messages: list[dict[str, Any]]) -> dict[str, Any]:
+def staff(
+    case: Case,
+    now: datetime,
+    rules: CaseworkRules,
+    complaint: dict[str, Any] | None,
+    messages: list[dict[str, Any]],
+) -> dict[str, Any]:
     return {
         "case": case.model_dump(mode="json"),
         "complaint": complaint,

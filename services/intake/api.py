@@ -27,7 +27,8 @@ from shared.auth import Role, StaffUser, staff_auth
 from shared.events import Sector
 
 TEMPLATES = SandboxedEnvironment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(default=True)
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True),
 )
 # Idempotency keys are client-chosen; a UUID is 36 characters, this leaves room for prefixes.
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
@@ -49,7 +50,11 @@ def _secret(request: Request) -> str:
     return str(request.app.state.service.settings.auth_secret_value)
 
 
-def problem(status: int, fields: list[dict[str, str]], message: str = "The request has problems; see fields.") -> JSONResponse:
+def problem(
+    status: int,
+    fields: list[dict[str, str]],
+    message: str = "The request has problems; see fields.",
+) -> JSONResponse:
     return JSONResponse({"error": message, "fields": fields}, status_code=status)
 
 
@@ -69,10 +74,21 @@ def _validation_problem(error: ValidationError) -> JSONResponse:
     return problem(422, [{"field": e.field, "message": e.message} for e in errors_by_field(error)])
 
 
-COMPLAINT_BODY_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": ComplaintRequest.model_json_schema()}}}}
+COMPLAINT_BODY_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": ComplaintRequest.model_json_schema()}},
+    }
+}
 
 
-@router.post("/v1/complaints", status_code=201, tags=["complaints"], openapi_extra=COMPLAINT_BODY_SCHEMA, response_model=None)
+@router.post(
+    "/v1/complaints",
+    status_code=201,
+    tags=["complaints"],
+    openapi_extra=COMPLAINT_BODY_SCHEMA,
+    response_model=None,
+)
 async def submit_complaint(
     request: Request,
     intake: Annotated[ComplaintIntake, Depends(intake_of)],
@@ -82,7 +98,13 @@ async def submit_complaint(
     return await _submit(request, intake, idempotency_key, staff=None)
 
 
-@router.post("/v1/staff/complaints", status_code=201, tags=["complaints"], openapi_extra=COMPLAINT_BODY_SCHEMA, response_model=None)
+@router.post(
+    "/v1/staff/complaints",
+    status_code=201,
+    tags=["complaints"],
+    openapi_extra=COMPLAINT_BODY_SCHEMA,
+    response_model=None,
+)
 async def submit_complaint_for_someone(
     request: Request,
     intake: Annotated[ComplaintIntake, Depends(intake_of)],
@@ -93,33 +115,61 @@ async def submit_complaint_for_someone(
     return await _submit(request, intake, idempotency_key, staff=staff)
 
 
-async def _submit(request: Request, intake: ComplaintIntake, idempotency_key: str | None, staff: StaffUser | None) -> Response:
+async def _submit(
+    request: Request, intake: ComplaintIntake, idempotency_key: str | None, staff: StaffUser | None
+) -> Response:
     try:
         data = await _json_body(request)
     except _BadJson:
         return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
     try:
-        complaint = ComplaintRequest.model_validate(data, context={"today": datetime.now(UTC).date()})
+        complaint = ComplaintRequest.model_validate(
+            data, context={"today": datetime.now(UTC).date()}
+        )
     except ValidationError as error:
         return _validation_problem(error)
     if staff is None and complaint.channel.value not in ("web", "email"):
-        return problem(403, [{"field": "channel", "message": "Phone and letter complaints are entered by staff."}])
+        return problem(
+            403,
+            [{"field": "channel", "message": "Phone and letter complaints are entered by staff."}],
+        )
     if staff is not None and complaint.channel.value not in ("phone", "letter"):
-        return problem(422, [{"field": "channel", "message": "Staff enter complaints taken by phone or letter."}])
+        return problem(
+            422,
+            [{"field": "channel", "message": "Staff enter complaints taken by phone or letter."}],
+        )
     try:
         submission = await intake.submit(complaint, idempotency_key=idempotency_key)
     except IdempotencyConflict:
         return problem(
             422,
-            [{"field": "Idempotency-Key", "message": "This Idempotency-Key was already used for a different complaint."}],
+            [
+                {
+                    "field": "Idempotency-Key",
+                    "message": "This Idempotency-Key was already used for a different complaint.",
+                }
+            ],
         )
     headers = {"Idempotent-Replayed": "true"} if submission.replayed else {}
-    return JSONResponse(submission.accepted.model_dump(mode="json"), status_code=201, headers=headers)
+    return JSONResponse(
+        submission.accepted.model_dump(mode="json"), status_code=201, headers=headers
+    )
 
 
-@router.post("/v1/eligibility", tags=["complaints"], response_model=EligibilityResponse,
-             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": EligibilityRequest.model_json_schema()}}}})
-async def eligibility(request: Request, rules: Annotated[IntakeRules, Depends(rules_of)]) -> Response:
+@router.post(
+    "/v1/eligibility",
+    tags=["complaints"],
+    response_model=EligibilityResponse,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": EligibilityRequest.model_json_schema()}},
+        }
+    },
+)
+async def eligibility(
+    request: Request, rules: Annotated[IntakeRules, Depends(rules_of)]
+) -> Response:
     """Can the ombudsman help? Reasons and next steps in plain English; nothing is stored."""
     try:
         data = await _json_body(request)
@@ -152,11 +202,15 @@ async def _form_fields(request: Request) -> dict[str, str | list[str]]:
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def complaint_form() -> HTMLResponse:
-    return _page("form.html", advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True))
+    return _page(
+        "form.html", advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True)
+    )
 
 
 @router.post("/complaint", response_class=HTMLResponse, include_in_schema=False)
-async def complaint_form_posted(request: Request, intake: Annotated[ComplaintIntake, Depends(intake_of)]) -> HTMLResponse:
+async def complaint_form_posted(
+    request: Request, intake: Annotated[ComplaintIntake, Depends(intake_of)]
+) -> HTMLResponse:
     values = await _form_fields(request)
     try:
         complaint = ComplaintRequest.model_validate(
@@ -191,11 +245,15 @@ async def eligibility_page() -> HTMLResponse:
 
 
 @router.post("/eligibility", response_class=HTMLResponse, include_in_schema=False)
-async def eligibility_page_posted(request: Request, rules: Annotated[IntakeRules, Depends(rules_of)]) -> HTMLResponse:
+async def eligibility_page_posted(
+    request: Request, rules: Annotated[IntakeRules, Depends(rules_of)]
+) -> HTMLResponse:
     values = await _form_fields(request)
     today = datetime.now(UTC).date()
     try:
-        facts = EligibilityRequest.model_validate(form_to_eligibility_payload(values), context={"today": today})
+        facts = EligibilityRequest.model_validate(
+            form_to_eligibility_payload(values), context={"today": today}
+        )
     except ValidationError as error:
         return _page("eligibility.html", status=422, values=values, errors=errors_by_field(error))
     return _page("eligibility.html", values=values, result=check_eligibility(facts, today, rules))

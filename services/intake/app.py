@@ -22,12 +22,17 @@ RETENTION_INTERVAL_SECONDS = 3600.0
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
-    service = Service("intake", settings, metadata, migrations_dir=Path(__file__).parent / "migrations")
+    service = Service(
+        "intake", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
+    )
     cipher = Cipher(settings.encryption_keys.get_secret_value())
     rules = IntakeRules(parliament_dissolved=settings.parliament_dissolved)
 
     service.messaging.consume(
-        CASEWORK_CASES, handlers.on_case_event(cipher), consumer="retention", event_types={handlers.CASE_CLOSED}
+        CASEWORK_CASES,
+        handlers.on_case_event(cipher),
+        consumer="retention",
+        event_types={handlers.CASE_CLOSED},
     )
 
     async def anonymise_after_retention() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.store import ComplaintStore
 from shared.crypto import Cipher
 from shared.envelope import CloudEvent
 from shared.events import CaseClosed
-from services.intake.store import ComplaintStore
 
 CASE_CLOSED = "redress.case.closed"
 

@@ -20,9 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import UtcDateTime
-
 from shared.crypto import Cipher
+from shared.db import UtcDateTime
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table
 
@@ -113,15 +112,27 @@ class ComplaintStore:
         )
 
     async def by_idempotency_key(self, key: str) -> StoredComplaint | None:
-        row = (await self.session.execute(select(complaints).where(complaints.c.idempotency_key == key))).first()
+        row = (
+            await self.session.execute(
+                select(complaints).where(complaints.c.idempotency_key == key)
+            )
+        ).first()
         return None if row is None else self._stored(row)
 
     async def reference_exists(self, reference: str) -> bool:
-        found = await self.session.scalar(select(complaints.c.reference).where(complaints.c.reference == reference))
+        found = await self.session.scalar(
+            select(complaints.c.reference).where(complaints.c.reference == reference)
+        )
         return found is not None
 
     async def recent_from_same_person(
-        self, *, since: datetime, organisation_key: str, email: str | None, phone: str | None, name: str
+        self,
+        *,
+        since: datetime,
+        organisation_key: str,
+        email: str | None,
+        phone: str | None,
+        name: str,
     ) -> list[StoredComplaint]:
         digest = self.cipher.lookup_digest
         same_person = [complaints.c.name_digest == digest(name)]
@@ -143,7 +154,9 @@ class ComplaintStore:
 
     async def mark_case_closed(self, reference: str, closed_at: datetime) -> None:
         await self.session.execute(
-            update(complaints).where(complaints.c.reference == reference).values(case_closed_at=closed_at)
+            update(complaints)
+            .where(complaints.c.reference == reference)
+            .values(case_closed_at=closed_at)
         )
 
     async def anonymise_closed_before(self, cutoff: datetime, now: datetime) -> int:

@@ -13,6 +13,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
 from sqlalchemy.exc import IntegrityError
 
 from services.intake.domain import (
@@ -58,13 +59,17 @@ def fingerprint(request: ComplaintRequest) -> str:
 
 
 class ComplaintIntake:
-    def __init__(self, db: Database, messaging: Messaging, cipher: Cipher, rules: IntakeRules) -> None:
+    def __init__(
+        self, db: Database, messaging: Messaging, cipher: Cipher, rules: IntakeRules
+    ) -> None:
         self.db = db
         self.messaging = messaging
         self.cipher = cipher
         self.rules = rules
 
-    async def submit(self, request: ComplaintRequest, *, idempotency_key: str | None, now: datetime | None = None) -> Submission:
+    async def submit(
+        self, request: ComplaintRequest, *, idempotency_key: str | None, now: datetime | None = None
+    ) -> Submission:
         now = now or datetime.now(UTC)
         request_fingerprint = fingerprint(request)
         if idempotency_key:
@@ -75,7 +80,9 @@ class ComplaintIntake:
             accepted = await self._store(request, idempotency_key, request_fingerprint, now)
         except IntegrityError:
             # Two requests with one key raced; the loser answers with the winner's result.
-            if idempotency_key and (replay := await self._replay(idempotency_key, request_fingerprint)):
+            if idempotency_key and (
+                replay := await self._replay(idempotency_key, request_fingerprint)
+            ):
                 return replay
             raise
         self.messaging.committed()
@@ -93,7 +100,11 @@ class ComplaintIntake:
         return Submission(ComplaintAccepted.model_validate(stored.response), replayed=True)
 
     async def _store(
-        self, request: ComplaintRequest, idempotency_key: str | None, request_fingerprint: str, now: datetime
+        self,
+        request: ComplaintRequest,
+        idempotency_key: str | None,
+        request_fingerprint: str,
+        now: datetime,
     ) -> ComplaintAccepted:
         eligibility = check_eligibility(request, now.date(), self.rules)
         tracking_token = new_tracking_token(secrets.token_bytes)

@@ -14,6 +14,7 @@ Every status change goes out on the deliveries topic through the outbox, with no
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import email.utils
 import logging
@@ -177,10 +178,8 @@ class Sender:
 
     async def run_when_woken(self) -> None:
         """One periodic pass: wait for a wake-up (or the poll interval), then send what is due."""
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=self.settings.sender_interval_seconds)
-        except TimeoutError:
-            pass
         self._wake.clear()
         handled = await self.send_due()
         if handled >= self.settings.sender_batch_size:
@@ -208,7 +207,8 @@ class Sender:
         if claimed is None:
             return
         claimed_message, plan = claimed
-        assert plan.address is not None and plan.rendered is not None
+        assert plan.address is not None
+        assert plan.rendered is not None
         delivery = await self._deliver(claimed_message, plan.address, plan.rendered)
         async with self.db.transaction() as session:
             await self._record(session, claimed_message, plan, delivery, self.clock())
@@ -230,7 +230,8 @@ class Sender:
             await store.change(message, {"channel": plan.channel})
             await self._fail(session, chosen, plan.fail_as, plan.reason or "", now, contact, plan)
             return None
-        assert plan.rendered is not None and plan.address is not None
+        assert plan.rendered is not None
+        assert plan.address is not None
         values = {
             "channel": plan.channel,
             "attempts": message.attempts + 1,
@@ -240,7 +241,9 @@ class Sender:
             "large_print": plan.rendered.large_print,
             "rendered": _stored_body(plan.channel, plan.rendered),
             "recipient": plan.address,
-            "fragments": count_fragments(plan.rendered.sms).fragments if plan.channel == "sms" else None,
+            "fragments": count_fragments(plan.rendered.sms).fragments
+            if plan.channel == "sms"
+            else None,
         }
         if not await self._move(session, message, Status.SENDING, values, now):
             return None  # another instance claimed it first
@@ -269,7 +272,13 @@ class Sender:
             return Plan(channel, fail_as=Status.TECHNICAL_FAILURE, reason=str(error))
         if channel == "letter":
             # Rendered and kept (for staff to print within the retention period), not sent.
-            return Plan(channel, address=address, rendered=rendered, fail_as=Status.TECHNICAL_FAILURE, reason=NO_LETTER_PROVIDER)
+            return Plan(
+                channel,
+                address=address,
+                rendered=rendered,
+                fail_as=Status.TECHNICAL_FAILURE,
+                reason=NO_LETTER_PROVIDER,
+            )
         if channel == "sms":
             send_at = sms_send_time(
                 now,
@@ -319,7 +328,11 @@ class Sender:
             sms_id = await self.sms.send(address, rendered.sms, message.id)
             return Delivery(Outcome.ACCEPTED, provider_message_id=sms_id)
         except ProviderError as error:
-            outcome = Outcome.PERMANENT if isinstance(error, PermanentProviderError) else Outcome.TEMPORARY
+            outcome = (
+                Outcome.PERMANENT
+                if isinstance(error, PermanentProviderError)
+                else Outcome.TEMPORARY
+            )
             log.warning(
                 "provider refused a message (%s)",
                 outcome.value,
@@ -369,7 +382,10 @@ class Sender:
         reason = reason[:FAILURE_REASON_LENGTH]
         values: dict[str, Any] = {"failure_reason": reason}
         if plan is not None and plan.rendered is not None and message.status is not Status.SENDING:
-            values |= {"rendered": _stored_body(plan.channel, plan.rendered), "recipient": plan.address}
+            values |= {
+                "rendered": _stored_body(plan.channel, plan.rendered),
+                "recipient": plan.address,
+            }
         if status is Status.TEMPORARY_FAILURE:
             next_attempt = self.policy.next_attempt_at(now, message.attempts, self.rng)
             if next_attempt is None:
@@ -455,7 +471,11 @@ class Sender:
         log.info(
             "message is now %s",
             status.value,
-            extra={"notification_id": message.id, "reference": message.reference, "status": status.value},
+            extra={
+                "notification_id": message.id,
+                "reference": message.reference,
+                "status": status.value,
+            },
         )
         return True
 

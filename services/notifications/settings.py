@@ -59,8 +59,12 @@ class NotificationsSettings(ServiceSettings):
     # SMS over HTTP (DESIGN section 6; the local gateway listens on 8025, section 7).
     sms_provider: SmsProviderName = Field("twilio", validation_alias="SMS_PROVIDER")
     sms_api_url: str = Field("http://127.0.0.1:8025", validation_alias="SMS_API_URL")
-    sms_account_sid: str = Field("AC00000000000000000000000000000000", validation_alias="SMS_ACCOUNT_SID")
-    sms_auth_token: SecretStr = Field(SecretStr("local-auth-token"), validation_alias="SMS_AUTH_TOKEN")
+    sms_account_sid: str = Field(
+        "AC00000000000000000000000000000000", validation_alias="SMS_ACCOUNT_SID"
+    )
+    sms_auth_token: SecretStr = Field(
+        SecretStr("local-auth-token"), validation_alias="SMS_AUTH_TOKEN"
+    )
     sms_from: str = Field("Redress", validation_alias="SMS_FROM")
 
     retention_days: int = Field(
@@ -74,7 +78,9 @@ class NotificationsSettings(ServiceSettings):
         retry.DEFAULT_MAX_ATTEMPTS, ge=1, validation_alias="NOTIFICATIONS_MAX_ATTEMPTS"
     )
     backoff_base_seconds: float = Field(
-        retry.DEFAULT_BASE_DELAY_SECONDS, ge=0, validation_alias="NOTIFICATIONS_BACKOFF_BASE_SECONDS"
+        retry.DEFAULT_BASE_DELAY_SECONDS,
+        ge=0,
+        validation_alias="NOTIFICATIONS_BACKOFF_BASE_SECONDS",
     )
     backoff_cap_seconds: float = Field(
         retry.DEFAULT_MAX_DELAY_SECONDS, ge=0, validation_alias="NOTIFICATIONS_BACKOFF_CAP_SECONDS"
@@ -91,7 +97,9 @@ class NotificationsSettings(ServiceSettings):
     )
     # Notify's simulated recipients are never handed to a provider (notify-anchor.md
     # "Simulated / research"); the outcome is decided here.
-    simulate_test_recipients: bool = Field(True, validation_alias="NOTIFICATIONS_SIMULATE_TEST_RECIPIENTS")
+    simulate_test_recipients: bool = Field(
+        True, validation_alias="NOTIFICATIONS_SIMULATE_TEST_RECIPIENTS"
+    )
 
     sender_interval_seconds: float = Field(
         DEFAULT_SENDER_INTERVAL_SECONDS, gt=0, validation_alias="NOTIFICATIONS_SENDER_SECONDS"

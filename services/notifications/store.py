@@ -62,7 +62,7 @@ messages = Table(
     # event id (or request id) + template + recipient role [+ fallback channel]: a redelivered
     # event, or a second instance handling it, cannot add a second row.
     Column("dedupe_key", String(300), nullable=False, unique=True),
-    Column("request_id", String(64), nullable=False),
+    Column("request_id", String(100), nullable=False),
     Column("reference", String(REFERENCE_LENGTH), nullable=False, index=True),
     Column("template", String(64), nullable=False),
     Column("template_version", Integer, nullable=False),
@@ -199,7 +199,9 @@ class ContactStore:
         data = await self.session.scalar(
             select(contacts.c.personal_data).where(contacts.c.reference == reference)
         )
-        return None if data is None else Contact.from_json(reference, self.cipher.decrypt_json(data))
+        return (
+            None if data is None else Contact.from_json(reference, self.cipher.decrypt_json(data))
+        )
 
 
 class MessageStore:
@@ -229,7 +231,9 @@ class MessageStore:
         return _rowcount(result) == 1
 
     async def get(self, message_id: str) -> Message | None:
-        row = (await self.session.execute(select(messages).where(messages.c.id == message_id))).first()
+        row = (
+            await self.session.execute(select(messages).where(messages.c.id == message_id))
+        ).first()
         return None if row is None else self._message(row)
 
     async def by_provider_id(self, provider_message_id: str) -> Message | None:
@@ -260,7 +264,9 @@ class MessageStore:
         )
         return await self._due(is_due_retry, now, limit)
 
-    async def _due(self, condition: ColumnElement[bool], now: datetime, limit: int) -> list[Message]:
+    async def _due(
+        self, condition: ColumnElement[bool], now: datetime, limit: int
+    ) -> list[Message]:
         contact_known = exists().where(contacts.c.reference == messages.c.reference)
         not_held = or_(messages.c.send_after.is_(None), messages.c.send_after <= now)
         rows = await self.session.execute(

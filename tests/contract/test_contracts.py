@@ -11,11 +11,29 @@ from shared.events import EVENT_TYPES, CaseEvent, FeedbackSubmitted, Notificatio
 
 # Names that would mean the complainant's personal data is on a public topic.
 PERSONAL_FIELD_NAMES = {
-    "name", "email", "phone", "address", "complainant", "on_behalf_of", "representative", "summary",
-    "desired_outcome", "impact", "tracking_token", "comments", "body", "message", "description",
-    "personalisation", "recipient", "to", "reason",
+    "name",
+    "email",
+    "phone",
+    "address",
+    "complainant",
+    "on_behalf_of",
+    "representative",
+    "summary",
+    "desired_outcome",
+    "impact",
+    "tracking_token",
+    "comments",
+    "body",
+    "message",
+    "description",
+    "personalisation",
+    "recipient",
+    "to",
+    "reason",
 }
-PUBLIC_MODELS = [m for m in EVENT_TYPES.values() if issubclass(m, CaseEvent)] + [NotificationStatusChanged]
+PUBLIC_MODELS = [m for m in EVENT_TYPES.values() if issubclass(m, CaseEvent)] + [
+    NotificationStatusChanged
+]
 
 
 def test_committed_contract_files_match_the_models() -> None:

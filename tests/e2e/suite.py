@@ -49,7 +49,9 @@ class Suite:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
-    def staff_token(self, role: Role = Role.MANAGER, sub: str = "manager-1", name: str = "Morgan Manager") -> str:
+    def staff_token(
+        self, role: Role = Role.MANAGER, sub: str = "manager-1", name: str = "Morgan Manager"
+    ) -> str:
         return issue_staff_token(DEVELOPMENT_AUTH_SECRET, sub=sub, name=name, role=role)
 
     def staff_headers(self, role: Role = Role.MANAGER) -> dict[str, str]:
@@ -94,13 +96,27 @@ class Suite:
         logs = self.root / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         commands = {
-            "smtp": ["-m", "deploy.local.mail_server", "--port", str(self.ports["smtp"]), "--dir", str(self.mail_dir)],
-            "sms": ["-m", "deploy.local.sms_gateway", "--port", str(self.ports["sms"]), "--dir", str(self.sms_dir)],
+            "smtp": [
+                "-m",
+                "deploy.local.mail_server",
+                "--port",
+                str(self.ports["smtp"]),
+                "--dir",
+                str(self.mail_dir),
+            ],
+            "sms": [
+                "-m",
+                "deploy.local.sms_gateway",
+                "--port",
+                str(self.ports["sms"]),
+                "--dir",
+                str(self.sms_dir),
+            ],
             **{service: ["-m", f"services.{service}"] for service in SERVICES},
         }
         for name, arguments in commands.items():
             log = (logs / f"{name}.log").open("wb")
-            self.processes[name] = subprocess.Popen(  # noqa: S603
+            self.processes[name] = subprocess.Popen(
                 [sys.executable, *arguments], env=env, stdout=log, stderr=subprocess.STDOUT
             )
         self.wait_until_ready()

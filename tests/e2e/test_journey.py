@@ -68,7 +68,9 @@ def test_a_complaint_travels_the_whole_journey(suite: Suite) -> None:
     client = httpx.Client(timeout=10.0)
 
     # 1. intake stores the complaint and hands out a reference and tracking token
-    answer = client.post(f"{suite.url('intake')}/v1/complaints", json=a_complaint(organisation, email))
+    answer = client.post(
+        f"{suite.url('intake')}/v1/complaints", json=a_complaint(organisation, email)
+    )
     assert answer.status_code == 201, answer.text
     reference, token = answer.json()["reference"], answer.json()["tracking_token"]
 
@@ -77,7 +79,11 @@ def test_a_complaint_travels_the_whole_journey(suite: Suite) -> None:
 
     def tracked() -> dict[str, Any] | None:
         response = client.get(track_url, params={"token": token})
-        return response.json() if response.status_code == 200 and response.json()["caseworker"] else None
+        return (
+            response.json()
+            if response.status_code == 200 and response.json()["caseworker"]
+            else None
+        )
 
     view = eventually(tracked, "the case to open")
     assert view["stage"] == "assessment"
@@ -93,35 +99,57 @@ def test_a_complaint_travels_the_whole_journey(suite: Suite) -> None:
 
     # 4. reports counts it
     kpi_url = f"{suite.url('reports')}/v1/kpis"
-    params = {"organisation": organisation, "from": "2026-01-01", "to": "2030-12-31", "unsuppressed": "true"}
-    eventually(lambda: client.get(kpi_url, params=params, headers=staff).json().get("complaints_received") == 1,
-               "reports to count the complaint")
+    params = {
+        "organisation": organisation,
+        "from": "2026-01-01",
+        "to": "2030-12-31",
+        "unsuppressed": "true",
+    }
+    eventually(
+        lambda: (
+            client.get(kpi_url, params=params, headers=staff).json().get("complaints_received") == 1
+        ),
+        "reports to count the complaint",
+    )
 
     # 5. staff investigate and decide; the complainant comments on the draft in between
     def act(action: dict[str, Any]) -> dict[str, Any]:
-        response = client.post(f"{suite.url('casework')}/v1/cases/{reference}/actions", json=action, headers=staff)
+        response = client.post(
+            f"{suite.url('casework')}/v1/cases/{reference}/actions", json=action, headers=staff
+        )
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    refused = client.post(f"{suite.url('casework')}/v1/cases/{reference}/actions",
-                          json={"action": "issue_final", "outcome": "upheld", "summary": "x"}, headers=staff)
+    refused = client.post(
+        f"{suite.url('casework')}/v1/cases/{reference}/actions",
+        json={"action": "issue_final", "outcome": "upheld", "summary": "x"},
+        headers=staff,
+    )
     assert refused.status_code == 409
     assert "accept" in refused.json()["allowed_actions"]
     act({"action": "accept"})
     act({"action": "issue_draft"})
-    comments = client.post(f"{track_url}/comments", params={"token": token}, json={"comments": "The dates are right."})
+    comments = client.post(
+        f"{track_url}/comments", params={"token": token}, json={"comments": "The dates are right."}
+    )
     assert comments.status_code == 200, comments.text
-    decided = act({
-        "action": "issue_final",
-        "outcome": "upheld",
-        "summary": "The trust cancelled the operation without explanation and did not keep the family informed.",
-        "recommendations": [{"type": "apology", "description": "Apologise in writing.", "due_on": "2030-01-31"}],
-    })
+    decided = act(
+        {
+            "action": "issue_final",
+            "outcome": "upheld",
+            "summary": "The trust cancelled the operation without explanation and did not keep the family informed.",
+            "recommendations": [
+                {"type": "apology", "description": "Apologise in writing.", "due_on": "2030-01-31"}
+            ],
+        }
+    )
     assert decided["case"]["stage"] == "closed"
     assert client.get(track_url, params={"token": token}).json()["decision"]["outcome"] == "upheld"
 
     # 6. feedback asks notifications to invite the complainant to the survey
-    invitation = eventually(lambda: mail_to(suite, email, "how we did"), "the survey invitation email", timeout=60)
+    invitation = eventually(
+        lambda: mail_to(suite, email, "how we did"), "the survey invitation email", timeout=60
+    )
     survey_link = re.search(r"https?://\S+/survey/([A-Za-z0-9_\-]+)", text_of(invitation))
     assert survey_link, text_of(invitation)
     survey_token = survey_link.group(1)
@@ -129,12 +157,19 @@ def test_a_complaint_travels_the_whole_journey(suite: Suite) -> None:
     # 7. the answer is stored and shows in the reports
     answered = client.post(
         f"{suite.url('feedback')}/v1/surveys/{survey_token}",
-        json={"answers": {"listened_to": 5, "decision_explained": 4, "kept_up_to_date": 2}, "comments": "Thank you."},
+        json={
+            "answers": {"listened_to": 5, "decision_explained": 4, "kept_up_to_date": 2},
+            "comments": "Thank you.",
+        },
     )
     assert answered.status_code == 201, answered.text
 
     def satisfaction_reported() -> dict[str, Any] | None:
-        kpis = client.get(kpi_url, params={"from": "2026-01-01", "to": "2030-12-31", "unsuppressed": "true"}, headers=staff).json()
+        kpis = client.get(
+            kpi_url,
+            params={"from": "2026-01-01", "to": "2030-12-31", "unsuppressed": "true"},
+            headers=staff,
+        ).json()
         return kpis if kpis["satisfaction"]["responses"] >= 1 else None
 
     kpis = eventually(satisfaction_reported, "the answer to reach the KPIs")

@@ -57,7 +57,9 @@ class KitService:
 
 @asynccontextmanager
 async def read_topic(bootstrap: str, topic: Topic) -> AsyncIterator[AIOKafkaConsumer]:
-    consumer = AIOKafkaConsumer(topic.name, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        topic.name, bootstrap_servers=bootstrap, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         yield consumer

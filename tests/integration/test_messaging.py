@@ -31,7 +31,9 @@ pytestmark = pytest.mark.integration
 
 
 def an_event(subject: str = "RDR-TEST-1", n: int = 0) -> CloudEvent:
-    return CloudEvent(type="redress.test.happened", source="/redress/kit", subject=subject, data={"n": n})
+    return CloudEvent(
+        type="redress.test.happened", source="/redress/kit", subject=subject, data={"n": n}
+    )
 
 
 @pytest.fixture
@@ -78,8 +80,12 @@ async def test_the_same_event_delivered_twice_has_one_effect(
     await producer.start()
     try:
         for _ in range(2):
-            await producer.send_and_wait(topic.name, event.value(), key=event.key(), headers=event.headers())
-        await producer.send_and_wait(topic.name, an_event(n=1).value(), key=b"k", headers=an_event(n=1).headers())
+            await producer.send_and_wait(
+                topic.name, event.value(), key=event.key(), headers=event.headers()
+            )
+        await producer.send_and_wait(
+            topic.name, an_event(n=1).value(), key=b"k", headers=an_event(n=1).headers()
+        )
     finally:
         await producer.stop()
 
@@ -104,9 +110,13 @@ async def test_a_malformed_message_goes_to_the_dlq_with_its_reason_and_the_consu
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
     await producer.start()
     try:
-        await producer.send_and_wait(topic.name, b"{not json", key=b"RDR-BAD", headers=an_event().headers())
+        await producer.send_and_wait(
+            topic.name, b"{not json", key=b"RDR-BAD", headers=an_event().headers()
+        )
         await producer.send_and_wait(topic.name, b'{"n": 1}', key=b"RDR-NOHEADERS")
-        await producer.send_and_wait(topic.name, good.value(), key=good.key(), headers=good.headers())
+        await producer.send_and_wait(
+            topic.name, good.value(), key=good.key(), headers=good.headers()
+        )
     finally:
         await producer.stop()
 
@@ -142,7 +152,9 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_after_its_attempts(
     try:
         for subject in ("RDR-POISON", "RDR-FINE"):
             event = an_event(subject=subject)
-            await producer.send_and_wait(topic.name, event.value(), key=event.key(), headers=event.headers())
+            await producer.send_and_wait(
+                topic.name, event.value(), key=event.key(), headers=event.headers()
+            )
     finally:
         await producer.stop()
 
@@ -237,7 +249,9 @@ async def test_a_relay_that_dies_after_publishing_republishes_and_the_inbox_keep
         assert len(await collect(consumer, 2)) == 2
 
 
-async def test_published_rows_are_deleted_after_retention(kit: KitService, make_topic: Callable[..., Any]) -> None:
+async def test_published_rows_are_deleted_after_retention(
+    kit: KitService, make_topic: Callable[..., Any]
+) -> None:
     topic: Topic = await make_topic()
     async with kit.db.transaction() as session:
         await add_to_outbox(session, kit.messaging.outbox, topic, an_event())

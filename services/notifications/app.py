@@ -1,0 +1,127 @@
+"""Notifications' composition root: settings, database, Kafka, providers, sender, HTTP routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from services.notifications import api
+from services.notifications.domain import TEMPLATES_DIRECTORY, TemplateCatalogue
+from services.notifications.handlers import (
+    CASE_EVENT_TYPES,
+    COMPLAINT_RECEIVED,
+    NOTIFICATION_REQUESTED,
+    Handlers,
+)
+from services.notifications.providers import EmailSender, make_sms_provider
+from services.notifications.sender import Clock, Sender, utc_now
+from services.notifications.settings import NotificationsSettings
+from services.notifications.store import metadata
+from shared.app import Service, serve
+from shared.crypto import Cipher
+from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS, NOTIFICATION_REQUESTS
+
+# How often messages stuck in `sending` are looked for: their timeouts are minutes to days.
+SWEEP_INTERVAL_SECONDS = 60.0
+# Long enough for a slow provider to answer, short enough that a hung one does not stall the
+# sender; a send that times out is retried as a temporary failure.
+SMS_HTTP_TIMEOUT_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class SmsProviderConfig:
+    """What `make_sms_provider` reads. `public_url` is where the provider posts receipts to
+    (this service), not the complainant-facing site the messages link to."""
+
+    sms_provider: str
+    sms_api_url: str
+    sms_account_sid: str
+    sms_auth_token: str
+    sms_from: str
+    public_url: str
+
+    @classmethod
+    def of(cls, settings: NotificationsSettings) -> SmsProviderConfig:
+        return cls(
+            sms_provider=settings.sms_provider,
+            sms_api_url=settings.sms_api_url,
+            sms_account_sid=settings.sms_account_sid,
+            sms_auth_token=settings.sms_auth_token.get_secret_value(),
+            sms_from=settings.sms_from,
+            public_url=settings.callback_base_url,
+        )
+
+
+def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+    """The service; `clock` is injectable so tests can choose the time of day."""
+    settings = settings or NotificationsSettings()
+    service = Service(
+        "notifications", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
+    )
+    cipher = Cipher(settings.encryption_keys.get_secret_value())
+    catalogue = TemplateCatalogue.load(TEMPLATES_DIRECTORY)
+    email = EmailSender(
+        settings.smtp_host,
+        settings.smtp_port,
+        tls=settings.smtp_tls,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+    )
+    http_client = httpx.AsyncClient(timeout=SMS_HTTP_TIMEOUT_SECONDS)
+    sender = Sender(
+        db=service.db,
+        messaging=service.messaging,
+        settings=settings,
+        cipher=cipher,
+        catalogue=catalogue,
+        email=email,
+        sms=make_sms_provider(SmsProviderConfig.of(settings), http_client),
+        clock=clock,
+    )
+    handlers = Handlers(sender=sender, cipher=cipher, catalogue=catalogue, clock=clock)
+
+    messaging = service.messaging
+    messaging.consume(
+        INTAKE_COMPLAINTS,
+        handlers.on_complaint,
+        consumer="contacts",
+        event_types={COMPLAINT_RECEIVED},
+    )
+    messaging.consume(
+        CASEWORK_CASES, handlers.on_case_event, consumer="cases", event_types=set(CASE_EVENT_TYPES)
+    )
+    messaging.consume(
+        NOTIFICATION_REQUESTS,
+        handlers.on_request,
+        consumer="requests",
+        event_types={NOTIFICATION_REQUESTED},
+    )
+
+    async def apply_retention() -> None:
+        await sender.apply_retention()
+        await messaging.relay.apply_retention(timedelta(days=settings.outbox_retention_days))
+
+    # The sender's own wait (woken on insert, else the poll interval) paces it: no extra sleep.
+    service.every("sender", 0.0, sender.run_when_woken)
+    service.every("sweep", SWEEP_INTERVAL_SECONDS, sender.sweep_stuck)
+    service.every("retention", settings.retention_interval_seconds, apply_retention)
+    service.on_shutdown.append(email.close)
+    service.on_shutdown.append(http_client.aclose)
+
+    app = service.http_app(
+        routers=[api.router],
+        title="Redress notifications",
+        description="Messages to complainants by email and text: templates, retries, receipts.",
+    )
+    app.state.sender = sender
+    app.state.handlers = handlers
+    return app
+
+
+def main() -> None:
+    settings = NotificationsSettings()
+    serve(create_app(settings), settings.http_port)
