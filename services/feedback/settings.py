@@ -25,7 +25,9 @@ class FeedbackSettings(ServiceSettings):
     # (FeedbackRules): none has an official source, so all are configurable.
     # DESIGN section 6: working days after closure, 0 allowed.
     invite_delay_working_days: int = Field(
-        _DEFAULT_RULES.invite_delay_working_days, ge=0, validation_alias="FEEDBACK_INVITE_DELAY_DAYS"
+        _DEFAULT_RULES.invite_delay_working_days,
+        ge=0,
+        validation_alias="FEEDBACK_INVITE_DELAY_DAYS",
     )
     reminder_after_days: int = Field(
         _DEFAULT_RULES.reminder_after_days, ge=1, validation_alias="FEEDBACK_REMINDER_AFTER_DAYS"

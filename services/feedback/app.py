@@ -1,0 +1,62 @@
+"""Feedback's composition root: the case-closed subscriber, the survey scheduler, HTTP routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.feedback import api, handlers
+from services.feedback.settings import FeedbackSettings
+from services.feedback.store import metadata
+from shared.app import Service, serve
+from shared.crypto import Cipher
+from shared.topics import CASEWORK_CASES
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: FeedbackSettings | None = None, *, clock: Callable[[], datetime] = _utc_now
+) -> FastAPI:
+    """`clock` is what the scheduler and the survey pages take as now (tests move it)."""
+    settings = settings or FeedbackSettings()
+    service = Service(
+        "feedback", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
+    )
+    cipher = Cipher(settings.encryption_keys.get_secret_value())
+
+    service.messaging.consume(
+        CASEWORK_CASES,
+        handlers.on_case_closed(settings, cipher),
+        consumer="closures",
+        event_types={handlers.CASE_CLOSED},
+    )
+    scheduler = handlers.Scheduler(
+        service.db, service.messaging, cipher, settings.rules, settings.feedback_public_url
+    )
+
+    async def send_due_invitations() -> None:
+        await scheduler.run_due_surveys(clock())
+
+    service.every("survey-invitations", settings.scheduler_interval_seconds, send_due_invitations)
+
+    app = service.http_app(
+        routers=[api.router],
+        title="Redress feedback",
+        description="Post-closure satisfaction surveys: invitations, the survey page, "
+        "anonymised results.",
+    )
+    app.state.clock = clock
+    app.state.scheduler = scheduler
+    app.state.desk = handlers.SurveyDesk(service.db, service.messaging, cipher)
+    return app
+
+
+def main() -> None:
+    settings = FeedbackSettings()
+    serve(create_app(settings), settings.http_port)
