@@ -39,12 +39,12 @@ from shared.envelope import CloudEvent
 from shared.events import (
     CaseClosed,
     ClosureReason,
-    Sector,
     FeedbackSubmitted,
     NotificationRequested,
+    Sector,
     SurveyInvited,
 )
-from shared.messaging import Messaging, PermanentEventError
+from shared.messaging import Handler, Messaging, PermanentEventError
 from shared.topics import FEEDBACK_RESPONSES, NOTIFICATION_REQUESTS
 from shared.working_days import add_working_days
 
@@ -62,7 +62,7 @@ def new_survey_token() -> str:
     return secrets.token_urlsafe(SURVEY_TOKEN_BYTES)
 
 
-def on_case_closed(settings: FeedbackSettings, cipher: Cipher):  # type: ignore[no-untyped-def]
+def on_case_closed(settings: FeedbackSettings, cipher: Cipher) -> Handler:
     rules = settings.rules
     add_days = partial(add_working_days, nation=settings.nation)
 

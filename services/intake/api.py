@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,6 +40,12 @@ router = APIRouter()
 def intake_of(request: Request) -> ComplaintIntake:
     intake: ComplaintIntake = request.app.state.intake
     return intake
+
+
+def now_of(request: Request) -> datetime:
+    """The current instant; an app attribute so tests can set the date the rules judge by."""
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
 
 
 def rules_of(request: Request) -> IntakeRules:
@@ -122,10 +129,9 @@ async def _submit(
         data = await _json_body(request)
     except _BadJson:
         return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
+    now = now_of(request)
     try:
-        complaint = ComplaintRequest.model_validate(
-            data, context={"today": datetime.now(UTC).date()}
-        )
+        complaint = ComplaintRequest.model_validate(data, context={"today": now.date()})
     except ValidationError as error:
         return _validation_problem(error)
     if staff is None and complaint.channel.value not in ("web", "email"):
@@ -139,7 +145,7 @@ async def _submit(
             [{"field": "channel", "message": "Staff enter complaints taken by phone or letter."}],
         )
     try:
-        submission = await intake.submit(complaint, idempotency_key=idempotency_key)
+        submission = await intake.submit(complaint, idempotency_key=idempotency_key, now=now)
     except IdempotencyConflict:
         return problem(
             422,
@@ -175,7 +181,7 @@ async def eligibility(
         data = await _json_body(request)
     except _BadJson:
         return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
-    today = datetime.now(UTC).date()
+    today = now_of(request).date()
     try:
         facts = EligibilityRequest.model_validate(data, context={"today": today})
     except ValidationError as error:
@@ -212,9 +218,10 @@ async def complaint_form_posted(
     request: Request, intake: Annotated[ComplaintIntake, Depends(intake_of)]
 ) -> HTMLResponse:
     values = await _form_fields(request)
+    now = now_of(request)
     try:
         complaint = ComplaintRequest.model_validate(
-            form_to_complaint_payload(values), context={"today": datetime.now(UTC).date()}
+            form_to_complaint_payload(values), context={"today": now.date()}
         )
     except ValidationError as error:
         return _page(
@@ -224,7 +231,7 @@ async def complaint_form_posted(
             errors=errors_by_field(error),
             advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True),
         )
-    submission = await intake.submit(complaint, idempotency_key=None)
+    submission = await intake.submit(complaint, idempotency_key=None, now=now)
     accepted = submission.accepted
     settings = request.app.state.service.settings
     return _page(
@@ -249,7 +256,7 @@ async def eligibility_page_posted(
     request: Request, rules: Annotated[IntakeRules, Depends(rules_of)]
 ) -> HTMLResponse:
     values = await _form_fields(request)
-    today = datetime.now(UTC).date()
+    today = now_of(request).date()
     try:
         facts = EligibilityRequest.model_validate(
             form_to_eligibility_payload(values), context={"today": today}

@@ -51,6 +51,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     )
     app.state.intake = ComplaintIntake(service.db, service.messaging, cipher, rules)
     app.state.rules = rules
+    app.state.clock = lambda: datetime.now(UTC)
     return app
 
 

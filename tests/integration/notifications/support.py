@@ -1,0 +1,283 @@
+"""Running the notifications service in-process on real parts, and the events tests publish."""
+
+from __future__ import annotations
+
+import asyncio
+import email.policy
+import json
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from fastapi import FastAPI
+
+from deploy.local.mail_server import sorted_mail_files
+from services.notifications.app import create_app
+from services.notifications.sender import Sender
+from services.notifications.settings import NotificationsSettings
+from services.notifications.store import Message, MessageStore
+from shared.auth import Role, issue_staff_token
+from shared.envelope import CloudEvent, build_event
+from shared.events import (
+    CaseOpened,
+    Channel,
+    Complainant,
+    ComplaintReceived,
+    ContactMethod,
+    EligibilityFlags,
+    Milestone,
+    NotificationRequested,
+    Organisation,
+    Payload,
+    Sector,
+    Stage,
+)
+from shared.topics import NOTIFICATION_DELIVERIES, Topic
+
+SERVER_START_POLL_SECONDS = 0.01
+WAIT_SECONDS = 30.0
+
+
+@dataclass
+class FakeClock:
+    """Real time unless a test pins it; the service reads it through `create_app(clock=...)`."""
+
+    pinned: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.pinned or datetime.now(UTC)
+
+
+@dataclass
+class RunningNotifications:
+    app: FastAPI
+    url: str
+    settings: NotificationsSettings
+    clock: FakeClock
+    http: httpx.AsyncClient
+
+    @property
+    def sender(self) -> Sender:
+        sender: Sender = self.app.state.sender
+        return sender
+
+    async def messages(self, reference: str) -> list[Message]:
+        async with self.sender.db.transaction() as session:
+            return await MessageStore(session, self.sender.cipher).for_reference(reference)
+
+    async def wait_for_messages(
+        self,
+        reference: str,
+        predicate: Callable[[list[Message]], bool],
+        timeout: float = WAIT_SECONDS,
+    ) -> list[Message]:
+        found: list[Message] = []
+
+        async def met() -> bool:
+            nonlocal found
+            found = await self.messages(reference)
+            return predicate(found)
+
+        await wait_until(met, timeout)
+        return found
+
+    def staff_headers(self, role: Role) -> dict[str, str]:
+        token = issue_staff_token(
+            self.settings.auth_secret_value, sub=f"{role}-1", name="Sam Staff", role=role
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+
+@asynccontextmanager
+async def serve_on_port(app: FastAPI, port: int) -> AsyncIterator[str]:
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", http="h11", ws="none"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("uvicorn exited before it started")
+            await asyncio.sleep(SERVER_START_POLL_SECONDS)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@asynccontextmanager
+async def running_notifications(
+    settings: NotificationsSettings, clock: FakeClock | None = None
+) -> AsyncIterator[RunningNotifications]:
+    """The whole service: migrations, Kafka consumers, sender, and HTTP on `settings.http_port`
+    (so the SMS gateway can post its receipts to it)."""
+    clock = clock or FakeClock()
+    app = create_app(settings, clock=clock)
+    async with (
+        app.router.lifespan_context(app),
+        serve_on_port(app, settings.http_port) as url,
+        httpx.AsyncClient(base_url=url, timeout=10.0) as http,
+    ):
+        yield RunningNotifications(app=app, url=url, settings=settings, clock=clock, http=http)
+
+
+async def wait_until(
+    predicate: Callable[[], Awaitable[bool]], timeout: float = WAIT_SECONDS, interval: float = 0.1
+) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
+
+
+# ---------------------------------------------------------------------------------------------
+# Kafka
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Publisher:
+    producer: AIOKafkaProducer
+
+    async def publish(self, topic: Topic, event: CloudEvent) -> None:
+        await self.producer.send_and_wait(
+            topic.name, event.value(), key=event.key(), headers=event.headers()
+        )
+
+
+@dataclass
+class DeliveryWatcher:
+    """Reads the deliveries topic from where it ended when the test began."""
+
+    consumer: AIOKafkaConsumer
+    seen: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    async def wait_for(
+        self, predicate: Callable[[str, dict[str, Any]], bool], timeout: float = WAIT_SECONDS
+    ) -> list[tuple[str, dict[str, Any]]]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            matches = [(t, d) for t, d in self.seen if predicate(t, d)]
+            if matches:
+                return matches
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no matching delivery event; saw {self.seen}")
+            batch = await self.consumer.getmany(timeout_ms=200)
+            for records in batch.values():
+                for record in records:
+                    headers = {name: value.decode() for name, value in record.headers}
+                    self.seen.append((headers["ce_type"], json.loads(record.value)))
+
+
+@asynccontextmanager
+async def watch_deliveries(bootstrap: str) -> AsyncIterator[DeliveryWatcher]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(NOTIFICATION_DELIVERIES.name) or set()
+        if not partitions:
+            partitions = set(range(NOTIFICATION_DELIVERIES.partitions))
+        assigned = [TopicPartition(NOTIFICATION_DELIVERIES.name, p) for p in partitions]
+        consumer.assign(assigned)
+        await consumer.seek_to_end(*assigned)
+        for partition in assigned:
+            await consumer.position(partition)  # resolve the end now, before the test acts
+        yield DeliveryWatcher(consumer)
+    finally:
+        await consumer.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# Events
+# ---------------------------------------------------------------------------------------------
+
+ORGANISATION = Organisation(name="Department for Work and Pensions", sector=Sector.PARLIAMENTARY)
+
+
+def event_of(payload: Payload, service: str, reference: str) -> CloudEvent:
+    return build_event(payload, source_service=service, subject=reference)
+
+
+def complaint_received(
+    reference: str,
+    *,
+    email: str | None = "complainant@example.org",
+    phone: str | None = None,
+    preferred: ContactMethod = ContactMethod.EMAIL,
+    adjustments: tuple[str, ...] = (),
+    tracking_token: str | None = None,
+) -> CloudEvent:
+    now = datetime.now(UTC)
+    complaint = ComplaintReceived(
+        complaint_id=str(uuid.uuid4()),
+        reference=reference,
+        received_at=now,
+        channel=Channel.WEB,
+        complainant=Complainant(
+            name="Alex Example",
+            email=email,
+            phone=phone,
+            preferred_contact=preferred,
+            reasonable_adjustments=list(adjustments),
+        ),
+        organisation=ORGANISATION,
+        summary="They lost my forms twice.",
+        desired_outcome="An apology.",
+        first_aware_on=date(2026, 10, 1),
+        eligibility=EligibilityFlags(eligible=True),
+        tracking_token=tracking_token or f"token-{uuid.uuid4().hex}",
+    )
+    return event_of(complaint, "intake", reference)
+
+
+def case_opened(reference: str) -> CloudEvent:
+    now = datetime.now(UTC)
+    opened = CaseOpened(
+        reference=reference,
+        occurred_at=now,
+        organisation=ORGANISATION,
+        stage=Stage.ASSESSMENT,
+        channel=Channel.WEB,
+        received_at=now,
+        next_milestone=Milestone(name="assessment_decision", due_by=date(2027, 2, 1)),
+    )
+    return event_of(opened, "casework", reference)
+
+
+def survey_requested(reference: str, survey_url: str) -> CloudEvent:
+    request = NotificationRequested(
+        request_id=str(uuid.uuid4()),
+        reference=reference,
+        template="survey_invitation",
+        personalisation={"survey_url": survey_url, "survey_closes_on": "1 March 2027"},
+        requested_by="feedback",
+    )
+    return event_of(request, "feedback", reference)
+
+
+def mails_for(directory: Path, reference: str) -> list[EmailMessage]:
+    parser = BytesParser(policy=email.policy.default)
+    found = []
+    for path in sorted_mail_files(directory):
+        mail = parser.parsebytes(path.read_bytes())
+        if reference in str(mail["Subject"]):
+            found.append(mail)
+    return found
+
+
+def text_of(mail: EmailMessage) -> str:
+    part = mail.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())  # type: ignore[attr-defined]

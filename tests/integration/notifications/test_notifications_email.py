@@ -1,0 +1,215 @@
+"""Events in, email out: acknowledgements, redelivery, SMTP outages, two instances, surveys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from services.notifications.store import Message
+from shared.events import NotificationStatus
+from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS, NOTIFICATION_REQUESTS
+from tests.integration.conftest_local_servers import LocalMailServer
+from tests.integration.notifications.conftest import PUBLIC_URL, MakeSettings
+from tests.integration.notifications.support import (
+    DeliveryWatcher,
+    Publisher,
+    case_opened,
+    complaint_received,
+    mails_for,
+    running_notifications,
+    survey_requested,
+    text_of,
+    wait_until,
+)
+
+pytestmark = pytest.mark.integration
+
+DELIVERED = NotificationStatus.DELIVERED
+
+
+def all_delivered(count: int) -> Callable[[list[Message]], bool]:
+    return lambda found: len(found) == count and all(m.status is DELIVERED for m in found)
+
+
+@pytest.mark.parametrize("complaint_first", [True, False], ids=["complaint-first", "case-first"])
+async def test_a_new_case_sends_one_acknowledgement_with_a_tracking_link(
+    complaint_first: bool,
+    make_settings: MakeSettings,
+    mail_server: LocalMailServer,
+    publisher: Publisher,
+    deliveries: DeliveryWatcher,
+    unique: Callable[[str], str],
+) -> None:
+    reference = unique("ACK")
+    token = f"secret-{reference}"
+    complaint = complaint_received(reference, tracking_token=token)
+    opened = case_opened(reference)
+    first, second = (complaint, opened) if complaint_first else (opened, complaint)
+    first_topic, second_topic = (
+        (INTAKE_COMPLAINTS, CASEWORK_CASES) if complaint_first else (CASEWORK_CASES, INTAKE_COMPLAINTS)
+    )
+
+    async with running_notifications(make_settings()) as service:
+        await publisher.publish(first_topic, first)
+        if not complaint_first:  # the message is stored and waits for the complainant
+            waiting = await service.wait_for_messages(reference, lambda found: len(found) == 1)
+            assert waiting[0].status is NotificationStatus.CREATED
+        await publisher.publish(second_topic, second)
+        [message] = await service.wait_for_messages(reference, all_delivered(1))
+
+    mails = mails_for(mail_server.directory, reference)
+    assert len(mails) == 1
+    mail = mails[0]
+    assert mail["To"] == "complainant@example.org"
+    assert reference in mail["Subject"]
+    body = text_of(mail)
+    assert f"{PUBLIC_URL}/track/{reference}?token={token}" in body
+    assert mail.get_body(preferencelist=("html",)) is not None
+    assert message.template == "acknowledgement"
+    assert message.channel == "email"
+    assert message.attempts == 1
+    events = await deliveries.wait_for(
+        lambda ce_type, data: data["notification_id"] == message.id
+        and ce_type == "redress.notification.delivered"
+    )
+    assert events[0][1]["status"] == "delivered"
+    sent = await deliveries.wait_for(
+        lambda ce_type, data: data["notification_id"] == message.id
+        and ce_type == "redress.notification.sent"
+    )
+    # No personal data on the deliveries topic.
+    assert "complainant@example.org" not in str(sent) + str(events)
+
+
+async def test_a_redelivered_event_sends_one_mail(
+    make_settings: MakeSettings,
+    mail_server: LocalMailServer,
+    publisher: Publisher,
+    unique: Callable[[str], str],
+) -> None:
+    reference = unique("DUP")
+    opened = case_opened(reference)
+
+    async with running_notifications(make_settings()) as service:
+        await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
+        await publisher.publish(CASEWORK_CASES, opened)
+        await publisher.publish(CASEWORK_CASES, opened)  # the identical CloudEvent again
+        await service.wait_for_messages(reference, all_delivered(1))
+        # A third copy after the first was sent: still nothing new.
+        await publisher.publish(CASEWORK_CASES, opened)
+        await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
+        follow_up = case_opened(unique("OTHER"))
+        await publisher.publish(CASEWORK_CASES, follow_up)  # a marker: consumed after the copy
+        await service.wait_for_messages(follow_up.subject, lambda found: len(found) == 1)
+        assert len(await service.messages(reference)) == 1
+
+    assert len(mails_for(mail_server.directory, reference)) == 1
+
+
+async def test_an_smtp_outage_is_retried_and_every_mail_arrives_once(
+    make_settings: MakeSettings,
+    mail_server: LocalMailServer,
+    publisher: Publisher,
+    deliveries: DeliveryWatcher,
+    unique: Callable[[str], str],
+) -> None:
+    references = [unique(f"OUT{n}") for n in range(3)]
+    mail_server.stop()
+
+    async with running_notifications(make_settings()) as service:
+        for reference in references:
+            await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
+            await publisher.publish(CASEWORK_CASES, case_opened(reference))
+        for reference in references:
+            await service.wait_for_messages(
+                reference,
+                lambda found: len(found) == 1
+                and found[0].status is NotificationStatus.TEMPORARY_FAILURE
+                and found[0].attempts >= 2,
+            )
+        mail_server.start()
+        delivered = [
+            (await service.wait_for_messages(reference, all_delivered(1)))[0]
+            for reference in references
+        ]
+
+    for reference in references:
+        assert len(mails_for(mail_server.directory, reference)) == 1
+    assert all(message.attempts >= 3 for message in delivered)
+    failed = await deliveries.wait_for(
+        lambda ce_type, data: data["reference"] == references[0]
+        and ce_type == "redress.notification.failed"
+    )
+    assert failed[0][1]["status"] == "temporary-failure"
+    assert "SMTP" in failed[0][1]["failure_reason"]
+
+
+async def test_two_instances_never_send_the_same_message_twice(
+    make_settings: MakeSettings,
+    mail_server: LocalMailServer,
+    publisher: Publisher,
+    unique: Callable[[str], str],
+) -> None:
+    references = [unique(f"TWO{n}") for n in range(6)]
+    first_settings = make_settings()
+    second_settings = make_settings(database_url=first_settings.database_url)
+
+    async with (
+        running_notifications(first_settings) as first,
+        running_notifications(second_settings),
+    ):
+        for reference in references:
+            await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
+            await publisher.publish(CASEWORK_CASES, case_opened(reference))
+        for reference in references:
+            await first.wait_for_messages(reference, all_delivered(1))
+
+    for reference in references:
+        assert len(mails_for(mail_server.directory, reference)) == 1
+
+
+async def test_a_survey_request_sends_the_survey_link(
+    make_settings: MakeSettings,
+    mail_server: LocalMailServer,
+    publisher: Publisher,
+    unique: Callable[[str], str],
+) -> None:
+    reference = unique("SURVEY")
+    survey_url = f"https://redress.example/survey/{reference}-token"
+    request = survey_requested(reference, survey_url)
+
+    async with running_notifications(make_settings()) as service:
+        await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
+        await publisher.publish(NOTIFICATION_REQUESTS, request)
+        await publisher.publish(NOTIFICATION_REQUESTS, request)
+        [message] = await service.wait_for_messages(reference, all_delivered(1))
+
+    [mail] = mails_for(mail_server.directory, reference)
+    assert survey_url in text_of(mail)
+    assert message.template == "survey_invitation"
+
+
+async def test_large_print_is_used_when_asked_for(
+    make_settings: MakeSettings,
+    mail_server: LocalMailServer,
+    publisher: Publisher,
+    unique: Callable[[str], str],
+) -> None:
+    reference = unique("LARGE")
+    async with running_notifications(make_settings()) as service:
+        await publisher.publish(
+            INTAKE_COMPLAINTS, complaint_received(reference, adjustments=("Large print",))
+        )
+        await publisher.publish(CASEWORK_CASES, case_opened(reference))
+        [message] = await service.wait_for_messages(reference, all_delivered(1))
+
+    async def mail_arrived() -> bool:
+        return len(mails_for(mail_server.directory, reference)) == 1
+
+    await wait_until(mail_arrived)
+    [mail] = mails_for(mail_server.directory, reference)
+    html = mail.get_body(preferencelist=("html",))
+    assert html is not None
+    assert "large-print" in str(html.get_content())  # type: ignore[attr-defined]
+    assert message.large_print
