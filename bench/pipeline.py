@@ -76,7 +76,7 @@ async def watch_mail(folder: Path, arrivals: dict[str, float], expected: int) ->
     seen: set[str] = set()
     deadline = time.monotonic() + DELIVERY_TIMEOUT_SECONDS
     while len(arrivals) < expected and time.monotonic() < deadline:
-        for path in folder.glob("*.eml") if folder.exists() else []:
+        for path in await asyncio.to_thread(lambda: sorted(folder.glob("*.eml"))):
             if path.name in seen:
                 continue
             seen.add(path.name)
@@ -177,8 +177,11 @@ async def main(count: int, concurrency: int) -> dict[str, Any]:
         },
         "pipeline_post_to_acknowledgement_email": pipeline,
         "baseline_raw_aiokafka_produce_consume": baseline,
-        "notes": "Pipeline: POST /v1/complaints -> intake outbox -> Kafka -> casework (inbox, case, outbox) -> "
-        "Kafka -> notifications (inbox, message saved) -> SMTP -> .eml on disk. Baseline: one hop, no database.",
+        "notes": (
+            "Pipeline: POST /v1/complaints -> intake outbox -> Kafka -> casework (inbox, case, "
+            "outbox) -> Kafka -> notifications (inbox, message saved) -> SMTP -> .eml on disk. "
+            "Baseline: one hop, no database."
+        ),
     }
 
 

@@ -1,6 +1,6 @@
 """The app factory: every service's process, with health, readiness, metrics, and lifecycle.
 
-    service = Service("intake", settings, metadata, migrations_dir=Path(__file__).parent / "migrations")
+    service = Service("intake", settings, metadata, migrations_dir=HERE / "migrations")
     service.messaging.consume(...)
     service.every("retention", 3600, job)
     app = service.http_app(routers=[api.router], title="Redress intake")
@@ -270,12 +270,12 @@ class BodySizeLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise _BodyTooLarge
+                raise _BodyTooLargeError
             return message
 
         try:
             await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
+        except _BodyTooLargeError:
             await self._too_large(send)
 
     async def _too_large(self, send: Send) -> None:
@@ -286,7 +286,7 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": response.body})
 
 
-class _BodyTooLarge(Exception):
+class _BodyTooLargeError(Exception):
     pass
 
 

@@ -39,7 +39,9 @@ TOPIC_EVENT_TYPES: dict[Topic, list[str]] = {
 }
 
 TOPIC_DESCRIPTIONS: dict[str, str] = {
-    INTAKE_COMPLAINTS.name: "Complaints as received, WITH personal data. Internal: casework and notifications only.",
+    INTAKE_COMPLAINTS.name: (
+        "Complaints as received, WITH personal data. Internal: casework and notifications only."
+    ),
     CASEWORK_CASES.name: "Case events with NO personal data: the public integration topic.",
     NOTIFICATION_REQUESTS.name: "Commands: send template T to the complainant of case R.",
     NOTIFICATION_DELIVERIES.name: "Delivery statuses of messages, no personal data.",
@@ -91,7 +93,10 @@ def asyncapi() -> dict[str, Any]:
         channel_id = topic.name.replace(".", "_")
         channels[channel_id] = {
             "address": topic.name,
-            "description": f"{TOPIC_DESCRIPTIONS[topic.name]} Partitions: {topic.partitions}; key: the case reference.",
+            "description": (
+                f"{TOPIC_DESCRIPTIONS[topic.name]} "
+                f"Partitions: {topic.partitions}; key: the case reference."
+            ),
             "messages": {
                 t.replace(".", "_"): {"$ref": f"#/components/messages/{t.replace('.', '_')}"}
                 for t in types
@@ -112,15 +117,20 @@ def asyncapi() -> dict[str, Any]:
         topic = dlq(service)
         channels[topic.name.replace(".", "_")] = {
             "address": topic.name,
-            "description": "Messages the service could not process: the original record, untouched, with "
-            "x-error, x-original-topic, x-original-partition, x-original-offset, x-consumer, x-failed-at.",
+            "description": (
+                "Messages the service could not process: the original record, untouched, "
+                "with x-error, x-original-topic, x-original-partition, x-original-offset, "
+                "x-consumer, x-failed-at."
+            ),
         }
     return {
         "asyncapi": "3.0.0",
         "info": {
             "title": "Redress events",
             "version": "1.0.0",
-            "description": "CloudEvents 1.0 in Kafka binary content mode; the value is the JSON data.",
+            "description": (
+                "CloudEvents 1.0 in Kafka binary content mode; the value is the JSON data."
+            ),
         },
         "defaultContentType": "application/json",
         "channels": channels,

@@ -22,7 +22,7 @@ CONTENT_TYPE = "application/json"
 
 
 class EnvelopeError(ValueError):
-    """A Kafka record that is not a valid Redress CloudEvent: it goes to the DLQ with this reason."""
+    """A record that is not a valid Redress CloudEvent: it goes to the DLQ with this reason."""
 
 
 @dataclass(frozen=True)

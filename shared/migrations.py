@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
@@ -31,7 +32,7 @@ def run_env(metadata: MetaData) -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     assert url is not None
     # SQLite cannot ALTER most things: batch mode rebuilds tables instead.
-    options = {
+    options: dict[str, Any] = {
         "target_metadata": metadata,
         "render_as_batch": url.startswith("sqlite"),
         "compare_type": True,

@@ -9,6 +9,7 @@ so the effect is exactly once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -192,10 +193,8 @@ class OutboxRelay:
                 await self._sleep_until_woken()
 
     async def _sleep_until_woken(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval)
-        except TimeoutError:
-            pass
         self._wake.clear()
 
     async def delete_published_before(self, cutoff: datetime) -> int:

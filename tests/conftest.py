@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import asyncpg
@@ -21,7 +21,8 @@ def _required_env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
         pytest.fail(
-            f"{name} is not set: run integration tests with `make test`, which starts the infrastructure"
+            f"{name} is not set: run integration tests with `make test`, "
+            "which starts the infrastructure"
         )
     return value
 
@@ -98,8 +99,7 @@ async def make_topic(kafka_bootstrap: str) -> AsyncIterator[Callable[..., object
 
 
 @pytest.fixture(autouse=True)
-def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # Services read their settings from the environment; tests pass settings explicitly.
     for name in ("INTAKE_DATABASE_URL", "CASEWORK_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    yield

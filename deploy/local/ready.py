@@ -54,7 +54,8 @@ async def main() -> None:
         "\nRedress is running.\n"
         "  Complaint form      http://localhost:8001/\n"
         "  Intake API          http://localhost:8001/docs\n"
-        "  Casework API        http://localhost:8002/docs   (tracking pages: /track/<reference>?token=...)\n"
+        "  Casework API        http://localhost:8002/docs\n"
+        "  Tracking pages      http://localhost:8002/track/<reference>?token=<tracking token>\n"
         "  Notifications API   http://localhost:8003/docs\n"
         "  Reports dashboard   http://localhost:8004/dashboard\n"
         "  Feedback            http://localhost:8005/docs\n"
@@ -64,8 +65,8 @@ async def main() -> None:
         "Use it as: Authorization: Bearer <token>.  Ctrl-C stops everything.\n",
         flush=True,
     )
-    while True:  # honcho stops the whole suite when any process exits
-        await asyncio.sleep(3600)
+    # Stay up: honcho stops the whole suite when any process exits.
+    await asyncio.Event().wait()
 
 
 if __name__ == "__main__":

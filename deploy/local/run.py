@@ -7,7 +7,6 @@ the local SMS gateway on 8025) unless the caller set a value already, then hands
 from __future__ import annotations
 
 import os
-import sys
 
 from shared.settings import PROJECT_ROOT
 
@@ -38,4 +37,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

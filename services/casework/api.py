@@ -15,7 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.casework import views
-from services.casework.cases import CaseNotFound, Casework
+from services.casework.cases import CaseNotFoundError, Casework
 from services.casework.domain import (
     ActionNotAllowed,
     Actor,
@@ -27,7 +27,7 @@ from services.casework.domain import (
     SubmitComments,
     parse_command,
 )
-from services.casework.store import CaseStore, StaleCase
+from services.casework.store import CaseStore, StaleCaseError
 from shared.app import validation_error_body
 from shared.auth import Role, StaffUser, TrackingToken, staff_auth, tracking_token_matches
 from shared.timekeeping import uk_date
@@ -206,18 +206,18 @@ async def _act(casework: Casework, reference: str, command: Command, actor: Acto
         try:
             await casework.act(reference, command, actor)
             return
-        except StaleCase:
+        except StaleCaseError:
             if attempt == 1:
                 raise HTTPException(
                     409, {"error": "The case changed while you were acting on it. Try again."}
                 ) from None
-        except CaseNotFound:
+        except CaseNotFoundError:
             raise HTTPException(404, {"error": NOT_FOUND}) from None
         except ActionNotAllowed as refused:
             raise HTTPException(
                 409,
                 {
-                    "error": f"'{refused.action}' is not allowed while the case is in {refused.stage}.",
+                    "error": f"'{refused.action}' is not allowed in stage {refused.stage}.",
                     "allowed_actions": refused.allowed,
                 },
             ) from None

@@ -1,4 +1,4 @@
-"""Casework's composition root: settings, database, Kafka, HTTP routes, and the deadline scheduler."""
+"""Casework's composition root: settings, database, Kafka, routes, and the deadline scheduler."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from services.casework.domain import (
     missed_deadlines,
     open_case,
 )
-from services.casework.store import CaseStore, StaleCase
+from services.casework.store import CaseStore, StaleCaseError
 from shared.auth import hash_tracking_token
 from shared.crypto import Cipher
 from shared.db import Database
@@ -38,7 +38,7 @@ EXTRA_TIME_ADJUSTMENTS = frozenset({"more_time"})
 DEADLINE_BATCH = 200
 
 
-class CaseNotFound(Exception):
+class CaseNotFoundError(Exception):
     pass
 
 
@@ -102,13 +102,16 @@ class Casework:
     async def act(
         self, reference: str, command: Command, actor: Actor, now: datetime | None = None
     ) -> Case:
-        """Apply one command. Raises CaseNotFound, ActionNotAllowed, DomainRuleBroken, StaleCase."""
+        """Apply one command.
+
+        Raises CaseNotFoundError, ActionNotAllowed, DomainRuleBroken or StaleCaseError.
+        """
         now = now or datetime.now(UTC)
         async with self.db.transaction() as session:
             store = CaseStore(session, self.cipher)
             loaded = await store.load(reference)
             if loaded is None:
-                raise CaseNotFound(reference)
+                raise CaseNotFoundError(reference)
             case, version, _ = loaded
             events = handle(case, command, actor, now, self.rules)
             await store.save(case, version)
@@ -147,7 +150,7 @@ class Casework:
         for reference in due:
             try:
                 reported += await self._report_for_case(reference, today)
-            except StaleCase:
+            except StaleCaseError:
                 continue  # another instance (or an action) got there first; next run re-checks
         if reported:
             self.messaging.committed()

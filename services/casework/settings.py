@@ -30,7 +30,9 @@ class CaseworkSettings(ServiceSettings):
     # The roster a fresh installation starts with, so `make run` assigns cases at once:
     # "id:name:sector+sector" entries separated by commas. Managers change it through the API.
     initial_roster: str = Field(
-        "cw-1:Sam Patel:health+parliamentary+other,cw-2:Alex Morgan:health,cw-3:Jo Evans:parliamentary+other",
+        "cw-1:Sam Patel:health+parliamentary+other,"
+        "cw-2:Alex Morgan:health,"
+        "cw-3:Jo Evans:parliamentary+other",
         validation_alias="CASEWORK_INITIAL_ROSTER",
     )
 

@@ -74,7 +74,7 @@ caseworkers = Table(
 )
 
 
-class StaleCase(Exception):
+class StaleCaseError(Exception):
     """Someone else changed the case since it was read."""
 
 
@@ -120,7 +120,7 @@ class CaseStore:
             .values(**_columns(case), version=expected_version + 1)
         )
         if getattr(result, "rowcount", 0) != 1:
-            raise StaleCase(case.reference)
+            raise StaleCaseError(case.reference)
 
     async def complaint(self, reference: str) -> dict[str, Any] | None:
         blob = await self.session.scalar(

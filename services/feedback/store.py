@@ -149,7 +149,12 @@ class SurveyStore:
         )
         due = or_(
             and_(surveys.c.invited_at.is_(None), surveys.c.invite_at <= now),
-            and_(surveys.c.invited_at.is_not(None), surveys.c.reminded_at.is_(None)),
+            # The domain may wait longer after a late invitation; never less than reminder_at.
+            and_(
+                surveys.c.invited_at.is_not(None),
+                surveys.c.reminded_at.is_(None),
+                surveys.c.reminder_at <= now,
+            ),
             surveys.c.expires_at <= now,
         )
         rows = await self.session.scalars(

@@ -23,7 +23,7 @@ from services.intake.schemas import (
     form_to_complaint_payload,
     form_to_eligibility_payload,
 )
-from services.intake.submissions import ComplaintIntake, IdempotencyConflict
+from services.intake.submissions import ComplaintIntake, IdempotencyConflictError
 from shared.auth import Role, StaffUser, staff_auth
 from shared.events import Sector
 
@@ -70,10 +70,10 @@ async def _json_body(request: Request) -> Any:
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise _BadJson(str(error)) from error
+        raise _BadJsonError(str(error)) from error
 
 
-class _BadJson(Exception):
+class _BadJsonError(Exception):
     pass
 
 
@@ -101,7 +101,7 @@ async def submit_complaint(
     intake: Annotated[ComplaintIntake, Depends(intake_of)],
     idempotency_key: Annotated[str | None, Header(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)] = None,
 ) -> Response:
-    """Store a complaint and start its case. A repeated `Idempotency-Key` returns the first answer."""
+    """Store a complaint and start its case; a repeated `Idempotency-Key` gets the first answer."""
     return await _submit(request, intake, idempotency_key, staff=None)
 
 
@@ -127,7 +127,7 @@ async def _submit(
 ) -> Response:
     try:
         data = await _json_body(request)
-    except _BadJson:
+    except _BadJsonError:
         return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
     now = now_of(request)
     try:
@@ -146,7 +146,7 @@ async def _submit(
         )
     try:
         submission = await intake.submit(complaint, idempotency_key=idempotency_key, now=now)
-    except IdempotencyConflict:
+    except IdempotencyConflictError:
         return problem(
             422,
             [
@@ -179,7 +179,7 @@ async def eligibility(
     """Can the ombudsman help? Reasons and next steps in plain English; nothing is stored."""
     try:
         data = await _json_body(request)
-    except _BadJson:
+    except _BadJsonError:
         return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
     today = now_of(request).date()
     try:

@@ -1,4 +1,4 @@
-"""Submitting a complaint: the one use case every channel (web form, API, email, staff) goes through.
+"""Submitting a complaint: the one use case every channel (web, API, email, staff) goes through.
 
 Save first, in one transaction: the complaint (personal data encrypted), the idempotency key with
 the answer, and the `redress.complaint.received` event in the outbox. A repeated Idempotency-Key
@@ -43,7 +43,7 @@ from shared.topics import INTAKE_COMPLAINTS
 REFERENCE_ATTEMPTS = 5
 
 
-class IdempotencyConflict(Exception):
+class IdempotencyConflictError(Exception):
     """The Idempotency-Key was used before for a different request."""
 
 
@@ -94,9 +94,9 @@ class ComplaintIntake:
         if stored is None:
             return None
         if stored.request_fingerprint != request_fingerprint:
-            raise IdempotencyConflict
+            raise IdempotencyConflictError
         if stored.response is None:  # anonymised by retention: the key can't be replayed
-            raise IdempotencyConflict
+            raise IdempotencyConflictError
         return Submission(ComplaintAccepted.model_validate(stored.response), replayed=True)
 
     async def _store(

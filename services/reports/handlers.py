@@ -7,7 +7,9 @@ topics partition by partition all give the same read model, and the same figures
 
 Merge rules (what the figures mean is in services/reports/domain.py):
 
-- organisation, sector and current stage: from the latest case event;
+- organisation and sector: from the latest case event;
+- current stage: from the latest `redress.case.opened` or `redress.case.stage_changed` (at the
+  same instant, the stage further along the lifecycle);
 - channel, received and opened times: from `redress.case.opened`;
 - closure: the first `redress.case.closed` (a review that confirms or changes a decision goes
   back to closed without a second CaseClosed, so a closure is counted once);
@@ -77,6 +79,14 @@ ACKNOWLEDGEMENT_EVENT_TYPES = frozenset(
 FEEDBACK_SUBMITTED = "redress.feedback.submitted"
 # Closures at assessment that are decisions of ours (a withdrawal is the complainant's act).
 ASSESSMENT_DECISION_CLOSURES = frozenset({ClosureReason.DECLINED, ClosureReason.RESOLVED_EARLY})
+# Stages in the order a case moves through them (DESIGN section 5), for ties in time.
+LIFECYCLE_ORDER = (
+    Stage.ASSESSMENT,
+    Stage.INVESTIGATION,
+    Stage.DRAFT_DECISION,
+    Stage.CLOSED,
+    Stage.REVIEW,
+)
 LEARNING_REPORT = "learning_from_complaints"
 # Fixed namespace: a month's report has the same id in every database, so publishing is
 # idempotent even across a rebuild or a second instance.
@@ -130,6 +140,17 @@ def _merge_recommendation(
         entry["status_stamp"] = stamp
 
 
+def _merge_stage(merged: FactsDocument, payload: CaseOpened | StageChanged, event_id: str) -> None:
+    """The current stage is set only by the events that move it. Casework stamps every event of
+    one action with the same instant (a final decision and the closure it causes), so at equal
+    times the stage further along the lifecycle wins."""
+    stage = payload.to_stage if isinstance(payload, StageChanged) else payload.stage
+    stamp = _stamp(payload.occurred_at, event_id, rank=LIFECYCLE_ORDER.index(stage))
+    if _is_later(stamp, merged.get("stage_stamp")):
+        merged["stage_stamp"] = stamp
+        merged["stage"] = stage.value
+
+
 def merge_case_event(facts: FactsDocument, event_id: str, payload: CaseEvent) -> FactsDocument:
     """`facts` with one public case event applied (a new dict; the input is not changed)."""
     merged: FactsDocument = {**facts, "reference": payload.reference}
@@ -138,7 +159,8 @@ def merge_case_event(facts: FactsDocument, event_id: str, payload: CaseEvent) ->
         merged["latest_stamp"] = stamp
         merged["organisation"] = payload.organisation.name
         merged["sector"] = payload.organisation.sector.value
-        merged["stage"] = payload.stage.value
+    if isinstance(payload, CaseOpened | StageChanged):
+        _merge_stage(merged, payload, event_id)
     if isinstance(payload, CaseOpened):
         merged["channel"] = payload.channel.value
         merged["received_at"] = payload.received_at.astimezone(UTC).isoformat()

@@ -137,7 +137,7 @@ def test_a_complaint_travels_the_whole_journey(suite: Suite) -> None:
         {
             "action": "issue_final",
             "outcome": "upheld",
-            "summary": "The trust cancelled the operation without explanation and did not keep the family informed.",
+            "summary": "The trust cancelled the operation without explanation.",
             "recommendations": [
                 {"type": "apology", "description": "Apologise in writing.", "due_on": "2030-01-31"}
             ],

@@ -67,7 +67,7 @@ async def read_topic(bootstrap: str, topic: Topic) -> AsyncIterator[AIOKafkaCons
         await consumer.stop()
 
 
-async def collect(consumer: AIOKafkaConsumer, count: int, timeout: float = 30.0) -> list[Any]:
+async def collect(consumer: AIOKafkaConsumer, count: int, within: float = 30.0) -> list[Any]:
     records: list[Any] = []
 
     async def gather() -> None:
@@ -76,12 +76,12 @@ async def collect(consumer: AIOKafkaConsumer, count: int, timeout: float = 30.0)
             for messages in batch.values():
                 records.extend(messages)
 
-    await asyncio.wait_for(gather(), timeout)
+    await asyncio.wait_for(gather(), within)
     return records
 
 
-async def wait_until(predicate: Any, timeout: float = 30.0, interval: float = 0.1) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_until(predicate: Any, within: float = 30.0, interval: float = 0.1) -> None:
+    deadline = asyncio.get_running_loop().time() + within
     while not await predicate():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")

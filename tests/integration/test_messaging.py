@@ -1,4 +1,4 @@
-"""The delivery guarantees of DESIGN section 4, each proven on the real broker and both databases."""
+"""DESIGN section 4's delivery guarantees, each proven on the real broker and both databases."""
 
 from __future__ import annotations
 
@@ -183,9 +183,15 @@ KILLED_WRITER = textwrap.dedent(
         kit = KitService(sys.argv[1], sys.argv[2])
         await kit.create_schema()
         async with kit.db.transaction() as session:
-            await kit.record_effect(session, CloudEvent(type="t", source="s", subject="state", data={}))
+            state = CloudEvent(type="t", source="s", subject="state", data={})
+            await kit.record_effect(session, state)
             for n in range(3):
-                event = CloudEvent(type="redress.test.happened", source="/redress/kit", subject="RDR-K", data={"n": n})
+                event = CloudEvent(
+                    type="redress.test.happened",
+                    source="/redress/kit",
+                    subject="RDR-K",
+                    data={"n": n},
+                )
                 await add_to_outbox(session, kit.messaging.outbox, Topic(sys.argv[3], 1), event)
         os.kill(os.getpid(), signal.SIGKILL)  # dies after the commit, before any relay runs
 

@@ -18,13 +18,20 @@ from services.intake.store import complaints, outbox
 from shared.topics import INTAKE_COMPLAINTS
 from tests.integration.messaging_kit import collect, headers_of, read_topic
 from tests.integration.service_harness import running
-from tests.unit.intake.hostile_requests import HOSTILE_REQUESTS, INERT_BUT_NASTY, TODAY, valid_complaint
+from tests.unit.intake.hostile_requests import (
+    HOSTILE_REQUESTS,
+    INERT_BUT_NASTY,
+    TODAY,
+    valid_complaint,
+)
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def intake(database_url: str, kafka_bootstrap: str) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+async def intake(
+    database_url: str, kafka_bootstrap: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     settings = IntakeSettings(
         database_url=database_url,
         kafka_bootstrap_servers=kafka_bootstrap,
@@ -55,12 +62,17 @@ async def test_every_hostile_request_is_a_4xx_naming_the_field_and_nothing_is_st
     assert len(HOSTILE_REQUESTS) >= 50
     for label, body in HOSTILE_REQUESTS:
         content = body if isinstance(body, str) else json.dumps(body)
-        response = await client.post("/v1/complaints", content=content, headers={"content-type": "application/json"})
+        response = await client.post(
+            "/v1/complaints", content=content, headers={"content-type": "application/json"}
+        )
         assert 400 <= response.status_code < 500, (label, response.status_code)
         answer = response.json()
         field = label.split(":", 1)[0]
         named = [f["field"] for f in answer.get("fields", [])]
-        assert any(n == field or n.startswith(field) or field == "body" for n in named) or response.status_code == 413, (
+        assert (
+            any(n == field or n.startswith(field) or field == "body" for n in named)
+            or response.status_code == 413
+        ), (
             label,
             named,
         )
@@ -68,7 +80,9 @@ async def test_every_hostile_request_is_a_4xx_naming_the_field_and_nothing_is_st
     assert await _count(app, outbox) == 0
 
 
-async def test_nasty_looking_but_valid_text_is_stored_verbatim(intake: tuple[httpx.AsyncClient, Any]) -> None:
+async def test_nasty_looking_but_valid_text_is_stored_verbatim(
+    intake: tuple[httpx.AsyncClient, Any],
+) -> None:
     client, _ = intake
     for label, _field, body in INERT_BUT_NASTY[:10]:
         body["complainant"]["email"] = f"n.{uuid.uuid4().hex[:8]}@example.com"
@@ -132,7 +146,9 @@ async def test_a_complaint_is_published_on_the_internal_topic_as_a_cloudevent(
     assert data["complainant"]["phone"] == "+447911123456"
 
 
-async def test_the_form_shows_errors_and_then_a_confirmation(intake: tuple[httpx.AsyncClient, Any]) -> None:
+async def test_the_form_shows_errors_and_then_a_confirmation(
+    intake: tuple[httpx.AsyncClient, Any],
+) -> None:
     client, _ = intake
     page = await client.get("/")
     assert page.status_code == 200
@@ -142,7 +158,8 @@ async def test_the_form_shows_errors_and_then_a_confirmation(intake: tuple[httpx
     assert "There is a problem" in bad.text
 
     eligibility = await client.post(
-        "/v1/eligibility", json={"sector": "parliamentary", "first_aware_on": "2025-12-01", "mp_referral": False}
+        "/v1/eligibility",
+        json={"sector": "parliamentary", "first_aware_on": "2025-12-01", "mp_referral": False},
     )
     assert eligibility.status_code == 200
     assert eligibility.json()["eligible"] is False

@@ -79,7 +79,7 @@ class CaseStory:
         self.events.append(
             (
                 "redress.case.opened",
-                CaseOpened(**self._common(when), channel=channel, received_at=when),  # type: ignore[arg-type]
+                CaseOpened(**self._common(when), channel=channel, received_at=when),
             )
         )
         return self
@@ -110,7 +110,7 @@ class CaseStory:
         self.events.append(
             (
                 "redress.case.stage_changed",
-                StageChanged(**self._common(at(day, 11)), from_stage=from_stage, to_stage=to_stage),  # type: ignore[arg-type]
+                StageChanged(**self._common(at(day, 11)), from_stage=from_stage, to_stage=to_stage),
             )
         )
         return self
@@ -118,12 +118,13 @@ class CaseStory:
     def decided(
         self, day: date, outcome: Outcome, recommendations: list[RecommendationSummary]
     ) -> CaseStory:
-        when = at(day, 12)
+        # Casework stamps the decision and the closure it causes with the same instant.
+        when = at(day, 11)
         self.events.append(
             (
                 "redress.case.final_decision_issued",
                 FinalDecisionIssued(
-                    **self._common(when),  # type: ignore[arg-type]
+                    **self._common(when),
                     outcome=outcome,
                     review_request_due_by=date(2024, 5, 31),
                     recommendations=recommendations,
@@ -134,7 +135,7 @@ class CaseStory:
             self.events.append(
                 (
                     "redress.case.recommendation_made",
-                    RecommendationMade(**self._common(when), recommendation=recommendation),  # type: ignore[arg-type]
+                    RecommendationMade(**self._common(when), recommendation=recommendation),
                 )
             )
         return self
@@ -145,7 +146,7 @@ class CaseStory:
             (
                 "redress.case.closed",
                 CaseClosed(
-                    **self._common(at(day, 11)),  # type: ignore[arg-type]
+                    **self._common(at(day, 11)),
                     closure_reason=reason,
                     opened_at=at(opened),
                     working_days_open=0,
@@ -161,7 +162,7 @@ class CaseStory:
             (
                 "redress.case.recommendation_updated",
                 RecommendationUpdated(
-                    **self._common(at(day, 14)),  # type: ignore[arg-type]
+                    **self._common(at(day, 14)),
                     recommendation=recommendation.model_copy(update={"status": status}),
                     previous_status=recommendation.status,
                 ),
@@ -182,7 +183,9 @@ def march_cases(prefix: str, organisation_name: str) -> list[CaseStory]:
     def story(n: int) -> CaseStory:
         return CaseStory(f"{prefix}-C{n}", org)
 
-    d = lambda day, month=3: date(2024, month, day)  # noqa: E731
+    def d(day: int, month: int = 3) -> date:
+        return date(2024, month, day)
+
     r1 = recommendation(f"{prefix}-R1", RecommendationType.APOLOGY, d(30, 4))
     r2 = recommendation(f"{prefix}-R2", RecommendationType.SERVICE_IMPROVEMENT, d(27))
     r3 = recommendation(f"{prefix}-R3", RecommendationType.FINANCIAL_REMEDY, d(31, 5))

@@ -65,8 +65,16 @@ class Publisher:
     async def __aexit__(self, *_: object) -> None:
         await self.producer.stop()
 
-    async def send(self, topic: Topic, payload: Payload, *, subject: str, source: str) -> CloudEvent:
-        event = build_event(payload, source_service=source, subject=subject)
+    async def send(
+        self,
+        topic: Topic,
+        payload: Payload,
+        *,
+        subject: str,
+        source: str,
+        ce_type: str | None = None,
+    ) -> CloudEvent:
+        event = build_event(payload, source_service=source, subject=subject, ce_type=ce_type)
         await self.send_event(topic, event)
         return event
 
@@ -86,9 +94,7 @@ class TopicWatcher:
 
     async def __aenter__(self) -> TopicWatcher:
         await self.consumer.start()
-        partitions = [
-            TopicPartition(self.topic.name, p) for p in range(self.topic.partitions)
-        ]
+        partitions = [TopicPartition(self.topic.name, p) for p in range(self.topic.partitions)]
         self.consumer.assign(partitions)
         await self.consumer.seek_to_end(*partitions)
         for partition in partitions:
@@ -99,7 +105,7 @@ class TopicWatcher:
         await self.consumer.stop()
 
     async def wait_for(
-        self, predicate: Callable[[CloudEvent], bool], *, count: int = 1, timeout: float = 45.0
+        self, predicate: Callable[[CloudEvent], bool], *, count: int = 1, within: float = 45.0
     ) -> list[CloudEvent]:
         async def gather() -> list[CloudEvent]:
             while True:
@@ -110,7 +116,10 @@ class TopicWatcher:
                 for records in batch.values():
                     self.events.extend(parse_record(r.headers, r.value) for r in records)
 
-        return await asyncio.wait_for(gather(), timeout)
+        return await asyncio.wait_for(gather(), within)
+
+    def events_matching(self, predicate: Callable[[CloudEvent], bool]) -> list[CloudEvent]:
+        return [event for event in self.events if predicate(event)]
 
     async def settle(self, seconds: float) -> None:
         """Read whatever arrives in the next `seconds`."""
@@ -121,9 +130,9 @@ class TopicWatcher:
                 self.events.extend(parse_record(r.headers, r.value) for r in records)
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 60.0) -> Any:
+async def eventually(check: Callable[[], Awaitable[Any]], within: float = 60.0) -> Any:
     """Retry `check` (which raises AssertionError until it holds) until it passes."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         try:
             return await check()
