@@ -243,6 +243,12 @@ class DeadlineMissed(CaseEvent):
     new_due_by: date | None = None
 
 
+class ThemesTagged(CaseEvent):
+    """The caseworker's themes for the case (the whole current set), for learning reports."""
+
+    themes: list[str]
+
+
 class MessagePosted(CaseEvent):
     message_id: str
     direction: Literal["to_complainant", "to_caseworker"]
@@ -345,6 +351,7 @@ EVENT_TYPES: dict[str, type[Payload]] = {
     "redress.case.recommendation_updated": RecommendationUpdated,
     "redress.case.deadline_missed": DeadlineMissed,
     "redress.case.message_posted": MessagePosted,
+    "redress.case.themes_tagged": ThemesTagged,
     "redress.notification.requested": NotificationRequested,
     "redress.notification.sent": NotificationStatusChanged,
     "redress.notification.delivered": NotificationStatusChanged,

@@ -101,5 +101,6 @@ async def make_topic(kafka_bootstrap: str) -> AsyncIterator[Callable[..., object
 @pytest.fixture(autouse=True)
 def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # Services read their settings from the environment; tests pass settings explicitly.
-    for name in ("INTAKE_DATABASE_URL", "CASEWORK_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL"):
+    for service in ("INTAKE", "CASEWORK", "NOTIFICATIONS", "REPORTS", "FEEDBACK"):
+        name = f"{service}_DATABASE_URL"
         monkeypatch.delenv(name, raising=False)

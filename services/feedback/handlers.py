@@ -15,7 +15,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from functools import partial
 
@@ -45,6 +45,7 @@ from shared.events import (
     SurveyInvited,
 )
 from shared.messaging import Handler, Messaging, PermanentEventError
+from shared.timekeeping import uk_date
 from shared.topics import FEEDBACK_RESPONSES, NOTIFICATION_REQUESTS
 from shared.working_days import add_working_days
 
@@ -151,6 +152,7 @@ class Scheduler:
                 personalisation={
                     "survey_url": self.survey_url(survey.token),
                     "expires_on": survey.expires_at.date().isoformat(),
+                    "survey_closes_on": plain_date(uk_date(survey.expires_at)),
                 },
                 requested_by=REQUESTED_BY,
             ),
@@ -295,3 +297,8 @@ class SurveyDesk:
             if survey.state.opted_out_at is None:
                 await store.mark(survey.survey_id, opted_out_at=now)
             return status_of(survey, now)
+
+
+def plain_date(day: date) -> str:
+    """'5 January 2027': the GOV.UK style for dates in messages."""
+    return f"{day.day} {day:%B} {day.year}"

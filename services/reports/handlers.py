@@ -64,6 +64,7 @@ from shared.events import (
     ReportPublished,
     Stage,
     StageChanged,
+    ThemesTagged,
 )
 from shared.messaging import Messaging, PermanentEventError
 from shared.topics import REPORT_PUBLICATIONS
@@ -184,6 +185,10 @@ def merge_case_event(facts: FactsDocument, event_id: str, payload: CaseEvent) ->
             _merge_recommendation(merged, summary, stamp, payload.occurred_at, made=True)
     elif isinstance(payload, RecommendationMade):
         _merge_recommendation(merged, payload.recommendation, stamp, payload.occurred_at, made=True)
+    elif isinstance(payload, ThemesTagged):
+        if _is_later(stamp, merged.get("themes_stamp")):
+            merged["themes_stamp"] = stamp
+            merged["themes"] = list(payload.themes)
     elif isinstance(payload, RecommendationUpdated):
         # An update outranks a "made" carrying the same instant: it happened after it.
         update_stamp = _stamp(payload.occurred_at, event_id, rank=1)
@@ -223,6 +228,7 @@ def to_case_facts(facts: FactsDocument, acknowledged_at: datetime | None) -> Cas
         closed_at=facts.get("closed_at"),
         closure_reason=facts.get("closure_reason"),
         stage=facts["stage"],
+        themes=facts.get("themes", []),
         recommendations=[
             {
                 "recommendation_id": recommendation_id,

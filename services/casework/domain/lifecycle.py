@@ -33,6 +33,7 @@ from shared.events import (
     ReviewRequested,
     Stage,
     StageChanged,
+    ThemesTagged,
 )
 from shared.working_days import add_months, add_working_days, working_days_between
 
@@ -237,7 +238,7 @@ def _dispatch(case: Case, command: Command, ctx: _Context) -> list[CaseEvent]:
         case Resume():
             return _resume(case, ctx)
         case TagThemes():
-            return _tag_themes(case, command)
+            return _tag_themes(case, command, ctx)
         case PostMessage():
             return _post_message(case, command, ctx)
 
@@ -562,11 +563,11 @@ def _copy_due_dates_to_records(case: Case) -> None:
             request.due_by = deadline.due_by
 
 
-def _tag_themes(case: Case, command: TagThemes) -> list[CaseEvent]:
+def _tag_themes(case: Case, command: TagThemes, ctx: _Context) -> list[CaseEvent]:
     # Themes feed learning reports; normalised so "Communication " and "communication" match.
     normalised = {" ".join(theme.split()).lower() for theme in command.themes}
     case.themes = sorted(set(case.themes) | {theme for theme in normalised if theme})
-    return []
+    return [ThemesTagged(**common_fields(case, ctx.now), themes=list(case.themes))]
 
 
 def _post_message(case: Case, command: PostMessage, ctx: _Context) -> list[CaseEvent]:
