@@ -9,11 +9,12 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import uvicorn
@@ -44,17 +45,27 @@ from shared.events import (
 from shared.topics import NOTIFICATION_DELIVERIES, Topic
 
 SERVER_START_POLL_SECONDS = 0.01
+LONDON = ZoneInfo("Europe/London")
 WAIT_SECONDS = 30.0
 
 
 @dataclass
 class FakeClock:
-    """Real time unless a test pins it; the service reads it through `create_app(clock=...)`."""
+    """Real time (moved by `offset`) unless a test pins it; the service reads it through
+    `create_app(clock=...)`."""
 
     pinned: datetime | None = None
+    offset: timedelta = timedelta(0)
 
     def __call__(self) -> datetime:
-        return self.pinned or datetime.now(UTC)
+        return self.pinned or datetime.now(UTC) + self.offset
+
+    @classmethod
+    def at_midday_in_london(cls) -> FakeClock:
+        """Ticking, but outside the quiet hours for texts whenever the tests run."""
+        now = datetime.now(UTC)
+        midday = now.astimezone(LONDON).replace(hour=12, minute=0, second=0, microsecond=0)
+        return cls(offset=midday.astimezone(UTC) - now)
 
 
 @dataclass
@@ -78,7 +89,7 @@ class RunningNotifications:
         self,
         reference: str,
         predicate: Callable[[list[Message]], bool],
-        timeout: float = WAIT_SECONDS,
+        within: float = WAIT_SECONDS,
     ) -> list[Message]:
         found: list[Message] = []
 
@@ -87,7 +98,7 @@ class RunningNotifications:
             found = await self.messages(reference)
             return predicate(found)
 
-        await wait_until(met, timeout)
+        await wait_until(met, within)
         return found
 
     def staff_headers(self, role: Role) -> dict[str, str]:
@@ -133,9 +144,9 @@ async def running_notifications(
 
 
 async def wait_until(
-    predicate: Callable[[], Awaitable[bool]], timeout: float = WAIT_SECONDS, interval: float = 0.1
+    predicate: Callable[[], Awaitable[bool]], within: float = WAIT_SECONDS, interval: float = 0.1
 ) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while not await predicate():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
@@ -165,9 +176,9 @@ class DeliveryWatcher:
     seen: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     async def wait_for(
-        self, predicate: Callable[[str, dict[str, Any]], bool], timeout: float = WAIT_SECONDS
+        self, predicate: Callable[[str, dict[str, Any]], bool], within: float = WAIT_SECONDS
     ) -> list[tuple[str, dict[str, Any]]]:
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within
         while True:
             matches = [(t, d) for t, d in self.seen if predicate(t, d)]
             if matches:
@@ -280,4 +291,4 @@ def mails_for(directory: Path, reference: str) -> list[EmailMessage]:
 def text_of(mail: EmailMessage) -> str:
     part = mail.get_body(preferencelist=("plain",))
     assert part is not None
-    return str(part.get_content())  # type: ignore[attr-defined]
+    return str(part.get_content())

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.notifications.store import Message
+from services.notifications.store import Message, MessageStore
 from shared.events import NotificationStatus
 from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS, NOTIFICATION_REQUESTS
 from tests.integration.conftest_local_servers import LocalMailServer
 from tests.integration.notifications.conftest import PUBLIC_URL, MakeSettings
 from tests.integration.notifications.support import (
     DeliveryWatcher,
+    FakeClock,
     Publisher,
     case_opened,
     complaint_received,
@@ -47,7 +49,9 @@ async def test_a_new_case_sends_one_acknowledgement_with_a_tracking_link(
     opened = case_opened(reference)
     first, second = (complaint, opened) if complaint_first else (opened, complaint)
     first_topic, second_topic = (
-        (INTAKE_COMPLAINTS, CASEWORK_CASES) if complaint_first else (CASEWORK_CASES, INTAKE_COMPLAINTS)
+        (INTAKE_COMPLAINTS, CASEWORK_CASES)
+        if complaint_first
+        else (CASEWORK_CASES, INTAKE_COMPLAINTS)
     )
 
     async with running_notifications(make_settings()) as service:
@@ -70,13 +74,15 @@ async def test_a_new_case_sends_one_acknowledgement_with_a_tracking_link(
     assert message.channel == "email"
     assert message.attempts == 1
     events = await deliveries.wait_for(
-        lambda ce_type, data: data["notification_id"] == message.id
-        and ce_type == "redress.notification.delivered"
+        lambda ce_type, data: (
+            data["notification_id"] == message.id and ce_type == "redress.notification.delivered"
+        )
     )
     assert events[0][1]["status"] == "delivered"
     sent = await deliveries.wait_for(
-        lambda ce_type, data: data["notification_id"] == message.id
-        and ce_type == "redress.notification.sent"
+        lambda ce_type, data: (
+            data["notification_id"] == message.id and ce_type == "redress.notification.sent"
+        )
     )
     # No personal data on the deliveries topic.
     assert "complainant@example.org" not in str(sent) + str(events)
@@ -124,9 +130,11 @@ async def test_an_smtp_outage_is_retried_and_every_mail_arrives_once(
         for reference in references:
             await service.wait_for_messages(
                 reference,
-                lambda found: len(found) == 1
-                and found[0].status is NotificationStatus.TEMPORARY_FAILURE
-                and found[0].attempts >= 2,
+                lambda found: (
+                    len(found) == 1
+                    and found[0].status is NotificationStatus.TEMPORARY_FAILURE
+                    and found[0].attempts >= 2
+                ),
             )
         mail_server.start()
         delivered = [
@@ -138,8 +146,9 @@ async def test_an_smtp_outage_is_retried_and_every_mail_arrives_once(
         assert len(mails_for(mail_server.directory, reference)) == 1
     assert all(message.attempts >= 3 for message in delivered)
     failed = await deliveries.wait_for(
-        lambda ce_type, data: data["reference"] == references[0]
-        and ce_type == "redress.notification.failed"
+        lambda ce_type, data: (
+            data["reference"] == references[0] and ce_type == "redress.notification.failed"
+        )
     )
     assert failed[0][1]["status"] == "temporary-failure"
     assert "SMTP" in failed[0][1]["failure_reason"]
@@ -211,5 +220,34 @@ async def test_large_print_is_used_when_asked_for(
     [mail] = mails_for(mail_server.directory, reference)
     html = mail.get_body(preferencelist=("html",))
     assert html is not None
-    assert "large-print" in str(html.get_content())  # type: ignore[attr-defined]
+    assert "large-print" in str(html.get_content())
     assert message.large_print
+
+
+async def test_a_claim_left_by_a_crashed_sender_is_retried(
+    make_settings: MakeSettings,
+    mail_server: LocalMailServer,
+    publisher: Publisher,
+    unique: Callable[[str], str],
+) -> None:
+    reference = unique("CRASH")
+    clock = FakeClock()
+    async with running_notifications(make_settings(), clock) as service:
+        # The complaint is not known yet, so the message waits in `created`...
+        await publisher.publish(CASEWORK_CASES, case_opened(reference))
+        [stored] = await service.wait_for_messages(reference, lambda found: len(found) == 1)
+        # ...then pretend an instance claimed it an hour ago and died before sending.
+        an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+        async with service.sender.db.transaction() as session:
+            claimed = await MessageStore(session, service.sender.cipher).change(
+                stored,
+                {"channel": "email", "attempts": 1, "last_attempt_at": an_hour_ago},
+                status=NotificationStatus.SENDING,
+            )
+        assert claimed
+        await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
+        assert await service.sender.sweep_stuck() == 1
+        [message] = await service.wait_for_messages(reference, all_delivered(1))
+
+    assert message.attempts == 2
+    assert len(mails_for(mail_server.directory, reference)) == 1

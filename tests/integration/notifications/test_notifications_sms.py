@@ -54,15 +54,18 @@ async def test_a_permanent_email_failure_switches_to_sms_and_tells_casework(
     unique: Callable[[str], str],
 ) -> None:
     reference = unique("BOUNCE")
-    async with running_notifications(make_settings()) as service:
+    daytime = FakeClock.at_midday_in_london()
+    async with running_notifications(make_settings(), daytime) as service:
         await publisher.publish(
             INTAKE_COMPLAINTS, complaint_received(reference, email=bouncing, phone=MOBILE)
         )
         await publisher.publish(CASEWORK_CASES, case_opened(reference))
         found = await service.wait_for_messages(
             reference,
-            lambda found: len(found) == 2
-            and any(m.channel == "sms" and m.status is Status.DELIVERED for m in found),
+            lambda found: (
+                len(found) == 2
+                and any(m.channel == "sms" and m.status is Status.DELIVERED for m in found)
+            ),
         )
         email, sms = by_channel(found, "email"), by_channel(found, "sms")
         assert email.status is Status.PERMANENT_FAILURE
@@ -80,8 +83,9 @@ async def test_a_permanent_email_failure_switches_to_sms_and_tells_casework(
         assert [m.channel for m in found if m.request_id == second.id] == ["sms"]
 
     failed = await deliveries.wait_for(
-        lambda ce_type, data: data["notification_id"] == email.id
-        and ce_type == "redress.notification.failed"
+        lambda ce_type, data: (
+            data["notification_id"] == email.id and ce_type == "redress.notification.failed"
+        )
     )
     assert failed[0][1]["status"] == "permanent-failure"
     assert bouncing not in str(failed)
@@ -132,7 +136,8 @@ async def test_sms_receipts_only_move_a_status_forward(
     reference = unique("RECEIPT")
     failing = unique("RECEIPT-PERM")
     # Simulation off: the gateway itself decides the outcome and posts the receipts.
-    async with running_notifications(make_settings(simulate_test_recipients=False)) as service:
+    settings = make_settings(simulate_test_recipients=False)
+    async with running_notifications(settings, FakeClock.at_midday_in_london()) as service:
         await publisher.publish(
             INTAKE_COMPLAINTS,
             complaint_received(reference, phone=MOBILE, preferred=ContactMethod.SMS),
@@ -163,23 +168,29 @@ async def test_sms_receipts_only_move_a_status_forward(
             "/v1/providers/sms/status", json={"id": "no-such-id", "status": "delivered"}
         )
         assert unknown.status_code == 404
-        for bad in ({"content": b"{not json", "headers": {"content-type": "application/json"}},
-                    {"json": {"status": "delivered"}},
-                    {"json": {"id": sid, "status": "exploded"}},
-                    {"content": b"hello", "headers": {"content-type": "text/plain"}}):
-            response = await service.http.post("/v1/providers/sms/status", **bad)  # type: ignore[arg-type]
+        for bad in (
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            {"json": {"status": "delivered"}},
+            {"json": {"id": sid, "status": "exploded"}},
+            {"content": b"hello", "headers": {"content-type": "text/plain"}},
+        ):
+            response = await service.http.post("/v1/providers/sms/status", **bad)
             assert response.status_code == 400, bad
 
         # A permanent-failure receipt: the number is suppressed and email takes over.
         await publisher.publish(
             INTAKE_COMPLAINTS,
-            complaint_received(failing, phone=PERMANENT_FAILURE_MOBILE, preferred=ContactMethod.SMS),
+            complaint_received(
+                failing, phone=PERMANENT_FAILURE_MOBILE, preferred=ContactMethod.SMS
+            ),
         )
         await publisher.publish(CASEWORK_CASES, case_opened(failing))
         found = await service.wait_for_messages(
             failing,
-            lambda found: len(found) == 2
-            and any(m.channel == "email" and m.status is Status.DELIVERED for m in found),
+            lambda found: (
+                len(found) == 2
+                and any(m.channel == "email" and m.status is Status.DELIVERED for m in found)
+            ),
         )
         assert by_channel(found, "sms").status is Status.PERMANENT_FAILURE
 
