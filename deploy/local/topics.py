@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 import time
@@ -55,6 +56,8 @@ async def ensure_topics(bootstrap: str, timeout_seconds: float = 120.0) -> list[
 
 
 def main() -> None:
+    # aiokafka reports every refused connection while the broker starts; that is expected here.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092")
