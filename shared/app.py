@@ -17,6 +17,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY
 from shared.db import Database
+from shared.kafka import broker_answers
 from shared.logs import configure_logging
 from shared.messaging import Messaging
 from shared.migrations import upgrade_to_head
@@ -42,6 +44,8 @@ log = logging.getLogger("redress.app")
 MAX_REQUEST_BYTES = 1024 * 1024
 # How long a starting service waits for Kafka before giving up (the broker may still be starting).
 KAFKA_CONNECT_TIMEOUT_SECONDS = 120.0
+# Published outbox rows are pruned hourly; retention itself is REDRESS_OUTBOX_RETENTION_DAYS.
+OUTBOX_RETENTION_INTERVAL_SECONDS = 3600.0
 # How long /readyz waits for the broker to answer.
 READINESS_TIMEOUT_SECONDS = 3.0
 
@@ -75,6 +79,9 @@ class Service:
         self.on_startup: list[Callable[[], Awaitable[None]]] = []
         self.on_shutdown: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self.every(
+            "outbox-retention", OUTBOX_RETENTION_INTERVAL_SECONDS, self._apply_outbox_retention
+        )
 
     def every(
         self, name: str, interval_seconds: float, job: Callable[[], Awaitable[object]]
@@ -119,19 +126,15 @@ class Service:
         log.info("%s stopped", self.name)
 
     async def _connect_kafka(self) -> None:
-        deadline = asyncio.get_running_loop().time() + KAFKA_CONNECT_TIMEOUT_SECONDS
-        delay = 0.5
-        while True:
-            try:
-                await self.messaging.broker.start()
-                return
-            except Exception as error:
-                if asyncio.get_running_loop().time() > deadline:
-                    raise
-                log.warning("Kafka not reachable yet (%s); retrying", type(error).__name__)
-                await self.messaging.broker.stop()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        # Wait with a throwaway admin client first: a broker.start() that fails half-way leaves
+        # its producer behind.
+        await broker_answers(self.settings.kafka_bootstrap_servers, KAFKA_CONNECT_TIMEOUT_SECONDS)
+        await self.messaging.broker.start()
+
+    async def _apply_outbox_retention(self) -> None:
+        await self.messaging.relay.apply_retention(
+            timedelta(days=self.settings.outbox_retention_days)
+        )
 
     async def _run_periodic(self, periodic: Periodic) -> None:
         while True:

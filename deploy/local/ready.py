@@ -4,6 +4,7 @@ then prints the URLs and a staff token for trying the suite by hand."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 import time
@@ -39,6 +40,8 @@ async def wait_until_ready(
 
 
 async def main() -> None:
+    # aiokafka reports every refused connection while the broker starts; that is expected here.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     await ensure_topics(
         os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"), READY_TIMEOUT_SECONDS
     )

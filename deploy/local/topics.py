@@ -10,30 +10,14 @@ import asyncio
 import logging
 import os
 import sys
-import time
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.admin import NewTopic
 
+from shared.kafka import wait_for_broker
 from shared.topics import ALL_TOPICS
 
 # Single broker: replication factor can only be 1.
 REPLICATION_FACTOR = 1
-
-
-async def wait_for_broker(bootstrap: str, timeout_seconds: float) -> AIOKafkaAdminClient:
-    deadline = time.monotonic() + timeout_seconds
-    while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-        try:
-            await admin.start()
-            await admin.list_topics()
-            return admin
-        except (KafkaConnectionError, KafkaError, OSError):
-            await admin.close()
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
 
 
 async def ensure_topics(bootstrap: str, timeout_seconds: float = 120.0) -> list[str]:

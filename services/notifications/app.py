@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -101,14 +100,10 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         event_types={NOTIFICATION_REQUESTED},
     )
 
-    async def apply_retention() -> None:
-        await sender.apply_retention()
-        await messaging.relay.apply_retention(timedelta(days=settings.outbox_retention_days))
-
     # The sender's own wait (woken on insert, else the poll interval) paces it: no extra sleep.
     service.every("sender", 0.0, sender.run_when_woken)
     service.every("sweep", SWEEP_INTERVAL_SECONDS, sender.sweep_stuck)
-    service.every("retention", settings.retention_interval_seconds, apply_retention)
+    service.every("retention", settings.retention_interval_seconds, sender.apply_retention)
     service.on_shutdown.append(email.close)
     service.on_shutdown.append(http_client.aclose)
 
