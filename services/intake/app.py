@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from fastapi import FastAPI
 
 from services.intake import api, handlers
 from services.intake.domain import IntakeRules
+from services.intake.email_intake import EmailIntake, SmtpReplySender
+from services.intake.email_listener import EmailListener
 from services.intake.settings import IntakeSettings
 from services.intake.store import ComplaintStore, metadata
 from services.intake.submissions import ComplaintIntake
@@ -35,24 +38,58 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         event_types={handlers.CASE_CLOSED},
     )
 
+    intake = ComplaintIntake(service.db, service.messaging, cipher, rules)
+    email_intake = EmailIntake(
+        service.db,
+        cipher,
+        intake,
+        SmtpReplySender(settings),
+        mail_from=settings.mail_from,
+        max_replies=settings.email_max_replies,
+        clock=lambda: now_of(app),
+    )
+
     async def anonymise_after_retention() -> None:
         now = datetime.now(UTC)
         async with service.db.transaction() as session:
             await ComplaintStore(session, cipher).anonymise_closed_before(
                 now - timedelta(days=settings.retention_days_after_closure), now
             )
+        await email_intake.forget_incomplete_before(
+            now - timedelta(days=settings.incomplete_email_retention_days)
+        )
 
     service.every("retention", RETENTION_INTERVAL_SECONDS, anonymise_after_retention)
+    service.every(
+        "email-replies", settings.email_reply_retry_seconds, email_intake.send_pending_replies
+    )
+    if settings.smtp_listen_port:
+        listener = EmailListener(
+            host=settings.smtp_listen_host,
+            port=settings.smtp_listen_port,
+            complaints_address=settings.complaints_address,
+            receive=email_intake.receive,
+            max_bytes=settings.email_max_bytes,
+        )
+        service.on_startup.append(listener.start)
+        service.on_shutdown.append(listener.stop)
 
     app = service.http_app(
         routers=[api.router],
         title="Redress intake",
         description="Complaints in: the form, the API, eligibility pre-checks and guidance.",
     )
-    app.state.intake = ComplaintIntake(service.db, service.messaging, cipher, rules)
+    app.state.intake = intake
+    app.state.email_intake = email_intake
     app.state.rules = rules
     app.state.clock = lambda: datetime.now(UTC)
     return app
+
+
+def now_of(app: FastAPI) -> datetime:
+    """The app's clock (tests set `app.state.clock` to judge by a fixed date)."""
+    clock: Callable[[], datetime] = app.state.clock
+    return clock()
 
 
 def main() -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
 
+from pydantic import Field, SecretStr
+
+from services.intake.email_channel import MAX_EMAIL_BYTES
 from shared.settings import ServiceSettings, default_sqlite_url
 
 
@@ -22,3 +25,36 @@ class IntakeSettings(ServiceSettings):
     )
     # Where the confirmation page and API point people for tracking (the casework service).
     tracking_url: str = Field("http://localhost:8002", validation_alias="REDRESS_PUBLIC_URL")
+
+    # ---------------------------------------------------------------- the inbound email channel
+    # The SMTP listener that turns mail to the complaints address into complaints (port 0: off).
+    smtp_listen_host: str = Field("127.0.0.1", validation_alias="INTAKE_SMTP_LISTEN_HOST")
+    smtp_listen_port: int = Field(2525, ge=0, le=65535, validation_alias="INTAKE_SMTP_LISTEN_PORT")
+    complaints_address: str = Field(
+        "complaints@redress.localhost", validation_alias="INTAKE_COMPLAINTS_ADDRESS"
+    )
+    # Where replies asking for missing facts are sent from and through (DESIGN section 6: the
+    # same names notifications uses; the local mail server listens on 1025, section 7).
+    smtp_host: str = Field("127.0.0.1", validation_alias="SMTP_HOST")
+    smtp_port: int = Field(1025, validation_alias="SMTP_PORT")
+    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
+    smtp_tls: Literal["none", "starttls", "tls"] = Field("none", validation_alias="SMTP_TLS")
+    mail_from: str = Field("Redress <no-reply@redress.localhost>", validation_alias="MAIL_FROM")
+    # Largest mail the listener takes; larger ones are answered 552 (see email_channel).
+    email_max_bytes: int = Field(
+        MAX_EMAIL_BYTES, ge=1024, validation_alias="INTAKE_EMAIL_MAX_BYTES"
+    )
+    # Replies that could not be sent at once are retried this often. DR section 1.6: emails are
+    # acknowledged within one working day, so a few minutes' delay is well inside the promise.
+    email_reply_retry_seconds: float = Field(
+        60.0, gt=0, validation_alias="INTAKE_EMAIL_REPLY_RETRY_SECONDS"
+    )
+    # At most this many question mails per incomplete complaint, so two robots can never keep
+    # answering each other (RFC 3834 section 2 asks responders to limit their replies).
+    email_max_replies: int = Field(5, ge=1, validation_alias="INTAKE_EMAIL_MAX_REPLIES")
+    # Incomplete email complaints nobody has added to are forgotten after this long: the LGSCO
+    # model keeps casework 12 months from the last substantive action (domain-rules.md section 5).
+    incomplete_email_retention_days: int = Field(
+        365, ge=1, validation_alias="INTAKE_INCOMPLETE_EMAIL_RETENTION_DAYS"
+    )

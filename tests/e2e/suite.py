@@ -82,6 +82,7 @@ class Suite:
             "SMS_ACCOUNT_SID": "AC00000000000000000000000000000000",
             "SMS_AUTH_TOKEN": "test-token",
             "SMS_FROM": "Ombudsman",
+            "INTAKE_SMTP_LISTEN_PORT": str(self.ports["intake-mail"]),
         }
         for service in SERVICES:
             name = service.upper()
@@ -90,7 +91,7 @@ class Suite:
         return env
 
     def start(self) -> None:
-        for name in (*SERVICES, "smtp", "sms"):
+        for name in (*SERVICES, "smtp", "sms", "intake-mail"):
             self.ports[name] = free_port()
         env = self.environment()
         logs = self.root / "logs"

@@ -16,7 +16,7 @@ from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
 from services.intake.store import complaints, outbox
 from shared.topics import INTAKE_COMPLAINTS
-from tests.integration.messaging_kit import collect, headers_of, read_topic
+from tests.integration.intake.topic_reading import first_event, reading_from_now
 from tests.integration.service_harness import running
 from tests.unit.intake.hostile_requests import (
     HOSTILE_REQUESTS,
@@ -36,6 +36,7 @@ async def intake(
         database_url=database_url,
         kafka_bootstrap_servers=kafka_bootstrap,
         consumer_group_prefix=f"test-{uuid.uuid4().hex[:6]}",
+        smtp_listen_port=0,  # no email listener: these tests are about the HTTP API
     )
     app = create_app(settings)
     app.state.clock = lambda: datetime.combine(TODAY, time(10, 0), tzinfo=UTC)
@@ -114,34 +115,27 @@ async def test_a_likely_resubmission_is_linked_not_doubled(
 ) -> None:
     client, _ = intake
     body = _unique_complaint()
-    first = (await client.post("/v1/complaints", json=body)).json()["reference"]
-    body["summary"] = body["summary"] + " Again."
-    second = (await client.post("/v1/complaints", json=body)).json()["reference"]
-    assert first != second
-
-    async with read_topic(kafka_bootstrap, INTAKE_COMPLAINTS) as consumer:
-        seen: dict[str, Any] = {}
-        while second not in seen:
-            for record in await collect(consumer, 1):
-                seen[headers_of(record)["ce_subject"]] = json.loads(record.value)
-    assert seen[second]["duplicate_of"] == first
+    async with reading_from_now(kafka_bootstrap, INTAKE_COMPLAINTS) as topic:
+        first = (await client.post("/v1/complaints", json=body)).json()["reference"]
+        body["summary"] = body["summary"] + " Again."
+        second = (await client.post("/v1/complaints", json=body)).json()["reference"]
+        assert first != second
+        _, data = await first_event(topic, lambda data: data["reference"] == second)
+    assert data["duplicate_of"] == first
 
 
 async def test_a_complaint_is_published_on_the_internal_topic_as_a_cloudevent(
     intake: tuple[httpx.AsyncClient, Any], kafka_bootstrap: str
 ) -> None:
     client, _ = intake
-    accepted = (await client.post("/v1/complaints", json=_unique_complaint())).json()
-    async with read_topic(kafka_bootstrap, INTAKE_COMPLAINTS) as consumer:
-        found = None
-        while found is None:
-            for record in await collect(consumer, 1):
-                if headers_of(record)["ce_subject"] == accepted["reference"]:
-                    found = record
-    headers = headers_of(found)
+    async with reading_from_now(kafka_bootstrap, INTAKE_COMPLAINTS) as topic:
+        accepted = (await client.post("/v1/complaints", json=_unique_complaint())).json()
+        headers, data = await first_event(
+            topic, lambda data: data["reference"] == accepted["reference"]
+        )
+    assert headers["ce_subject"] == accepted["reference"]
     assert headers["ce_type"] == "redress.complaint.received"
     assert headers["ce_source"] == "/redress/intake"
-    data = json.loads(found.value)
     assert data["tracking_token"] == accepted["tracking_token"]
     assert data["complainant"]["phone"] == "+447911123456"
 

@@ -1,8 +1,8 @@
-"""complaints, outbox and inbox
+"""complaints, incomplete email complaints, outbox and inbox
 
-Revision ID: 375cee7f52ac
+Revision ID: 68c432caeafb
 Revises: 
-Create Date: 2026-11-23 03:10:40.281474
+Create Date: 2026-11-23 03:38:15.527060
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import shared.db
 
 
-revision: str = '375cee7f52ac'
+revision: str = '68c432caeafb'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -50,6 +50,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_complaints_phone_digest'), ['phone_digest'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_received_at'), ['received_at'], unique=False)
 
+    op.create_table('handled_emails',
+    sa.Column('message_digest', sa.String(length=64), nullable=False),
+    sa.Column('handled_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('enquiry_reference', sa.String(length=16), nullable=True),
+    sa.PrimaryKeyConstraint('message_digest')
+    )
     op.create_table('inbox',
     sa.Column('consumer', sa.String(length=100), nullable=False),
     sa.Column('event_id', sa.String(length=64), nullable=False),
@@ -57,6 +63,23 @@ def upgrade() -> None:
     sa.Column('processed_at', shared.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('consumer', 'event_id')
     )
+    op.create_table('incomplete_email_complaints',
+    sa.Column('enquiry_reference', sa.String(length=16), nullable=False),
+    sa.Column('source_message_key', sa.String(length=100), nullable=False),
+    sa.Column('received_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('sender_digest', sa.String(length=64), nullable=True),
+    sa.Column('personal_data', sa.LargeBinary(), nullable=True),
+    sa.Column('reply_pending', sa.Boolean(), nullable=False),
+    sa.Column('replies_sent', sa.Integer(), nullable=False),
+    sa.Column('completed_reference', sa.String(length=32), nullable=True),
+    sa.Column('completed_at', shared.db.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('enquiry_reference'),
+    sa.UniqueConstraint('source_message_key')
+    )
+    with op.batch_alter_table('incomplete_email_complaints', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incomplete_email_complaints_updated_at'), ['updated_at'], unique=False)
+
     op.create_table('outbox',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('event_id', sa.String(length=64), nullable=False),
@@ -82,7 +105,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_published_at'))
 
     op.drop_table('outbox')
+    with op.batch_alter_table('incomplete_email_complaints', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incomplete_email_complaints_updated_at'))
+
+    op.drop_table('incomplete_email_complaints')
     op.drop_table('inbox')
+    op.drop_table('handled_emails')
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_complaints_received_at'))
         batch_op.drop_index(batch_op.f('ix_complaints_phone_digest'))

@@ -1,0 +1,318 @@
+"""The inbound email channel's use case: a mail to the complaints address becomes a complaint.
+
+A complete mail is submitted at once through `ComplaintIntake.submit`, with the mail's message key
+(from its Message-ID) as the Idempotency-Key, so a re-delivered mail never makes a second
+complaint. A mail that lacks facts we need is never lost: it is kept, encrypted, as an incomplete
+email complaint under a short enquiry reference, and the sender gets a reply asking for exactly
+what is missing. Their reply (the reference in its subject) completes it. Replies are sent after
+the database commit; one that fails stays pending and a periodic job retries it.
+
+Logs name only outcomes and references, never addresses, names or text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import make_msgid, parseaddr
+from enum import StrEnum
+from typing import Any, Final, Protocol
+
+import aiosmtplib
+from sqlalchemy.exc import IntegrityError
+
+from services.intake.email_channel import (
+    EmailComplaint,
+    ReplyContext,
+    complaint_from_email,
+    complete_with_reply,
+    enquiry_reference_in,
+    header_text,
+    is_automatic,
+    message_key,
+    new_enquiry_reference,
+    parse_email,
+    reply_asking_for,
+    sender_address,
+)
+from services.intake.settings import IntakeSettings
+from services.intake.store import EmailStore, IncompleteEmailComplaint
+from services.intake.submissions import ComplaintIntake, IdempotencyConflictError
+from shared.crypto import Cipher
+from shared.db import Database
+
+log = logging.getLogger("redress.intake.email")
+
+# Attempts at drawing an unused enquiry reference (a clash is ~1 in 10^11 each).
+ENQUIRY_REFERENCE_ATTEMPTS: Final = 5
+# How long one reply may take to hand to the SMTP server: far above a healthy server's second or
+# two, and short enough that a hung server does not hold a delivery open for long.
+SMTP_TIMEOUT_SECONDS: Final = 30.0
+
+
+class EmailOutcome(StrEnum):
+    COMPLAINT = "complaint"  # registered (or already registered, for a re-delivered mail)
+    ASKED = "asked"  # kept as an incomplete complaint; we asked for what is missing
+    ALREADY_HANDLED = "already_handled"  # a re-delivered mail, or a reply to a completed one
+    IGNORED = "ignored"  # a bounce or an auto-reply: never answered (RFC 3834)
+    NO_SENDER = "no_sender"  # no address to reply to: refused, so the sender's server bounces it
+
+
+@dataclass(frozen=True)
+class EmailReceipt:
+    outcome: EmailOutcome
+    reference: str | None = None  # the complaint's reference, or the enquiry reference
+
+
+class ReplySender(Protocol):
+    async def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpReplySender:
+    """Sends our replies through the configured SMTP server (SMTP_HOST, SMTP_PORT, SMTP_TLS...)."""
+
+    def __init__(self, settings: IntakeSettings) -> None:
+        self.settings = settings
+
+    async def send(self, message: EmailMessage) -> None:
+        settings = self.settings
+        await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=(
+                settings.smtp_password.get_secret_value() if settings.smtp_password else None
+            ),
+            use_tls=settings.smtp_tls == "tls",
+            start_tls=settings.smtp_tls == "starttls",
+            timeout=SMTP_TIMEOUT_SECONDS,
+        )
+
+
+class EmailIntake:
+    def __init__(
+        self,
+        db: Database,
+        cipher: Cipher,
+        intake: ComplaintIntake,
+        replies: ReplySender,
+        *,
+        mail_from: str,
+        max_replies: int,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.cipher = cipher
+        self.intake = intake
+        self.replies = replies
+        self.mail_from = mail_from
+        self.max_replies = max_replies
+        self.clock = clock
+        # One sender at a time, so the retry job and a fresh mail never send one reply twice.
+        self._sending = asyncio.Lock()
+
+    # ------------------------------------------------------------------ receiving
+
+    async def receive(self, raw: bytes, envelope_sender: str | None) -> EmailReceipt:
+        """Act on one mail delivered to the complaints address."""
+        now = self.clock()
+        message = parse_email(raw)
+        if is_automatic(message, envelope_sender):
+            log.info("ignored an automatic mail", extra={"status": EmailOutcome.IGNORED})
+            return EmailReceipt(EmailOutcome.IGNORED)
+        sender = sender_address(message, envelope_sender)
+        if sender is None:
+            return EmailReceipt(EmailOutcome.NO_SENDER)
+        key = message_key(message, raw)
+        async with self.db.sessions() as session:
+            store = EmailStore(session, self.cipher)
+            if await store.was_handled(key):
+                return EmailReceipt(EmailOutcome.ALREADY_HANDLED)
+            enquiry_reference = enquiry_reference_in(header_text(message, "Subject"))
+            enquiry = await store.get(enquiry_reference) if enquiry_reference else None
+        if enquiry is not None and enquiry.completed_reference is not None:
+            await self._mark_handled(key, now, enquiry.enquiry_reference)
+            return EmailReceipt(EmailOutcome.ALREADY_HANDLED, enquiry.completed_reference)
+        if enquiry is not None and enquiry.sender_digest == self.cipher.lookup_digest(sender):
+            receipt = await self._follow_up(enquiry, message, key, now)
+        else:
+            receipt = await self._first_mail(message, raw, key, sender, envelope_sender, now)
+        log.info(
+            "email handled",
+            extra={"status": receipt.outcome.value, "reference": receipt.reference},
+        )
+        return receipt
+
+    async def _first_mail(
+        self,
+        message: EmailMessage,
+        raw: bytes,
+        key: str,
+        sender: str,
+        envelope_sender: str | None,
+        now: datetime,
+    ) -> EmailReceipt:
+        complaint = complaint_from_email(message, now.date(), envelope_sender=envelope_sender)
+        if complaint.request is not None:
+            return await self._register(complaint, key, key, now, enquiry_reference=None)
+        personal = {
+            "sender": sender,
+            "subject": header_text(message, "Subject"),
+            "message_id": header_text(message, "Message-ID") or None,
+            "complaint": complaint.to_json(),
+        }
+        try:
+            async with self.db.transaction() as session:
+                store = EmailStore(session, self.cipher)
+                enquiry_reference = await self._unused_enquiry_reference(store)
+                await store.add(
+                    enquiry_reference=enquiry_reference,
+                    source_message_key=key,
+                    sender=sender,
+                    personal=personal,
+                    now=now,
+                )
+                await store.mark_handled(key, now, enquiry_reference)
+        except IntegrityError:
+            # The same mail, delivered twice at once: the other delivery keeps it.
+            return EmailReceipt(EmailOutcome.ALREADY_HANDLED)
+        await self.send_reply(enquiry_reference)
+        return EmailReceipt(EmailOutcome.ASKED, enquiry_reference)
+
+    async def _follow_up(
+        self, enquiry: IncompleteEmailComplaint, reply: EmailMessage, key: str, now: datetime
+    ) -> EmailReceipt:
+        personal = dict(enquiry.personal or {})
+        earlier = EmailComplaint.from_json(personal["complaint"], now.date())
+        complaint = complete_with_reply(earlier, reply, now.date())
+        if complaint.request is not None:
+            return await self._register(
+                complaint,
+                enquiry.source_message_key,
+                key,
+                now,
+                enquiry_reference=enquiry.enquiry_reference,
+            )
+        personal["complaint"] = complaint.to_json()
+        try:
+            async with self.db.transaction() as session:
+                store = EmailStore(session, self.cipher)
+                await store.update(enquiry.enquiry_reference, personal, now)
+                await store.mark_handled(key, now, enquiry.enquiry_reference)
+        except IntegrityError:
+            return EmailReceipt(EmailOutcome.ALREADY_HANDLED)
+        await self.send_reply(enquiry.enquiry_reference)
+        return EmailReceipt(EmailOutcome.ASKED, enquiry.enquiry_reference)
+
+    async def _register(
+        self,
+        complaint: EmailComplaint,
+        idempotency_key: str,
+        key: str,
+        now: datetime,
+        *,
+        enquiry_reference: str | None,
+    ) -> EmailReceipt:
+        assert complaint.request is not None
+        try:
+            submission = await self.intake.submit(
+                complaint.request, idempotency_key=idempotency_key, now=now
+            )
+        except IdempotencyConflictError:
+            # Another mail already used this Message-ID for a different complaint.
+            log.warning("an email reused a Message-ID; not registered twice")
+            await self._mark_handled(key, now, enquiry_reference)
+            return EmailReceipt(EmailOutcome.ALREADY_HANDLED)
+        reference = submission.accepted.reference
+        try:
+            async with self.db.transaction() as session:
+                store = EmailStore(session, self.cipher)
+                if enquiry_reference is not None:
+                    await store.complete(enquiry_reference, reference, now)
+                await store.mark_handled(key, now, enquiry_reference)
+        except IntegrityError:
+            pass  # handled concurrently; the complaint itself exists exactly once
+        return EmailReceipt(EmailOutcome.COMPLAINT, reference)
+
+    async def _mark_handled(self, key: str, now: datetime, enquiry_reference: str | None) -> None:
+        try:
+            async with self.db.transaction() as session:
+                await EmailStore(session, self.cipher).mark_handled(key, now, enquiry_reference)
+        except IntegrityError:
+            pass  # already recorded by a concurrent delivery
+
+    async def _unused_enquiry_reference(self, store: EmailStore) -> str:
+        for _ in range(ENQUIRY_REFERENCE_ATTEMPTS):
+            reference = new_enquiry_reference(secrets.choice)
+            if not await store.reference_exists(reference):
+                return reference
+        raise RuntimeError("could not draw an unused enquiry reference")
+
+    # ------------------------------------------------------------------ replying
+
+    async def send_reply(self, enquiry_reference: str) -> bool:
+        """Send the pending question mail of one enquiry; False when it must wait for a retry."""
+        async with self._sending:
+            async with self.db.sessions() as session:
+                enquiry = await EmailStore(session, self.cipher).get(enquiry_reference)
+            if (
+                enquiry is None
+                or enquiry.personal is None
+                or not enquiry.reply_pending
+                or enquiry.replies_sent >= self.max_replies
+            ):
+                return False
+            try:
+                await self.replies.send(self._reply_for(enquiry))
+            except (aiosmtplib.SMTPException, OSError) as error:
+                log.warning(
+                    "could not send the reply for %s (%s); will retry",
+                    enquiry_reference,
+                    type(error).__name__,
+                )
+                return False
+            async with self.db.transaction() as session:
+                await EmailStore(session, self.cipher).reply_sent(enquiry_reference)
+        log.info("asked for missing facts", extra={"reference": enquiry_reference})
+        return True
+
+    async def send_pending_replies(self) -> int:
+        """The retry job: send every reply that could not be sent when its mail arrived."""
+        async with self.db.sessions() as session:
+            pending = await EmailStore(session, self.cipher).pending_replies(self.max_replies)
+        sent = 0
+        for enquiry in pending:
+            sent += await self.send_reply(enquiry.enquiry_reference)
+        return sent
+
+    async def forget_incomplete_before(self, cutoff: datetime) -> int:
+        async with self.db.transaction() as session:
+            return await EmailStore(session, self.cipher).delete_untouched_since(cutoff)
+
+    def _reply_for(self, enquiry: IncompleteEmailComplaint) -> EmailMessage:
+        personal: dict[str, Any] = enquiry.personal or {}
+        complaint = EmailComplaint.from_json(personal["complaint"], self.clock().date())
+        name = (complaint.request_payload.get("complainant") or {}).get("name")
+        context = ReplyContext(
+            enquiry_reference=enquiry.enquiry_reference,
+            to_address=personal["sender"],
+            to_name=name if isinstance(name, str) and name.strip() else None,
+            original_subject=str(personal.get("subject") or ""),
+            original_message_id=personal.get("message_id"),
+            mail_from=self.mail_from,
+            message_id=make_msgid(domain=_domain_of(self.mail_from)),
+            sent_at=self.clock(),
+        )
+        return reply_asking_for(complaint, context)
+
+
+def _domain_of(mail_from: str) -> str:
+    address = parseaddr(mail_from)[1]
+    return Address(addr_spec=address).domain if "@" in address else "localhost"
