@@ -204,12 +204,23 @@ class RecommendationSummary(Payload):
     type: RecommendationType
     due_on: date
     status: RecommendationStatus
+    # Which organisation must act, when a case concerns more than one (absent: the lead body).
+    organisation: Organisation | None = None
+
+
+class OrganisationFinding(Payload):
+    """The outcome for one organisation of a case that concerns several."""
+
+    organisation: Organisation
+    outcome: Outcome
 
 
 class FinalDecisionIssued(CaseEvent):
     outcome: Outcome
     review_request_due_by: date
     recommendations: list[RecommendationSummary] = Field(default_factory=list)
+    # One per organisation the case concerns (empty from older producers: `outcome` is the lead's).
+    findings: list[OrganisationFinding] = Field(default_factory=list)
 
 
 class CaseClosed(CaseEvent):
@@ -234,6 +245,12 @@ class RecommendationMade(CaseEvent):
 class RecommendationUpdated(CaseEvent):
     recommendation: RecommendationSummary
     previous_status: RecommendationStatus
+
+
+class OrganisationAdded(CaseEvent):
+    """The case also concerns `added_organisation` (`organisation` stays the lead body)."""
+
+    added_organisation: Organisation
 
 
 class DeadlineMissed(CaseEvent):
@@ -309,6 +326,8 @@ class SurveyInvited(Payload):
     invited_at: datetime
     expires_at: datetime
     reminder: bool = False
+    # Who was asked: the complainant, or the organisation investigated (its own survey).
+    respondent: Literal["complainant", "organisation"] = "complainant"
 
 
 AnswerScore = Annotated[int, Field(ge=1, le=5)]
@@ -324,6 +343,33 @@ class FeedbackSubmitted(Payload):
     outcome: ClosureReason | None = None
     answers: dict[str, AnswerScore]
     comments: str | None = None
+    # Set for respondent "consultation": which open consultation the answers are for.
+    consultation_id: str | None = None
+
+
+class ConsultationQuestionResult(Payload):
+    question_id: str
+    text: str
+    answered: int
+    # Answers per score on the five-point scale, keyed "1" to "5".
+    counts: dict[str, int]
+    agree_pct: float | None = None
+
+
+class ConsultationPublished(Payload):
+    """`redress.consultation.published`: an open consultation's anonymised results, published.
+
+    Counts per answer, % agreeing (4 or 5) and the comments, already scrubbed of personal details.
+    """
+
+    consultation_id: str
+    title: str
+    closes_on: date
+    published_at: datetime
+    url: str
+    responses: int
+    questions: list[ConsultationQuestionResult]
+    comments: list[str] = Field(default_factory=list)
 
 
 class ReportPublished(Payload):
@@ -352,12 +398,14 @@ EVENT_TYPES: dict[str, type[Payload]] = {
     "redress.case.deadline_missed": DeadlineMissed,
     "redress.case.message_posted": MessagePosted,
     "redress.case.themes_tagged": ThemesTagged,
+    "redress.case.organisation_added": OrganisationAdded,
     "redress.notification.requested": NotificationRequested,
     "redress.notification.sent": NotificationStatusChanged,
     "redress.notification.delivered": NotificationStatusChanged,
     "redress.notification.failed": NotificationStatusChanged,
     "redress.survey.invited": SurveyInvited,
     "redress.feedback.submitted": FeedbackSubmitted,
+    "redress.consultation.published": ConsultationPublished,
     "redress.report.published": ReportPublished,
 }
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, Depends, Form, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -19,6 +21,7 @@ from services.casework.cases import CaseNotFoundError, Casework
 from services.casework.domain import (
     ActionNotAllowed,
     Actor,
+    ArrangeDraftDate,
     Command,
     DomainRuleBroken,
     PostMessage,
@@ -71,6 +74,11 @@ class ReviewRequestIn(BaseModel):
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     message: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class DraftDateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    send_on: date
 
 
 class CaseworkerIn(BaseModel):
@@ -162,6 +170,47 @@ async def write_to_caseworker(
     )
 
 
+@router.post("/v1/track/{reference}/draft-date", tags=["tracking"])
+async def arrange_draft_date(
+    reference: str, body: DraftDateIn, casework: CaseworkDep, token: TrackingToken
+) -> JSONResponse:
+    """Choose the day we send your draft decision (while we are investigating); 422 with the
+    reason for a day that has passed or is too far ahead."""
+    view = await _complainant_acts(
+        casework, reference, token, ArrangeDraftDate(send_on=body.send_on)
+    )
+    return JSONResponse(jsonable_encoder(view))
+
+
+FORM_DATE_HINT = "Please give the date as year-month-day, for example 2026-02-20."
+FORM_EMPTY_HINT = "Please write something before you send it."
+
+
+def _form_command(what: str, text: str, grounds: list[str], send_on: str) -> Command | str | None:
+    """The command a tracking-page form asks for; a notice string for unusable input; None for
+    a form that does not exist."""
+    if what == "draft-date":
+        try:
+            return ArrangeDraftDate(send_on=date.fromisoformat(send_on.strip()))
+        except ValueError:
+            return FORM_DATE_HINT
+    builders: dict[str, Callable[[], Command]] = {
+        "comments": lambda: SubmitComments(comments=text),
+        "messages": lambda: PostMessage(direction="to_caseworker", body=text),
+        "review-request": lambda: RequestReview(
+            grounds=[ReviewGround(g) for g in grounds], reason=text
+        ),
+    }
+    if what not in builders:
+        return None
+    return builders[what]() if text.strip() else FORM_EMPTY_HINT
+
+
+def _back_to_page(reference: str, token: str, notice: str | None) -> RedirectResponse:
+    query = urlencode({"token": token, "notice": notice or ""})
+    return RedirectResponse(f"/track/{reference}?{query}", status_code=303)
+
+
 @router.post("/track/{reference}/{what}", include_in_schema=False)
 async def tracking_form_posted(
     reference: str,
@@ -170,32 +219,27 @@ async def tracking_form_posted(
     token: Annotated[str, Form(max_length=200)],
     text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
     grounds: Annotated[list[str] | None, Form()] = None,
+    send_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """The no-JavaScript forms on the tracking page; answers by redirecting back to it."""
-    commands: dict[str, Any] = {
-        "comments": lambda: SubmitComments(comments=text),
-        "messages": lambda: PostMessage(direction="to_caseworker", body=text),
-        "review-request": lambda: RequestReview(
-            grounds=[ReviewGround(g) for g in grounds or []], reason=text
-        ),
-    }
-    if what not in commands or not text.strip():
-        notice = "Please write something before you send it." if what in commands else None
-        return RedirectResponse(
-            f"/track/{reference}?token={token}&notice={notice or ''}", status_code=303
-        )
     try:
-        await _complainant_acts(casework, reference, token, commands[what]())
+        command = _form_command(what, text, grounds or [], send_on)
+    except ValueError:
+        command = "Please choose from the reasons listed."
+    if command is None or isinstance(command, str):
+        return _back_to_page(reference, token, command)
+    try:
+        await _complainant_acts(casework, reference, token, command)
         notice = "Thank you. We have received it."
-    except (ValueError, HTTPException) as error:
-        if isinstance(error, HTTPException) and error.status_code == 404:
+    except HTTPException as error:
+        if error.status_code == 404:
             raise
         notice = (
-            error.detail["message"]
-            if isinstance(error, HTTPException) and isinstance(error.detail, dict)
-            else str(error)
+            error.detail.get("message") or error.detail.get("error")
+            if isinstance(error.detail, dict)
+            else str(error.detail)
         )
-    return RedirectResponse(f"/track/{reference}?token={token}&notice={notice}", status_code=303)
+    return _back_to_page(reference, token, notice)
 
 
 # ----------------------------------------------------------------------------------- staff

@@ -14,7 +14,7 @@ from services.casework.store import CaseStore, metadata
 from shared.app import Service, serve
 from shared.crypto import Cipher
 from shared.timekeeping import uk_date
-from shared.topics import INTAKE_COMPLAINTS
+from shared.topics import INTAKE_COMPLAINTS, NOTIFICATION_DELIVERIES
 
 
 def parse_roster(text: str) -> list[tuple[str, str, list[str]]]:
@@ -38,6 +38,12 @@ def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
         handlers.on_complaint(casework),
         consumer="cases",
         event_types={handlers.COMPLAINT_RECEIVED},
+    )
+    service.messaging.consume(
+        NOTIFICATION_DELIVERIES,
+        handlers.on_delivery_failed(casework),
+        consumer="deliveries",
+        event_types={handlers.NOTIFICATION_FAILED},
     )
 
     async def seed_roster() -> None:

@@ -1,4 +1,5 @@
-"""Casework's use cases: open a case from a complaint, act on a case, report missed deadlines.
+"""Casework's use cases: open a case from a complaint, act on a case, run the deadline scheduler
+(send drafts held for their day, report missed deadlines), note failed deliveries.
 
 Each runs in one transaction: load the case, let the pure domain decide, save it with a version
 check, and queue the resulting public events in the outbox.
@@ -19,16 +20,19 @@ from services.casework.domain import (
     Case,
     CaseworkRules,
     Command,
+    ContactProblem,
     PostMessage,
     handle,
     missed_deadlines,
+    note_contact_problem,
     open_case,
+    release_held_draft,
 )
 from services.casework.store import CaseStore, StaleCaseError
 from shared.auth import hash_tracking_token
 from shared.crypto import Cipher
 from shared.db import Database
-from shared.events import CaseEvent, ComplaintReceived
+from shared.events import CaseEvent, ComplaintReceived, NotificationStatusChanged
 from shared.messaging import Messaging
 from shared.topics import CASEWORK_CASES
 
@@ -141,7 +145,11 @@ class Casework:
     # ------------------------------------------------------------------ deadlines
 
     async def report_missed_deadlines(self, today: date) -> int:
-        """Emit `redress.case.deadline_missed` once per missed deadline, across instances."""
+        """The scheduler's run: send drafts whose arranged day has come, and emit
+        `redress.case.deadline_missed` once per missed deadline, across instances.
+
+        Returns how many events it queued.
+        """
         async with self.db.sessions() as session:
             due = await CaseStore(session, self.cipher).due_for_deadline_check(
                 today, DEADLINE_BATCH
@@ -163,10 +171,37 @@ class Casework:
             if loaded is None:
                 return 0
             case, version, _ = loaded
-            events = missed_deadlines(case, today)
+            events = release_held_draft(case, today, self.rules)
+            events += missed_deadlines(case, today)
             await store.save(case, version)
             await self._emit(session, events)
         return len(events)
+
+    # ------------------------------------------------------------------ from notifications
+
+    async def note_failed_delivery(
+        self, session: AsyncSession, status: NotificationStatusChanged
+    ) -> None:
+        """Note a lasting delivery failure on its case; unknown references are not ours to note.
+
+        Runs in the inbox transaction; a concurrent change raises StaleCaseError and the
+        consumer retries the event.
+        """
+        store = CaseStore(session, self.cipher)
+        loaded = await store.load(status.reference)
+        if loaded is None:
+            return
+        case, version, _ = loaded
+        problem = ContactProblem(
+            notification_id=status.notification_id,
+            channel=status.channel,
+            template=status.template,
+            status=status.status.value,
+            at=status.at,
+            reason=status.failure_reason,
+        )
+        if note_contact_problem(case, problem):
+            await store.save(case, version)
 
     async def _emit(self, session: AsyncSession, events: list[CaseEvent]) -> None:
         for event in events:

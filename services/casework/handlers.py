@@ -8,10 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.casework.cases import Casework
 from shared.envelope import CloudEvent
-from shared.events import ComplaintReceived
+from shared.events import ComplaintReceived, NotificationStatusChanged
 from shared.messaging import PermanentEventError
 
 COMPLAINT_RECEIVED = "redress.complaint.received"
+NOTIFICATION_FAILED = "redress.notification.failed"
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 
@@ -22,5 +23,18 @@ def on_complaint(casework: Casework) -> Handler:
         if not isinstance(complaint, ComplaintReceived):
             raise PermanentEventError(f"expected a complaint, got {event.type}")
         await casework.open_from_complaint(session, complaint)
+
+    return handle
+
+
+def on_delivery_failed(casework: Casework) -> Handler:
+    """A message that will not reach the complainant: the caseworker must make contact another
+    way. Temporary failures are still being retried by notifications, so they are not noted."""
+
+    async def handle(session: AsyncSession, event: CloudEvent) -> None:
+        status = event.payload()
+        if not isinstance(status, NotificationStatusChanged):
+            raise PermanentEventError(f"expected a delivery status, got {event.type}")
+        await casework.note_failed_delivery(session, status)
 
     return handle

@@ -24,6 +24,9 @@ class CaseworkSettings(ServiceSettings):
     )
     review_request_window_months: int = Field(1, validation_alias="CASEWORK_REVIEW_WINDOW_MONTHS")
     evidence_due_working_days: int = Field(15, validation_alias="CASEWORK_EVIDENCE_DUE_DAYS")
+    draft_send_date_max_working_days: int = Field(
+        20, validation_alias="CASEWORK_DRAFT_DATE_MAX_DAYS"
+    )
     # How often the deadline scheduler looks for missed deadlines. Deadlines are whole days, so
     # a minute is prompt enough; tests shorten it.
     deadline_check_seconds: float = Field(60.0, validation_alias="CASEWORK_DEADLINE_CHECK_SECONDS")
@@ -43,4 +46,5 @@ class CaseworkSettings(ServiceSettings):
             draft_comment_window_working_days=self.draft_comment_window_working_days,
             review_request_window_months=self.review_request_window_months,
             evidence_due_working_days=self.evidence_due_working_days,
+            draft_send_date_max_working_days=self.draft_send_date_max_working_days,
         )

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from services.casework.domain import Case, CaseworkRules, allowed_actions, tracking_view
+from services.casework.domain import (
+    EVIDENCE_GAP_INTRO,
+    FINDING_WORDS,
+    Case,
+    CaseworkRules,
+    Decision,
+    allowed_actions,
+    draft_arrangement,
+    evidence_gaps,
+    latest_draft_send_date,
+    tracking_view,
+)
 
 RECOMMENDATION_STATUS_WORDS = {
     "made": "Recommended: waiting for the organisation to act",
@@ -20,6 +31,7 @@ def tracking(
     case: Case, today: date, now: datetime, rules: CaseworkRules, messages: list[dict[str, Any]]
 ) -> dict[str, Any]:
     view = tracking_view(case, today)
+    you_can = allowed_actions(case, now, rules, "complainant")
     return {
         "reference": case.reference,
         "stage": case.stage.value,
@@ -27,6 +39,7 @@ def tracking(
         "paused": view["paused"],
         "opened_at": case.opened_at,
         "organisation": {"name": case.organisation.name},
+        "organisations": [{"name": o.name} for o in case.organisations],
         "next_milestone": view["next_milestone"],
         "history": [{"stage": entry.stage.value, "at": entry.at} for entry in case.history],
         "caseworker": {"name": case.caseworker.name} if case.caseworker else None,
@@ -35,20 +48,18 @@ def tracking(
                 "issued_at": case.draft.issued_at,
                 "comments_due_by": case.draft.comments_due_by,
                 "comments_received_at": case.draft.comments_received_at,
+                "scheduled_for": case.draft.scheduled_for,
             }
             if case.draft
             else None
         ),
-        "decision": (
-            {
-                "outcome": case.decision.outcome.value,
-                "summary": case.decision.summary,
-                "decided_at": case.decision.decided_at,
-                "review_request_due_by": case.decision.review_request_due_by,
-            }
-            if case.decision
+        "draft_arrangement": draft_arrangement(case, today),
+        "draft_date_choice": (
+            {"earliest": today, "latest": latest_draft_send_date(today, rules)}
+            if "arrange_draft_date" in you_can
             else None
         ),
+        "decision": _decision(case, case.decision) if case.decision else None,
         "closure_reason": case.closure_reason.value if case.closure_reason else None,
         "recommendations": [
             {
@@ -57,6 +68,7 @@ def tracking(
                 "due_on": r.due_on,
                 "status": r.status.value,
                 "status_description": RECOMMENDATION_STATUS_WORDS[r.status.value],
+                "organisation": (r.organisation or case.organisation).name,
             }
             for r in case.recommendations
         ],
@@ -73,7 +85,31 @@ def tracking(
             {"direction": m["direction"], "from": m["author"], "at": m["at"], "body": m["body"]}
             for m in messages
         ],
-        "you_can": allowed_actions(case, now, rules, "complainant"),
+        "you_can": you_can,
+    }
+
+
+def _decision(case: Case, decision: Decision) -> dict[str, Any]:
+    gaps = evidence_gaps(case)
+    return {
+        "outcome": decision.outcome.value,
+        "summary": decision.summary,
+        "decided_at": decision.decided_at,
+        "review_request_due_by": decision.review_request_due_by,
+        "how_we_reached_it": decision.how_we_reached_it,
+        "next_steps": decision.next_steps,
+        "findings": [
+            {
+                "organisation": f.organisation.name,
+                "outcome": f.outcome.value,
+                "description": f"{FINDING_WORDS[f.outcome]} {f.organisation.name}.",
+                "summary": f.summary,
+            }
+            for f in decision.findings
+        ],
+        "evidence_not_obtained": (
+            {"explanation": EVIDENCE_GAP_INTRO, "items": gaps} if gaps else None
+        ),
     }
 
 
@@ -89,4 +125,29 @@ def staff(
         "complaint": complaint,
         "messages": messages,
         "allowed_actions": allowed_actions(case, now, rules),
+        "organisations": [
+            {"name": o.name, "sector": o.sector.value, "lead": o == case.organisation}
+            for o in case.all_organisations
+        ],
+        "evidence_unavailable": [
+            {
+                "request_id": r.request_id,
+                "description": r.description,
+                "how_decision_deals_with_it": r.unavailable.how_decision_deals_with_it,
+                "recorded_at": r.unavailable.recorded_at,
+            }
+            for r in case.evidence_requests
+            if r.unavailable is not None
+        ],
+        "expert_advice": [a.model_dump(mode="json") for a in case.expert_advice],
+        # Messages that did not reach the complainant: make contact another way.
+        "contact_problems": [
+            {
+                "channel": p.channel,
+                "template": p.template,
+                "at": p.at,
+                "reason": p.reason or p.status,
+            }
+            for p in case.contact_problems
+        ],
     }

@@ -12,7 +12,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from shared.events import DeclineReason, Outcome, RecommendationStatus, RecommendationType
+from shared.events import (
+    DeclineReason,
+    Outcome,
+    RecommendationStatus,
+    RecommendationType,
+    Sector,
+)
 
 from .model import ReviewGround
 
@@ -20,6 +26,8 @@ Role = Literal["caseworker", "manager", "admin", "complainant", "system"]
 STAFF_ROLES: frozenset[Role] = frozenset({"caseworker", "manager", "admin", "system"})
 
 NonBlank = Annotated[str, Field(min_length=1)]
+# An organisation's name as the caseworker types it; it must match one the case concerns.
+OrganisationName = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Actor(BaseModel):
@@ -71,6 +79,35 @@ class RequestEvidence(_Command):
     due_on: date | None = None
 
 
+class AddOrganisation(_Command):
+    """The case also concerns this body: it gets its own findings and recommendations."""
+
+    action: Literal["add_organisation"] = "add_organisation"
+    name: OrganisationName
+    sector: Sector
+
+
+class RecordEvidenceUnavailable(_Command):
+    """Evidence asked for cannot be obtained; say how the decision will deal with its absence."""
+
+    action: Literal["record_evidence_unavailable"] = "record_evidence_unavailable"
+    request_id: NonBlank
+    how_decision_deals_with_it: NonBlank
+
+
+class RecordExpertAdvice(_Command):
+    action: Literal["record_expert_advice"] = "record_expert_advice"
+    adviser_role: NonBlank
+    summary: NonBlank
+
+
+class ArrangeDraftDate(_Command):
+    """The complainant chooses the day their draft decision is sent."""
+
+    action: Literal["arrange_draft_date"] = "arrange_draft_date"
+    send_on: date
+
+
 class ReceiveEvidence(_Command):
     """Record that the evidence asked for has arrived (meets its deadline)."""
 
@@ -90,13 +127,31 @@ class RecommendationInput(_Command):
     description: NonBlank
     due_on: date | None = None
     severity: int | None = Field(default=None, ge=1, le=6)
+    # Which organisation must act; None means the lead body.
+    organisation: OrganisationName | None = None
+
+
+class FindingInput(_Command):
+    """The decision about one organisation; None means the lead body."""
+
+    organisation: OrganisationName | None = None
+    outcome: Outcome
+    summary: NonBlank
 
 
 class IssueFinal(_Command):
+    """The final decision. `outcome` and `summary` are the case's overall ones (and the lead
+    body's, unless `findings` has its own); `how_we_reached_it` and `next_steps` default to
+    plain-English text built from the case."""
+
     action: Literal["issue_final"] = "issue_final"
     outcome: Outcome
     summary: NonBlank
     recommendations: list[RecommendationInput] = Field(default_factory=list)
+    findings: list[FindingInput] = Field(default_factory=list)
+    how_we_reached_it: NonBlank | None = None
+    # Steps particular to this case; the review and support steps are always added after them.
+    next_steps: list[NonBlank] = Field(default_factory=list)
 
 
 class CompleteReview(_Command):
@@ -155,6 +210,10 @@ Command = Annotated[
     | Withdraw
     | RequestEvidence
     | ReceiveEvidence
+    | AddOrganisation
+    | RecordEvidenceUnavailable
+    | RecordExpertAdvice
+    | ArrangeDraftDate
     | IssueDraft
     | IssueFinal
     | CompleteReview
@@ -185,6 +244,9 @@ ACTIONS: tuple[str, ...] = (
     "withdraw",
     "request_evidence",
     "receive_evidence",
+    "record_evidence_unavailable",
+    "record_expert_advice",
+    "arrange_draft_date",
     "issue_draft",
     "submit_comments",
     "issue_final",
@@ -195,6 +257,9 @@ ACTIONS: tuple[str, ...] = (
     "resume",
     "tag_themes",
     "post_message",
+    "add_organisation",
 )
 # What a complainant may do themselves; staff may also do these on their behalf (phone, letter).
-COMPLAINANT_ACTIONS = frozenset({"withdraw", "submit_comments", "request_review", "post_message"})
+COMPLAINANT_ACTIONS = frozenset(
+    {"withdraw", "submit_comments", "request_review", "post_message", "arrange_draft_date"}
+)

@@ -25,6 +25,8 @@ from shared.events import (
     FinalDecisionIssued,
     MessagePosted,
     Organisation,
+    OrganisationAdded,
+    OrganisationFinding,
     Outcome,
     RecommendationMade,
     RecommendationStatus,
@@ -37,9 +39,12 @@ from shared.events import (
 )
 from shared.working_days import add_months, add_working_days, working_days_between
 
+from . import explaining
 from .commands import (
     Accept,
     Actor,
+    AddOrganisation,
+    ArrangeDraftDate,
     Assign,
     Command,
     CompleteReview,
@@ -50,6 +55,8 @@ from .commands import (
     PostMessage,
     ReceiveEvidence,
     RecommendationInput,
+    RecordEvidenceUnavailable,
+    RecordExpertAdvice,
     RequestEvidence,
     RequestReview,
     ResolveEarly,
@@ -65,6 +72,7 @@ from .errors import ActionNotAllowed, DomainRuleBroken
 from .model import (
     ASSESSMENT_DEADLINE_ID,
     COMMENT_WINDOW_ID,
+    DRAFT_RELEASE_ID,
     PAUSABLE_KINDS,
     REVIEW_WINDOW_ID,
     AuditEntry,
@@ -76,6 +84,10 @@ from .model import (
     Decision,
     DraftDecision,
     EvidenceRequest,
+    EvidenceUnavailable,
+    ExpertAdvice,
+    Finding,
+    HeldDraft,
     Recommendation,
     Review,
     ReviewGround,
@@ -85,7 +97,7 @@ from .model import (
 )
 from .permissions import allowed_actions, permitted, time_rule_broken
 from .rules import CaseworkRules
-from .timekeeping import uk_date
+from .timekeeping import start_of_uk_day, uk_date
 from .tracking import next_milestone
 
 SYSTEM_ACTOR = Actor(id="system", name="Redress", role="system")
@@ -220,6 +232,14 @@ def _dispatch(case: Case, command: Command, ctx: _Context) -> list[CaseEvent]:
             return _request_evidence(case, command, ctx)
         case ReceiveEvidence():
             return _receive_evidence(case, command, ctx)
+        case RecordEvidenceUnavailable():
+            return _record_evidence_unavailable(case, command, ctx)
+        case RecordExpertAdvice():
+            return _record_expert_advice(case, command, ctx)
+        case AddOrganisation():
+            return _add_organisation(case, command, ctx)
+        case ArrangeDraftDate():
+            return _arrange_draft_date(case, command, ctx)
         case IssueDraft():
             return _issue_draft(case, command, ctx)
         case SubmitComments():
@@ -257,6 +277,14 @@ def _audit_reason(command: Command) -> str | None:
             return f"{command.recommendation_id}: {command.status.value}"
         case RequestReview():
             return ", ".join(ground.value for ground in command.grounds)
+        case AddOrganisation():
+            return command.name
+        case RecordEvidenceUnavailable():
+            return command.request_id
+        case RecordExpertAdvice():
+            return command.adviser_role
+        case ArrangeDraftDate():
+            return command.send_on.isoformat()
         case _:
             return None
 
@@ -288,6 +316,9 @@ def _close(
     for deadline in case.deadlines:
         if deadline.kind in PAUSABLE_KINDS:
             settle(deadline, DeadlineStatus.CANCELLED)
+    # A draft waiting for its day is never sent once the case has closed (say it was withdrawn).
+    settle(case.deadline(DRAFT_RELEASE_ID), DeadlineStatus.CANCELLED)
+    case.held_draft = None
     case.closure_reason = reason
     case.decline_reason = decline_reason
     case.closed_at = ctx.now
@@ -386,23 +417,78 @@ def _receive_evidence(case: Case, command: ReceiveEvidence, ctx: _Context) -> li
         raise DomainRuleBroken(f"There is no evidence request {command.request_id}.")
     if request.received_at is not None:
         raise DomainRuleBroken(f"Evidence for {command.request_id} was already received.")
+    if request.unavailable is not None:
+        raise DomainRuleBroken(f"Evidence for {command.request_id} was recorded as unavailable.")
     request.received_at = ctx.now
     settle(case.deadline(evidence_deadline_id(request.request_id)), DeadlineStatus.MET)
     return []
 
 
+def _record_evidence_unavailable(
+    case: Case, command: RecordEvidenceUnavailable, ctx: _Context
+) -> list[CaseEvent]:
+    request = case.evidence_request(command.request_id)
+    if request is None:
+        raise DomainRuleBroken(f"There is no evidence request {command.request_id}.")
+    if not request.is_outstanding:
+        raise DomainRuleBroken(
+            f"Evidence request {command.request_id} is already settled (received or unavailable)."
+        )
+    request.unavailable = EvidenceUnavailable(
+        recorded_at=ctx.now, how_decision_deals_with_it=command.how_decision_deals_with_it
+    )
+    # Nothing more will come, so the organisation cannot be late with it.
+    settle(case.deadline(evidence_deadline_id(request.request_id)), DeadlineStatus.CANCELLED)
+    return []
+
+
+def _record_expert_advice(
+    case: Case, command: RecordExpertAdvice, ctx: _Context
+) -> list[CaseEvent]:
+    case.expert_advice.append(
+        ExpertAdvice(
+            advice_id=f"{case.reference}-X{len(case.expert_advice) + 1}",
+            adviser_role=command.adviser_role,
+            summary=command.summary,
+            recorded_at=ctx.now,
+        )
+    )
+    return []
+
+
+def _add_organisation(case: Case, command: AddOrganisation, ctx: _Context) -> list[CaseEvent]:
+    if case.organisation_named(command.name) is not None:
+        raise DomainRuleBroken(f"The case already concerns {command.name}.")
+    added = Organisation(name=" ".join(command.name.split()), sector=command.sector)
+    case.organisations.append(added)
+    return [OrganisationAdded(**common_fields(case, ctx.now), added_organisation=added)]
+
+
 def _issue_draft(case: Case, command: IssueDraft, ctx: _Context) -> list[CaseEvent]:
+    """Send the draft now, or hold it for the day arranged (by staff, or by the complainant)."""
     if command.scheduled_for is not None and command.scheduled_for < ctx.today:
         raise DomainRuleBroken(
             f"A draft cannot be scheduled in the past ({command.scheduled_for})."
         )
-    shared_on = command.scheduled_for or ctx.today
+    # A day the complainant chose that has since passed no longer holds anything back.
+    send_on = command.scheduled_for or case.draft_send_on
+    if send_on is None or send_on <= ctx.today:
+        return _send_draft(case, ctx, arranged_for=send_on)
+    case.held_draft = HeldDraft(prepared_at=ctx.now, send_on=send_on)
+    case.deadlines.append(
+        Deadline(deadline_id=DRAFT_RELEASE_ID, kind=DeadlineKind.DRAFT_RELEASE, due_by=send_on)
+    )
+    return []
+
+
+def _send_draft(case: Case, ctx: _Context, arranged_for: date | None) -> list[CaseEvent]:
+    """The draft goes to the complainant today: the comment window counts from today."""
     window = ctx.rules.draft_comment_window_working_days
     if case.extra_time:
         window += ctx.rules.comment_window_extension_working_days
-    comments_due = add_working_days(shared_on, window, ctx.rules.nation)
+    comments_due = add_working_days(ctx.today, window, ctx.rules.nation)
     case.draft = DraftDecision(
-        issued_at=ctx.now, comments_due_by=comments_due, scheduled_for=command.scheduled_for
+        issued_at=ctx.now, comments_due_by=comments_due, scheduled_for=arranged_for
     )
     case.deadlines.append(
         Deadline(
@@ -412,6 +498,65 @@ def _issue_draft(case: Case, command: IssueDraft, ctx: _Context) -> list[CaseEve
     stage_changed = _move(case, Stage.DRAFT_DECISION, ctx)
     issued = DraftDecisionIssued(**common_fields(case, ctx.now), comments_due_by=comments_due)
     return [issued, stage_changed]
+
+
+def release_held_draft(case: Case, today: date, rules: CaseworkRules) -> list[CaseEvent]:
+    """Send a held draft once its day has come (the deadline scheduler calls this).
+
+    Not while the case is paused: sending the draft moves the case on, so it waits for `resume`
+    and goes at the next run after. The send time is the start of the arranged day, or just after
+    the last thing that happened to the case if that was later, so the history stays in order.
+    Mutates `case`; returns nothing when there is nothing to send.
+    """
+    held = case.held_draft
+    if held is None or held.send_on > today or case.is_paused:
+        return []
+    sent_at = max(start_of_uk_day(held.send_on), case.audit[-1].at)
+    ctx = _Context(actor=SYSTEM_ACTOR, now=sent_at, today=uk_date(sent_at), rules=rules)
+    settle(case.deadline(DRAFT_RELEASE_ID), DeadlineStatus.MET)
+    case.held_draft = None
+    events = _send_draft(case, ctx, arranged_for=held.send_on)
+    case.audit.append(
+        AuditEntry(
+            at=sent_at,
+            actor_id=SYSTEM_ACTOR.id,
+            actor_name=SYSTEM_ACTOR.name,
+            action="send_draft",
+            from_stage=Stage.INVESTIGATION,
+            to_stage=case.stage,
+            reason=f"arranged for {held.send_on.isoformat()}",
+        )
+    )
+    return events
+
+
+def latest_draft_send_date(today: date, rules: CaseworkRules) -> date:
+    """The last day a complainant may ask for their draft to be sent."""
+    return add_working_days(today, rules.draft_send_date_max_working_days, rules.nation)
+
+
+def _arrange_draft_date(case: Case, command: ArrangeDraftDate, ctx: _Context) -> list[CaseEvent]:
+    send_on = command.send_on
+    if send_on < ctx.today:
+        raise DomainRuleBroken(
+            f"{explaining.format_day(send_on)} has already passed. Please choose today or a "
+            "later date."
+        )
+    latest = latest_draft_send_date(ctx.today, ctx.rules)
+    if send_on > latest:
+        raise DomainRuleBroken(
+            f"We can hold your draft decision for up to "
+            f"{ctx.rules.draft_send_date_max_working_days} working days. Please choose a date "
+            f"no later than {explaining.format_day(latest)}."
+        )
+    case.draft_send_on = send_on
+    if case.held_draft is not None:
+        # The draft is ready and waiting: it now waits for the new day instead.
+        case.held_draft.send_on = send_on
+        release = case.deadline(DRAFT_RELEASE_ID)
+        assert release is not None, "a held draft always has its release deadline"
+        release.due_by = send_on
+    return []
 
 
 def _submit_comments(case: Case, ctx: _Context) -> list[CaseEvent]:
@@ -429,21 +574,73 @@ def _submit_comments(case: Case, ctx: _Context) -> list[CaseEvent]:
 # ------------------------------------------------------------------------------------------
 
 
-def _check_recommendations(command: IssueFinal, today: date) -> None:
+def _organisation(case: Case, name: str | None) -> Organisation:
+    found = case.organisation_named(name)
+    if found is None:
+        known = explaining.join_names([o.name for o in case.all_organisations])
+        raise DomainRuleBroken(
+            f"This case does not concern '{name}' (it concerns {known}); "
+            "add it with add_organisation first."
+        )
+    return found
+
+
+def _findings(case: Case, command: IssueFinal) -> list[Finding]:
+    """One finding per organisation named, the lead body's first (by default the overall one)."""
+    named: dict[str, Finding] = {}
+    for item in command.findings:
+        organisation = _organisation(case, item.organisation)
+        if organisation.name in named:
+            raise DomainRuleBroken(f"There are two findings for {organisation.name}.")
+        named[organisation.name] = Finding(
+            organisation=organisation, outcome=item.outcome, summary=item.summary
+        )
+    lead = named.pop(
+        case.organisation.name,
+        Finding(organisation=case.organisation, outcome=command.outcome, summary=command.summary),
+    )
+    findings = [lead, *named.values()]
+    if command.outcome is Outcome.NOT_UPHELD:
+        upheld = [f.organisation.name for f in findings if f.outcome is not Outcome.NOT_UPHELD]
+        if upheld:
+            raise DomainRuleBroken(
+                f"The complaint cannot be not upheld overall when it is upheld against "
+                f"{explaining.join_names(upheld)}."
+            )
+    return findings
+
+
+def _recommendation_targets(
+    case: Case, command: IssueFinal, findings: list[Finding], today: date
+) -> list[Organisation]:
+    """The organisation each recommendation is for; refuses what a decision cannot carry."""
     if command.outcome is Outcome.NOT_UPHELD and command.recommendations:
         raise DomainRuleBroken("A complaint that is not upheld carries no recommendations.")
+    outcomes = {finding.organisation.name: finding.outcome for finding in findings}
+    targets = []
     for item in command.recommendations:
         if item.due_on is not None and item.due_on <= today:
             raise DomainRuleBroken(f"A recommendation must be due after today ({item.due_on}).")
+        organisation = _organisation(case, item.organisation)
+        if outcomes.get(organisation.name) is Outcome.NOT_UPHELD:
+            raise DomainRuleBroken(
+                f"The complaint about {organisation.name} is not upheld, so there is nothing "
+                "to recommend it does."
+            )
+        targets.append(organisation)
+    return targets
 
 
-def _make_recommendation(case: Case, item: RecommendationInput, ctx: _Context) -> Recommendation:
+def _make_recommendation(
+    case: Case, item: RecommendationInput, organisation: Organisation, ctx: _Context
+) -> Recommendation:
     recommendation = Recommendation(
         recommendation_id=f"{case.reference}-R{len(case.recommendations) + 1}",
         type=item.type,
         description=item.description,
         due_on=item.due_on or add_months(ctx.today, ctx.rules.recommendation_default_due_months),
         severity=item.severity,
+        organisation=organisation,
     )
     case.recommendations.append(recommendation)
     case.deadlines.append(
@@ -457,21 +654,34 @@ def _make_recommendation(case: Case, item: RecommendationInput, ctx: _Context) -
 
 
 def _issue_final(case: Case, command: IssueFinal, ctx: _Context) -> list[CaseEvent]:
-    _check_recommendations(command, ctx.today)
+    findings = _findings(case, command)
+    targets = _recommendation_targets(case, command, findings, ctx.today)
     review_due = _open_review_window(case, ctx)
     case.decision = Decision(
         outcome=command.outcome,
         summary=command.summary,
         decided_at=ctx.now,
         review_request_due_by=review_due,
+        how_we_reached_it=command.how_we_reached_it
+        or explaining.how_we_reached_it(case, [f.organisation for f in findings]),
+        next_steps=explaining.next_steps(
+            case, review_due, bool(command.recommendations), command.next_steps
+        ),
+        findings=findings,
     )
-    made = [_make_recommendation(case, item, ctx) for item in command.recommendations]
+    made = [
+        _make_recommendation(case, item, organisation, ctx)
+        for item, organisation in zip(command.recommendations, targets, strict=True)
+    ]
     closing = _close(case, ClosureReason(command.outcome.value), ctx)
     issued = FinalDecisionIssued(
         **common_fields(case, ctx.now),
         outcome=command.outcome,
         review_request_due_by=review_due,
         recommendations=[r.summary() for r in made],
+        findings=[
+            OrganisationFinding(organisation=f.organisation, outcome=f.outcome) for f in findings
+        ],
     )
     made_events = [
         RecommendationMade(**common_fields(case, ctx.now), recommendation=r.summary()) for r in made

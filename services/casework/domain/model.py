@@ -26,6 +26,10 @@ from shared.events import (
     Stage,
 )
 
+# Delivery statuses that mean a message will not reach the complainant, so the caseworker must
+# make contact another way (notify-anchor.md: temporary failures are still being retried).
+CONTACT_PROBLEM_STATUSES = frozenset({"permanent-failure", "technical-failure"})
+
 
 class ReviewGround(StrEnum):
     """The three grounds PHSO accepts for a review (domain-rules.md 1.8, CONFIRMED)."""
@@ -41,6 +45,8 @@ class DeadlineKind(StrEnum):
     EVIDENCE = "evidence"
     RECOMMENDATION = "recommendation"
     REVIEW_REQUEST_WINDOW = "review_request_window"
+    # The day a finished draft is sent, as arranged with the complainant: it wakes the scheduler.
+    DRAFT_RELEASE = "draft_release"
 
 
 # Deadlines on the ombudsman's own handling of the case: the clock stops for them while the case
@@ -49,8 +55,9 @@ class DeadlineKind(StrEnum):
 PAUSABLE_KINDS = frozenset(
     {DeadlineKind.ASSESSMENT_DECISION, DeadlineKind.COMMENT_WINDOW, DeadlineKind.EVIDENCE}
 )
-# Informational only: a review window that passes is not a missed deadline.
-UNREPORTED_KINDS = frozenset({DeadlineKind.REVIEW_REQUEST_WINDOW})
+# Informational only: a review window that passes is not a missed deadline, and a held draft is
+# sent by the scheduler on its day rather than missed.
+UNREPORTED_KINDS = frozenset({DeadlineKind.REVIEW_REQUEST_WINDOW, DeadlineKind.DRAFT_RELEASE})
 
 
 class DeadlineStatus(StrEnum):
@@ -95,12 +102,57 @@ class Deadline(_Record):
         return self.status is DeadlineStatus.OPEN
 
 
+class EvidenceUnavailable(_Record):
+    """Evidence that could not be obtained, and how the decision deals with its absence."""
+
+    recorded_at: datetime
+    how_decision_deals_with_it: str
+
+
 class EvidenceRequest(_Record):
     request_id: str
     description: str
     requested_at: datetime
     due_by: date
     received_at: datetime | None = None
+    unavailable: EvidenceUnavailable | None = None
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.received_at is None and self.unavailable is None
+
+
+class ExpertAdvice(_Record):
+    advice_id: str
+    adviser_role: str
+    summary: str
+    recorded_at: datetime
+
+
+class HeldDraft(_Record):
+    """A finished draft decision waiting for the day the complainant arranged."""
+
+    prepared_at: datetime
+    send_on: date
+
+
+class Finding(_Record):
+    """The decision about one organisation the case concerns."""
+
+    organisation: Organisation
+    outcome: Outcome
+    summary: str
+
+
+class ContactProblem(_Record):
+    """A message to the complainant that could not be delivered (from notifications)."""
+
+    notification_id: str
+    channel: str
+    template: str
+    status: str
+    at: datetime
+    reason: str | None = None
 
 
 class DraftDecision(_Record):
@@ -115,6 +167,10 @@ class Decision(_Record):
     summary: str
     decided_at: datetime
     review_request_due_by: date
+    how_we_reached_it: str = ""
+    next_steps: list[str] = Field(default_factory=list)
+    # One per organisation the case concerns, the lead body's first.
+    findings: list[Finding] = Field(default_factory=list)
 
 
 class Recommendation(_Record):
@@ -125,6 +181,9 @@ class Recommendation(_Record):
     status: RecommendationStatus = RecommendationStatus.MADE
     # PHSO's severity-of-injustice level, 1 to 6 (domain-rules.md 1.4); the bands are unconfirmed.
     severity: int | None = Field(default=None, ge=1, le=6)
+    # The organisation that must act (None in cases decided before several were possible: the
+    # lead body).
+    organisation: Organisation | None = None
 
     def summary(self) -> RecommendationSummary:
         """The public view: no free-text description."""
@@ -133,6 +192,7 @@ class Recommendation(_Record):
             type=self.type,
             due_on=self.due_on,
             status=self.status,
+            organisation=self.organisation,
         )
 
 
@@ -148,7 +208,9 @@ class Case(_Record):
     """One case. `handle` mutates it in place; a refused command leaves it untouched."""
 
     reference: str
+    # The lead body; `organisations` are the other bodies the case also concerns.
     organisation: Organisation
+    organisations: list[Organisation] = Field(default_factory=list)
     channel: Channel
     stage: Stage
     opened_at: datetime
@@ -159,6 +221,10 @@ class Case(_Record):
     deadlines: list[Deadline] = Field(default_factory=list)
     paused_since: datetime | None = None
     evidence_requests: list[EvidenceRequest] = Field(default_factory=list)
+    expert_advice: list[ExpertAdvice] = Field(default_factory=list)
+    # The day the complainant asked for the draft (for example so a supporter can be there).
+    draft_send_on: date | None = None
+    held_draft: HeldDraft | None = None
     draft: DraftDecision | None = None
     decision: Decision | None = None
     closure_reason: ClosureReason | None = None
@@ -170,6 +236,7 @@ class Case(_Record):
     extra_time: bool = False
     eligibility: EligibilityFlags
     messages_posted: int = 0
+    contact_problems: list[ContactProblem] = Field(default_factory=list)
 
     def deadline(self, deadline_id: str) -> Deadline | None:
         return next((d for d in self.deadlines if d.deadline_id == deadline_id), None)
@@ -183,6 +250,17 @@ class Case(_Record):
         return next((e for e in self.evidence_requests if e.request_id == request_id), None)
 
     @property
+    def all_organisations(self) -> list[Organisation]:
+        return [self.organisation, *self.organisations]
+
+    def organisation_named(self, name: str | None) -> Organisation | None:
+        """The lead body when `name` is None, else the body of that name (any case/spacing)."""
+        if name is None:
+            return self.organisation
+        wanted = _name_key(name)
+        return next((o for o in self.all_organisations if _name_key(o.name) == wanted), None)
+
+    @property
     def review_window(self) -> Deadline | None:
         return self.deadline(REVIEW_WINDOW_ID)
 
@@ -194,6 +272,11 @@ class Case(_Record):
 ASSESSMENT_DEADLINE_ID = "assessment_decision"
 COMMENT_WINDOW_ID = "comment_window"
 REVIEW_WINDOW_ID = "review_request_window"
+DRAFT_RELEASE_ID = "draft_release"
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def evidence_deadline_id(request_id: str) -> str:

@@ -23,6 +23,9 @@ STAGES_FOR_ACTION: dict[str, frozenset[Stage]] = {
     "withdraw": frozenset({Stage.ASSESSMENT, Stage.INVESTIGATION}),
     "request_evidence": frozenset({Stage.INVESTIGATION}),
     "receive_evidence": frozenset({Stage.INVESTIGATION, Stage.DRAFT_DECISION}),
+    "record_evidence_unavailable": frozenset({Stage.INVESTIGATION, Stage.DRAFT_DECISION}),
+    "record_expert_advice": frozenset({Stage.INVESTIGATION, Stage.DRAFT_DECISION}),
+    "arrange_draft_date": frozenset({Stage.INVESTIGATION}),
     "issue_draft": frozenset({Stage.INVESTIGATION}),
     "submit_comments": frozenset({Stage.DRAFT_DECISION}),
     "issue_final": frozenset({Stage.DRAFT_DECISION}),
@@ -33,10 +36,12 @@ STAGES_FOR_ACTION: dict[str, frozenset[Stage]] = {
     "resume": _ACTIVE,
     "tag_themes": _ALL,
     "post_message": _ALL,
+    "add_organisation": _ACTIVE,
 }
 
 # A paused case makes no progress; what still works is what does not move it forward, plus the
-# complainant's own steps (withdrawing, commenting) and recording evidence that arrives anyway.
+# complainant's own steps (withdrawing, commenting, arranging the draft's date) and recording
+# what arrives anyway (evidence, advice, news that evidence cannot be had, another body).
 _ALLOWED_WHILE_PAUSED = frozenset(
     {
         "resume",
@@ -46,6 +51,10 @@ _ALLOWED_WHILE_PAUSED = frozenset(
         "withdraw",
         "submit_comments",
         "receive_evidence",
+        "record_evidence_unavailable",
+        "record_expert_advice",
+        "arrange_draft_date",
+        "add_organisation",
     }
 )
 
@@ -73,8 +82,10 @@ def _case_data_permits(case: Case, action: str) -> bool:
             return case.review is None and case.review_window is not None
         case "update_recommendation":
             return bool(case.recommendations)
-        case "receive_evidence":
-            return any(request.received_at is None for request in case.evidence_requests)
+        case "receive_evidence" | "record_evidence_unavailable":
+            return any(request.is_outstanding for request in case.evidence_requests)
+        case "issue_draft":
+            return case.held_draft is None
         case _:
             return True
 

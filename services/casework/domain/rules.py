@@ -38,3 +38,8 @@ class CaseworkRules(BaseModel):
     # none: the PHSO figure is UNCONFIRMED (domain-rules.md 1.4 and section 7 item 3; PSOW
     # expects a response within one month, NI within 28 days).
     recommendation_default_due_months: int = Field(default=3, ge=1)
+    # How far ahead a complainant may ask for their draft decision to be sent (issue 3: "a date
+    # they choose, for example so that a supporter can be with them"). No PHSO figure exists
+    # (domain-rules.md 1.7 has none for draft timing); 20 working days, about a month, matches the
+    # assessment target (1.6) so a case is never held longer than a whole stage. Configurable.
+    draft_send_date_max_working_days: int = Field(default=20, ge=0)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TypedDict
 
-from shared.events import ClosureReason, Milestone, Stage
+from shared.events import ClosureReason, Milestone, Outcome, Stage
 
+from .explaining import format_day
 from .model import Case, DeadlineKind
 
 STAGE_DESCRIPTIONS: dict[Stage, str] = {
@@ -42,12 +43,36 @@ MILESTONE_NAMES: dict[DeadlineKind, str] = {
     DeadlineKind.EVIDENCE: "Information we asked for is due",
     DeadlineKind.RECOMMENDATION: "The organisation should have done what we recommended",
     DeadlineKind.REVIEW_REQUEST_WINDOW: "Last day to ask for a review of our decision",
+    DeadlineKind.DRAFT_RELEASE: "We send you our draft decision, on the day you arranged",
 }
+
+# Read as "... your complaint about <organisation>."
+FINDING_WORDS: dict[Outcome, str] = {
+    Outcome.UPHELD: "We upheld your complaint about",
+    Outcome.PARTLY_UPHELD: "We upheld part of your complaint about",
+    Outcome.NOT_UPHELD: "We did not uphold your complaint about",
+}
+
+EVIDENCE_GAP_INTRO = (
+    "We could not get some of the evidence we asked for. Here is what was missing and how our "
+    "decision deals with it."
+)
 
 
 class MilestoneView(TypedDict):
     name: str
     due_by: date
+
+
+class DraftArrangementView(TypedDict):
+    send_on: date
+    ready: bool
+    description: str
+
+
+class EvidenceGapView(TypedDict):
+    what_we_asked_for: str
+    how_our_decision_deals_with_it: str
 
 
 class TrackingView(TypedDict):
@@ -87,3 +112,40 @@ def tracking_view(case: Case, today: date) -> TrackingView:
             MilestoneView(name=milestone.name, due_by=milestone.due_by) if milestone else None
         ),
     )
+
+
+def draft_arrangement(case: Case, today: date) -> DraftArrangementView | None:
+    """The day the complainant arranged for their draft, while it is still to come."""
+    if case.held_draft is not None:
+        day = format_day(case.held_draft.send_on)
+        return DraftArrangementView(
+            send_on=case.held_draft.send_on,
+            ready=True,
+            description=f"Our draft decision is ready. We will send your draft on {day}, "
+            "the day you chose.",
+        )
+    if case.stage is Stage.INVESTIGATION and case.draft_send_on is not None:
+        if case.draft_send_on < today:
+            return None  # the day has passed: the draft goes as soon as it is ready
+        day = format_day(case.draft_send_on)
+        return DraftArrangementView(
+            send_on=case.draft_send_on,
+            ready=False,
+            description=f"You asked for your draft decision on {day}. If it is ready by then, "
+            f"we will send your draft on {day}; if not, we will send it as soon as it is ready.",
+        )
+    return None
+
+
+def evidence_gaps(case: Case) -> list[EvidenceGapView]:
+    """Evidence that could not be obtained, for the final decision (empty before it)."""
+    if case.decision is None:
+        return []
+    return [
+        EvidenceGapView(
+            what_we_asked_for=request.description,
+            how_our_decision_deals_with_it=request.unavailable.how_decision_deals_with_it,
+        )
+        for request in case.evidence_requests
+        if request.unavailable is not None
+    ]

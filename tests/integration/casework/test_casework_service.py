@@ -6,130 +6,25 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
-from sqlalchemy import select
 
 from services.casework.app import create_app
-from services.casework.settings import CaseworkSettings
-from services.casework.store import outbox
-from shared.auth import Role, issue_staff_token
-from shared.envelope import build_event
-from shared.events import (
-    Channel,
-    Complainant,
-    ComplaintReceived,
-    ContactMethod,
-    EligibilityFlags,
-    Organisation,
-    Sector,
+from tests.integration.casework.casework_kit import (
+    SECRET_WORDS,
+    STAFF,
+    act,
+    new_reference,
+    opened_case,
+    public_events,
+    settings_for,
 )
-from shared.settings import DEVELOPMENT_AUTH_SECRET
-from shared.topics import INTAKE_COMPLAINTS
 from tests.integration.service_harness import running
 
 pytestmark = pytest.mark.integration
-
-MANAGER_TOKEN = issue_staff_token(
-    DEVELOPMENT_AUTH_SECRET, sub="m1", name="Morgan", role=Role.MANAGER
-)
-STAFF = {"Authorization": f"Bearer {MANAGER_TOKEN}"}
-SECRET_WORDS = (
-    "Zebedee Quartermain",
-    "zebedee@example.org",
-    "+447700900123",
-    "unmistakable-summary-text",
-)
-
-
-def a_complaint(reference: str, received_at: datetime | None = None) -> ComplaintReceived:
-    return ComplaintReceived(
-        complaint_id=str(uuid.uuid4()),
-        reference=reference,
-        received_at=received_at or datetime.now(UTC),
-        channel=Channel.WEB,
-        complainant=Complainant(
-            name=SECRET_WORDS[0],
-            email=SECRET_WORDS[1],
-            phone=SECRET_WORDS[2],
-            preferred_contact=ContactMethod.EMAIL,
-        ),
-        organisation=Organisation(name="Northshire NHS Trust", sector=Sector.HEALTH),
-        summary=f"An {SECRET_WORDS[3]} about a cancelled operation.",
-        desired_outcome="An apology.",
-        first_aware_on=date(2026, 6, 1),
-        eligibility=EligibilityFlags(eligible=True),
-        tracking_token=f"token-{reference}",
-    )
-
-
-async def publish_complaint(bootstrap: str, complaint: ComplaintReceived) -> None:
-    event = build_event(complaint, source_service="intake", subject=complaint.reference)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            INTAKE_COMPLAINTS.name, event.value(), key=event.key(), headers=event.headers()
-        )
-    finally:
-        await producer.stop()
-
-
-def new_reference() -> str:
-    return f"RDR-T-{uuid.uuid4().hex[:8].upper()}"
-
-
-def settings_for(database_url: str, bootstrap: str, prefix: str) -> CaseworkSettings:
-    return CaseworkSettings(
-        database_url=database_url,
-        kafka_bootstrap_servers=bootstrap,
-        consumer_group_prefix=prefix,
-        deadline_check_seconds=3600,
-    )
-
-
-@pytest.fixture
-async def casework(
-    database_url: str, kafka_bootstrap: str
-) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
-    app = create_app(settings_for(database_url, kafka_bootstrap, f"test-{uuid.uuid4().hex[:6]}"))
-    async with running(app) as client:
-        yield client, app
-
-
-async def opened_case(
-    client: httpx.AsyncClient, bootstrap: str, reference: str, **kwargs: Any
-) -> dict[str, Any]:
-    await publish_complaint(bootstrap, a_complaint(reference, **kwargs))
-    for _ in range(300):
-        response = await client.get(
-            f"/v1/track/{reference}", params={"token": f"token-{reference}"}
-        )
-        if response.status_code == 200:
-            return dict(response.json())
-        await asyncio.sleep(0.1)
-    raise AssertionError("case never opened")
-
-
-async def act(
-    client: httpx.AsyncClient, reference: str, action: dict[str, Any], expect: int = 200
-) -> dict[str, Any]:
-    response = await client.post(f"/v1/cases/{reference}/actions", json=action, headers=STAFF)
-    assert response.status_code == expect, response.text
-    return dict(response.json())
-
-
-async def public_events(app: Any, reference: str) -> list[tuple[str, dict[str, Any]]]:
-    async with app.state.service.db.sessions() as session:
-        rows = await session.execute(
-            select(outbox).where(outbox.c.message_key == reference).order_by(outbox.c.seq)
-        )
-        return [(row.ce_type, json.loads(row.value)) for row in rows]
 
 
 async def test_a_complaint_opens_an_assigned_case_and_public_events_carry_no_personal_data(

@@ -38,6 +38,7 @@ from services.casework.domain import (
     missed_deadlines,
     open_case,
     parse_command,
+    release_held_draft,
     tracking_view,
 )
 from services.casework.domain.commands import Command
@@ -276,10 +277,15 @@ def test_extra_time_lengthens_comment_and_review_windows() -> None:
     assert final.review_request_due_by == date(2026, 4, 14)
 
 
-def test_scheduled_draft_counts_the_window_from_the_arranged_day() -> None:
+def test_scheduled_draft_is_held_and_counts_the_window_from_the_arranged_day() -> None:
     case = new_case()
     act(case, Accept(), date(2026, 1, 12))
-    act(case, IssueDraft(scheduled_for=date(2026, 2, 16)), date(2026, 2, 10))
+    assert act(case, IssueDraft(scheduled_for=date(2026, 2, 16)), date(2026, 2, 10)) == []
+    assert case.draft is None
+    assert case.stage is Stage.INVESTIGATION
+    assert release_held_draft(case, date(2026, 2, 15), RULES) == []
+    events = release_held_draft(case, date(2026, 2, 16), RULES)
+    assert kinds(events) == [DraftDecisionIssued, StageChanged]
     assert case.draft is not None
     assert case.draft.scheduled_for == date(2026, 2, 16)
     assert case.draft.comments_due_by == date(2026, 3, 2)

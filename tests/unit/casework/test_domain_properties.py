@@ -12,22 +12,29 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from services.casework.domain import (
     ACTIONS,
+    CONTACT_PROBLEM_STATUSES,
     Accept,
     ActionNotAllowed,
     Actor,
+    AddOrganisation,
+    ArrangeDraftDate,
     Assign,
     Case,
     CaseworkRules,
     CompleteReview,
+    ContactProblem,
     DeadlineStatus,
     Decline,
     DomainRuleBroken,
+    FindingInput,
     IssueDraft,
     IssueFinal,
     Pause,
     PostMessage,
     ReceiveEvidence,
     RecommendationInput,
+    RecordEvidenceUnavailable,
+    RecordExpertAdvice,
     RequestEvidence,
     RequestReview,
     ResolveEarly,
@@ -40,7 +47,9 @@ from services.casework.domain import (
     allowed_actions,
     handle,
     missed_deadlines,
+    note_contact_problem,
     open_case,
+    release_held_draft,
 )
 from services.casework.domain.commands import Command
 from shared.events import (
@@ -84,12 +93,21 @@ actors = st.sampled_from(
 )
 text = st.just(f"{CANARY} free text")
 future_dates = st.none() | st.dates(min_value=date(2026, 2, 1), max_value=date(2027, 12, 31))
+# The lead body, one that may be added, and one the case never concerns.
+organisation_names = st.sampled_from(["Some Trust", "Other Council", "Unrelated Agency"])
 recommendation_inputs = st.builds(
     RecommendationInput,
     type=st.sampled_from(RecommendationType),
     description=text,
     due_on=future_dates,
     severity=st.none() | st.integers(min_value=1, max_value=6),
+    organisation=st.none() | organisation_names,
+)
+finding_inputs = st.builds(
+    FindingInput,
+    organisation=st.none() | organisation_names,
+    outcome=st.sampled_from(Outcome),
+    summary=text,
 )
 COMMAND_STRATEGIES: dict[str, st.SearchStrategy[Command]] = {
     # A caseworker's name is staff data the contract publishes (CaseAssigned), so not the canary.
@@ -106,6 +124,19 @@ COMMAND_STRATEGIES: dict[str, st.SearchStrategy[Command]] = {
     "receive_evidence": st.builds(
         ReceiveEvidence, request_id=st.sampled_from([f"{REFERENCE}-E{n}" for n in (1, 2)])
     ),
+    "record_evidence_unavailable": st.builds(
+        RecordEvidenceUnavailable,
+        request_id=st.sampled_from([f"{REFERENCE}-E{n}" for n in (1, 2)]),
+        how_decision_deals_with_it=text,
+    ),
+    "record_expert_advice": st.builds(RecordExpertAdvice, adviser_role=text, summary=text),
+    "arrange_draft_date": st.builds(
+        ArrangeDraftDate,
+        send_on=st.dates(min_value=date(2026, 2, 20), max_value=date(2026, 9, 30)),
+    ),
+    "add_organisation": st.builds(
+        AddOrganisation, name=organisation_names, sector=st.sampled_from(Sector)
+    ),
     "issue_draft": st.builds(IssueDraft, scheduled_for=future_dates),
     "submit_comments": st.builds(SubmitComments, comments=text),
     "issue_final": st.builds(
@@ -113,6 +144,9 @@ COMMAND_STRATEGIES: dict[str, st.SearchStrategy[Command]] = {
         outcome=st.sampled_from(Outcome),
         summary=text,
         recommendations=st.lists(recommendation_inputs, max_size=2),
+        findings=st.lists(finding_inputs, max_size=2),
+        how_we_reached_it=st.none() | text,
+        next_steps=st.lists(text, max_size=1),
     ),
     "request_review": st.builds(
         RequestReview, grounds=st.lists(st.sampled_from(ReviewGround), max_size=2), reason=text
@@ -142,6 +176,8 @@ LONG_ROAD = frozenset(
         "accept",
         "request_evidence",
         "receive_evidence",
+        "record_evidence_unavailable",
+        "arrange_draft_date",
         "issue_draft",
         "submit_comments",
         "issue_final",
@@ -179,6 +215,7 @@ class CaseLifecycle(RuleBasedStateMachine):
             assert_public_and_clean(event, self.case)
         self.reported_missed: set[str] = set()
         self.successful_commands = 0
+        self.system_entries = 0
         self.closures = 0
 
     @rule(hours=st.integers(min_value=1, max_value=24 * 25))
@@ -226,12 +263,63 @@ class CaseLifecycle(RuleBasedStateMachine):
 
     @rule()
     def sweep_deadlines(self) -> None:
+        """The scheduler: send a held draft whose day has come, then report missed deadlines."""
+        held = self.case.held_draft
+        released = release_held_draft(self.case, self.now.date(), self.casework_rules)
+        if released:
+            assert held is not None
+            assert held.send_on <= self.now.date()
+            assert self.case.stage is Stage.DRAFT_DECISION
+            self.system_entries += 1
+        for event in released:
+            assert_public_and_clean(event, self.case)
         for event in missed_deadlines(self.case, self.now.date()):
             assert_public_and_clean(event, self.case)
             if isinstance(event, DeadlineMissed):
                 assert event.deadline_id not in self.reported_missed
                 assert event.due_by < self.now.date()
                 self.reported_missed.add(event.deadline_id)
+
+    @rule(
+        status=st.sampled_from(
+            ["delivered", "temporary-failure", "permanent-failure", "technical-failure"]
+        ),
+        notification=st.sampled_from(["n-1", "n-2"]),
+    )
+    def a_delivery_fails(self, status: str, notification: str) -> None:
+        problem = ContactProblem(
+            notification_id=notification,
+            channel="email",
+            template="acknowledgement",
+            status=status,
+            at=self.now,
+        )
+        known = any(
+            p.notification_id == notification and p.status == status
+            for p in self.case.contact_problems
+        )
+        noted = note_contact_problem(self.case, problem)
+        assert noted == (status in CONTACT_PROBLEM_STATUSES and not known)
+        self.system_entries += noted
+
+    @invariant()
+    def a_held_draft_waits_in_investigation_for_its_day(self) -> None:
+        held = self.case.held_draft
+        if held is None:
+            return
+        assert self.case.stage is Stage.INVESTIGATION
+        assert self.case.draft is None
+        release = self.case.deadline("draft_release")
+        assert release is not None
+        assert release.is_open
+        assert release.due_by == held.send_on
+
+    @invariant()
+    def organisations_are_distinct(self) -> None:
+        names = [o.name.casefold() for o in self.case.all_organisations]
+        assert len(names) == len(set(names))
+        for recommendation in self.case.recommendations:
+            assert recommendation.organisation in self.case.all_organisations
 
     @invariant()
     def closure_reason_matches_stage(self) -> None:
@@ -274,7 +362,7 @@ class CaseLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def audit_has_one_entry_per_change(self) -> None:
-        assert len(self.case.audit) == 1 + self.successful_commands
+        assert len(self.case.audit) == 1 + self.successful_commands + self.system_entries
 
     @invariant()
     def case_round_trips_through_json(self) -> None:
