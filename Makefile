@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-unit bench lint format migration clean
+.PHONY: install run test test-unit test-browser bench lint format migration clean
 
 install: $(INSTALLED)
 
@@ -21,6 +21,9 @@ run: install
 
 test: install
 	deploy/local/test-infra.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-browser: install
+	deploy/local/test-infra.sh $(BIN)/python -m pytest tests/browser -s $(PYTEST_ARGS)
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit tests/contract $(PYTEST_ARGS)
@@ -43,4 +46,4 @@ migration: install
 	$(BIN)/python -m deploy.local.migration $(SERVICE) "$(MESSAGE)"
 
 clean:
-	rm -rf .local/data .local/mail .local/sms .local/kafka/data .local/kafka-test
+	rm -rf .local/data .local/mail .local/sms .local/kafka/data .local/kafka-test tests/browser/artifacts

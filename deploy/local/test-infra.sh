@@ -33,4 +33,7 @@ if ! .venv/bin/python -m deploy.local.topics --bootstrap "$KAFKA_BOOTSTRAP_SERVE
   tail -n 50 "$kafka_dir/kafka.log" >&2
   exit 1
 fi
+# Browser tests: Debian's chromium and the pinned axe-core (tests/browser/package-lock.json).
+deploy/local/browser.sh
+[ -f tests/browser/node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --prefix tests/browser
 "$@"

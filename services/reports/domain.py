@@ -25,6 +25,14 @@ docs/adr):
   domain-rules section 3: PHSO publishes only "% agree").
 - Recommendations are counted for the cohort *made* in the period; *implemented* and *overdue* say
   where that cohort stands today.
+- *Satisfaction* is the complainants' survey; *organisation satisfaction* is the parallel survey
+  of the organisations investigated (PHSO's "OWI" figures, domain-rules sections 1.10 and 3),
+  always reported apart: the two groups answer differently worded questions about opposite
+  sides of the same case.
+- *You said, we did*: themes raised in the period, by complaints (the caseworkers' themes) and by
+  survey feedback (a question that at least one answer disagreed with, a score of 1 or 2),
+  beside what was done about them: recommendations made in the period and implemented, and the
+  service changes staff recorded against the theme, made in the period.
 """
 
 from __future__ import annotations
@@ -69,6 +77,8 @@ SUPPRESSION_THRESHOLD = 5
 
 # Top-2-box on a five-point agree/disagree scale (domain-rules section 3).
 AGREE_MIN_SCORE = 4
+# Its mirror, bottom-2-box: "disagree" or "strongly disagree" raises the question as a theme.
+DISAGREE_MAX_SCORE = 2
 
 # The nearest-rank percentile reported beside the median.
 P90 = 0.9
@@ -135,6 +145,16 @@ class SatisfactionResponse(ReadModelRow):
     sector: Sector | None = None
     outcome: ClosureReason | None = None
     answers: dict[str, int]
+
+
+class ServiceChange(ReadModelRow):
+    """A change to the service that staff recorded against a theme (of complaints or of survey
+    feedback: a theme name, or a survey question id such as `kept_up_to_date`)."""
+
+    change_id: str
+    theme: str
+    description: str
+    made_on: date
 
 
 # --------------------------------------------------------------------------------------------
@@ -278,6 +298,7 @@ class Kpis:
     recommendations_by_organisation: Mapping[str, RecommendationCounts]
     themes: Mapping[str, int]
     satisfaction: Satisfaction
+    organisation_satisfaction: Satisfaction
     notes: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
@@ -325,8 +346,7 @@ def compute_kpis(
         chosen_responses = [
             response
             for response in responses
-            if response.respondent == "complainant"
-            and period.contains(response.submitted_at)
+            if period.contains(response.submitted_at)
             and (wanted_sector is None or response.sector == wanted_sector)
         ]
     return Kpis(
@@ -355,7 +375,8 @@ def compute_kpis(
         recommendations=recommendation_counts(selected, period, today),
         recommendations_by_organisation=recommendations_by_organisation(selected, period, today),
         themes=theme_counts(received),
-        satisfaction=satisfaction(chosen_responses),
+        satisfaction=satisfaction(of_respondent(chosen_responses, "complainant")),
+        organisation_satisfaction=satisfaction(of_respondent(chosen_responses, "organisation")),
         notes=tuple(notes),
     )
 
@@ -480,6 +501,12 @@ def _agree_share(
     return Share(agreed, len(scores), population=respondents)
 
 
+def of_respondent(
+    responses: Iterable[SatisfactionResponse], respondent: Respondent
+) -> list[SatisfactionResponse]:
+    return [response for response in responses if response.respondent == respondent]
+
+
 def satisfaction(responses: Sequence[SatisfactionResponse]) -> Satisfaction:
     """% agree per question (of those answering it) and, per outcome, % agree over all answers."""
     answer_sets = [response.answers for response in responses]
@@ -574,8 +601,24 @@ def _render_counts(
     return {key: renderer.count(value, f"{metric}.{key}") for key, value in counts.items()}
 
 
+def _render_satisfaction(
+    satisfaction: Satisfaction, renderer: _Unsuppressed, metric: str
+) -> dict[str, object]:
+    return {
+        "responses": renderer.count(satisfaction.responses, f"{metric}.responses"),
+        "by_question": {
+            question: renderer.share(share, f"{metric}.by_question.{question}")
+            for question, share in satisfaction.by_question.items()
+        },
+        "by_outcome": {
+            outcome: renderer.share(share, f"{metric}.by_outcome.{outcome}")
+            for outcome, share in satisfaction.by_outcome.items()
+        },
+        "impartiality_pct": renderer.share(satisfaction.impartiality, f"{metric}.impartiality_pct"),
+    }
+
+
 def _render(kpis: Kpis, renderer: _Unsuppressed) -> dict[str, object]:
-    satisfaction = kpis.satisfaction
     figures: dict[str, object] = {
         "period": {"from": kpis.period.start.isoformat(), "to": kpis.period.end.isoformat()},
         "filters": {
@@ -606,20 +649,10 @@ def _render(kpis: Kpis, renderer: _Unsuppressed) -> dict[str, object]:
             for organisation, counts in kpis.recommendations_by_organisation.items()
         },
         "themes": _render_counts(kpis.themes, renderer, "themes"),
-        "satisfaction": {
-            "responses": renderer.count(satisfaction.responses, "satisfaction.responses"),
-            "by_question": {
-                question: renderer.share(share, f"satisfaction.by_question.{question}")
-                for question, share in satisfaction.by_question.items()
-            },
-            "by_outcome": {
-                outcome: renderer.share(share, f"satisfaction.by_outcome.{outcome}")
-                for outcome, share in satisfaction.by_outcome.items()
-            },
-            "impartiality_pct": renderer.share(
-                satisfaction.impartiality, "satisfaction.impartiality_pct"
-            ),
-        },
+        "satisfaction": _render_satisfaction(kpis.satisfaction, renderer, "satisfaction"),
+        "organisation_satisfaction": _render_satisfaction(
+            kpis.organisation_satisfaction, renderer, "organisation_satisfaction"
+        ),
     }
     figures["notes"] = [*kpis.notes, *renderer.notes()]
     return figures
@@ -697,7 +730,8 @@ class OrganisationRow:
 
 @dataclass(frozen=True, slots=True)
 class YouSaidWeDid:
-    """A theme people complained about beside what was put right for it in the period."""
+    """A theme raised in the period (by complaints, by survey feedback, or both) beside what was
+    done about it: recommendations implemented, and service changes recorded against it."""
 
     theme: str
     complaints: int
@@ -705,6 +739,10 @@ class YouSaidWeDid:
     apologies_implemented: int
     financial_remedies_implemented: int
     organisations: tuple[str, ...]
+    # Survey answers (complainants' and organisations') that disagreed with this question.
+    feedback_disagreed: int = 0
+    # Descriptions of the service changes recorded against the theme, made in the period.
+    service_changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -715,6 +753,7 @@ class LearningReport:
     organisations: tuple[OrganisationRow, ...]
     you_said_we_did: tuple[YouSaidWeDid, ...]
     satisfaction_by_outcome: Mapping[str, Share]
+    organisation_satisfaction: Satisfaction | None = None
 
 
 def _implemented_of_type(
@@ -737,9 +776,11 @@ def learning_report(
     working_days_between: WorkingDaysBetween,
     today: date,
     rules: ReportRules | None = None,
+    service_changes: Iterable[ServiceChange] = (),
 ) -> LearningReport:
-    """The data for the learning report: themes, organisations, "you said, we did", and
-    satisfaction by outcome (PSOW reports the last side by side, domain-rules section 3)."""
+    """The data for the learning report: themes, organisations, "you said, we did", satisfaction
+    by outcome (PSOW reports it side by side, domain-rules section 3), and the organisations'
+    own survey apart."""
     all_cases = list(cases)
     all_responses = list(responses)
     headline = compute_kpis(
@@ -760,9 +801,30 @@ def learning_report(
         headline=headline,
         themes=_theme_rows(received, closed, headline.themes),
         organisations=_organisation_rows(all_cases, received, closed, period, today),
-        you_said_we_did=_you_said_we_did(all_cases, headline.themes, period),
+        you_said_we_did=_you_said_we_did(
+            all_cases,
+            headline.themes,
+            feedback_themes([r for r in all_responses if period.contains(r.submitted_at)]),
+            [change for change in service_changes if period.start <= change.made_on <= period.end],
+            period,
+        ),
         satisfaction_by_outcome=headline.satisfaction.by_outcome,
+        organisation_satisfaction=headline.organisation_satisfaction,
     )
+
+
+def feedback_themes(responses: Iterable[SatisfactionResponse]) -> dict[str, int]:
+    """Survey questions that answers disagreed with (score 1 or 2), with how many did, most
+    first: what complainants and organisations told us is not working. Consultation answers are
+    left out: their questions differ per consultation, and their results are published apart."""
+    counts = Counter(
+        question
+        for response in responses
+        if response.respondent in ("complainant", "organisation")
+        for question, score in response.answers.items()
+        if score <= DISAGREE_MAX_SCORE
+    )
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _theme_rows(
@@ -808,20 +870,33 @@ def _organisation_rows(
 
 
 def _you_said_we_did(
-    cases: Sequence[CaseFacts], themes: Mapping[str, int], period: ReportingPeriod
+    cases: Sequence[CaseFacts],
+    themes: Mapping[str, int],
+    disagreements: Mapping[str, int],
+    changes: Sequence[ServiceChange],
+    period: ReportingPeriod,
 ) -> tuple[YouSaidWeDid, ...]:
+    """One row per theme with something done about it: complaint themes (most complaints
+    first), then feedback themes (most disagreement first), then themes with only a change."""
+    changed: dict[str, list[ServiceChange]] = {}
+    for change in sorted(changes, key=lambda c: (c.made_on, c.change_id)):
+        changed.setdefault(change.theme, []).append(change)
+    ordered = list(dict.fromkeys([*themes, *disagreements, *sorted(changed)]))
     rows = []
-    for theme, complaints in themes.items():
-        themed = [case for case in cases if theme in case.themes]
+    for theme in ordered:
+        themed = [case for case in cases if theme in case.themes] if theme in themes else []
         implemented = {
             kind: _implemented_of_type(themed, kind, period) for kind in RecommendationType
         }
-        if not any(implemented.values()):
+        descriptions = tuple(change.description for change in changed.get(theme, ()))
+        if not any(implemented.values()) and not descriptions:
             continue
         rows.append(
             YouSaidWeDid(
                 theme=theme,
-                complaints=complaints,
+                complaints=themes.get(theme, 0),
+                feedback_disagreed=disagreements.get(theme, 0),
+                service_changes=descriptions,
                 service_improvements_implemented=implemented[
                     RecommendationType.SERVICE_IMPROVEMENT
                 ],
@@ -850,7 +925,7 @@ def _you_said_we_did(
 # --------------------------------------------------------------------------------------------
 
 CHART_WIDTH = 640
-CHART_LABEL_WIDTH = 220
+CHART_LABEL_WIDTH = 260
 CHART_VALUE_WIDTH = 70
 CHART_ROW_HEIGHT = 28
 CHART_BAR_HEIGHT = 18
@@ -931,14 +1006,21 @@ def _mapping(figures: Mapping[str, object], key: str) -> Mapping[str, object]:
 
 
 def dashboard_charts(figures: Mapping[str, object]) -> dict[str, str]:
-    """The dashboard's three charts from rendered figures (`Kpis.as_json()` or `suppress(...)`)."""
+    """The dashboard's charts from rendered figures (`Kpis.as_json()` or `suppress(...)`)."""
     by_stage = _mapping(figures, "cases_by_stage")
     outcomes = _mapping(figures, "outcomes")
     by_question = _mapping(_mapping(figures, "satisfaction"), "by_question")
+    organisations = _mapping(_mapping(figures, "organisation_satisfaction"), "by_question")
     return {
         "stages": bar_chart_svg(_chart_series(by_stage), "Cases by stage"),
         "outcomes": bar_chart_svg(_chart_series(outcomes), "Outcomes of cases closed"),
         "satisfaction": bar_chart_svg(
             _chart_series(by_question), "Satisfaction: % agreeing", unit="%", max_value=100
+        ),
+        "organisation_satisfaction": bar_chart_svg(
+            _chart_series(organisations),
+            "Organisations investigated: % agreeing",
+            unit="%",
+            max_value=100,
         ),
     }

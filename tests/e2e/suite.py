@@ -4,22 +4,29 @@ the local SMS gateway, all against the real Kafka broker."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import OffsetAndMetadata
 
 from deploy.local.mail_server import read_mails
 from shared.auth import Role, issue_staff_token
 from shared.settings import DEVELOPMENT_AUTH_SECRET
+from shared.topics import ALL_TOPICS
 
 SERVICES = ("intake", "casework", "notifications", "reports", "feedback")
+REPOSITORY = Path(__file__).resolve().parents[2]
 # Cold start of five Python services and their Kafka consumer groups on a 2-core machine.
 READY_TIMEOUT_SECONDS = 90.0
 
@@ -28,6 +35,52 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# How each service names its Kafka consumers in its composition root: `consumer="cases"`.
+CONSUMER_NAME = re.compile(r'consumer="([a-z_]+)"')
+
+
+def consumer_groups(prefix: str) -> list[str]:
+    """The consumer groups a suite with this prefix will join (`<prefix>-<service>-<consumer>`,
+    shared/messaging.py), read from each service's app.py."""
+    return [
+        f"{prefix}-{service}-{consumer}"
+        for service in SERVICES
+        for consumer in CONSUMER_NAME.findall(
+            (Path(__file__).resolve().parents[2] / "services" / service / "app.py").read_text(
+                encoding="utf-8"
+            )
+        )
+    ]
+
+
+async def start_groups_at_end(bootstrap: str, groups: Sequence[str]) -> None:
+    """Commits the current end of every Redress topic for each (new) consumer group.
+
+    A new group reads from the earliest offset, so a suite started on a long-lived broker would
+    first replay every other test's events and resend their mails, which on a busy machine
+    takes minutes. Starting at the end, the suite sees only what happens after it starts, which
+    is all these tests need: they use cases they create.
+    """
+    for group in groups:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+        )
+        await consumer.start()
+        try:
+            partitions = [
+                TopicPartition(topic.name, partition)
+                for topic in ALL_TOPICS
+                for partition in range(topic.partitions)
+            ]
+            consumer.assign(partitions)
+            await consumer.seek_to_end(*partitions)
+            await consumer.commit(
+                {tp: OffsetAndMetadata(await consumer.position(tp), "") for tp in partitions}
+            )
+        finally:
+            await consumer.stop()
 
 
 @dataclass
@@ -91,6 +144,15 @@ class Suite:
         return env
 
     def start(self) -> None:
+        # New consumer groups would replay every earlier test's events; start them at the end.
+        # A loop of our own: asyncio.run would unset the loop pytest-asyncio keeps current.
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(
+                start_groups_at_end(self.kafka, consumer_groups(self.group_prefix))
+            )
+        finally:
+            loop.close()
         for name in (*SERVICES, "smtp", "sms", "intake-mail"):
             self.ports[name] = free_port()
         env = self.environment()

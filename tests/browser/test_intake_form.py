@@ -1,0 +1,164 @@
+"""The complaint form in headless Chromium, as a person uses it (issue 4): a first attempt with
+mistakes, the error summary and its links, then a complete complaint through labels, radios and
+date boxes, the confirmation page with the reference, and the acknowledgement mail in the SMTP
+server. axe-core checks every page for serious or critical violations."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.kit import (
+    Recorder,
+    broken_anchors,
+    eventually,
+    link_in,
+    mail_to,
+    text_of,
+)
+from tests.e2e.suite import Suite
+
+pytestmark = pytest.mark.e2e
+
+REFERENCE = re.compile(r"RDR-\d{4}-[2-9A-HJKMNP-TV-Z]{6}")
+# Well inside the 12-month time limit (domain-rules.md, 'Time limit'), so the complaint is
+# eligible and the confirmation page shows no 'we may not be able to look into this' notice.
+DAYS_SINCE_FIRST_AWARE = 60
+DAYS_SINCE_COMPLAINED = 50
+DAYS_SINCE_REPLY = 20
+# The form's own hint asks for at least this many characters in 'Tell us what happened'.
+TOO_SHORT_SUMMARY = "Bad."
+
+
+def group(page: Page, legend: str) -> Locator:
+    """A fieldset (radios, checkboxes or a date), found by its legend as a screen reader does."""
+    return page.get_by_role("group", name=legend)
+
+
+def enter_date(page: Page, legend: str, day: date) -> None:
+    boxes = group(page, legend)
+    boxes.get_by_label("Day", exact=True).fill(str(day.day))
+    boxes.get_by_label("Month", exact=True).fill(str(day.month))
+    boxes.get_by_label("Year", exact=True).fill(str(day.year))
+
+
+def choose(page: Page, legend: str, option: str) -> None:
+    group(page, legend).get_by_label(option, exact=True).check()
+
+
+def send(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send complaint").click()
+
+
+def fill_in_everything(page: Page, organisation: str, email: str) -> None:
+    today = date.today()
+    page.get_by_label("Tell us what happened", exact=True).fill(
+        "The surgery cancelled my mother's hip operation three times without telling us why."
+    )
+    page.get_by_label("How did it affect you? (optional)", exact=True).fill(
+        "She has been in pain for months and cannot walk to the shops."
+    )
+    page.get_by_label("What would you like to happen?", exact=True).fill(
+        "An apology, an explanation, and a date for the operation."
+    )
+    page.get_by_label("Name of the organisation", exact=True).fill(organisation)
+    choose(page, "What kind of organisation is it?", "NHS or other health service in England")
+    choose(page, "Has an MP agreed to send us your complaint?", "No")
+    enter_date(
+        page,
+        "When did you find out about the problem?",
+        today - timedelta(days=DAYS_SINCE_FIRST_AWARE),
+    )
+    enter_date(
+        page,
+        "When did you complain to the organisation? (optional)",
+        today - timedelta(days=DAYS_SINCE_COMPLAINED),
+    )
+    enter_date(
+        page,
+        "When did they send their final reply? (optional)",
+        today - timedelta(days=DAYS_SINCE_REPLY),
+    )
+    page.get_by_label("Full name", exact=True).fill("Jane Doe")
+    page.get_by_label("Email address (optional)", exact=True).fill(email)
+    choose(page, "How would you like us to contact you?", "Email")
+    group(page, "Do you need us to do anything differently? (optional)").get_by_label(
+        "Large print", exact=True
+    ).check()
+    choose(page, "Would you like help to make your complaint?", "No")
+    choose(page, "Are you complaining for someone else?", "No, it is my own complaint")
+
+
+def test_complaint_form_with_mistakes_then_complete(
+    suite: Suite, page: Page, recorder: Recorder
+) -> None:
+    organisation = f"Northshire Hospitals NHS Trust {uuid.uuid4().hex[:6]}"
+    email = f"jane.{uuid.uuid4().hex[:8]}@example.org"
+
+    # The empty form.
+    page.goto(f"{suite.url('intake')}/")
+    expect(page).to_have_title("Make a complaint - Redress")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Make a complaint about a public service"
+    )
+    recorder.screenshot(page, "intake-1-form")
+    recorder.accessible(page, "intake-1-form")
+
+    # A first attempt with a summary that is too short and nothing else: the error summary.
+    page.get_by_label("Tell us what happened", exact=True).fill(TOO_SHORT_SUMMARY)
+    send(page)
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    links = summary.get_by_role("link")
+    anchors = [str(link.get_attribute("href")) for link in links.all()]
+    messages = links.all_inner_texts()
+    assert "What happened must be at least 10 characters" in messages, messages
+    for missing in (
+        "Tell us the outcome you want",
+        "Enter the name of the organisation",
+        "Select the type of organisation",
+        "Enter the date you found out about the problem",
+        "Enter your full name",
+    ):
+        assert missing in messages, messages
+    assert not broken_anchors(page, anchors), f"error links to nothing: {anchors}"
+    # What was typed is kept, and the field says it is wrong to assistive technology.
+    expect(page.get_by_label("Tell us what happened", exact=True)).to_have_value(TOO_SHORT_SUMMARY)
+    expect(page.locator("#summary")).to_have_attribute("aria-invalid", "true")
+    recorder.screenshot(page, "intake-2-errors")
+    recorder.accessible(page, "intake-2-errors")
+
+    # Following an error link takes the person to the field.
+    summary.get_by_role("link", name="Enter the name of the organisation").click()
+    expect(page).to_have_url(re.compile(r"#organisation-name$"))
+    expect(page.get_by_label("Name of the organisation", exact=True)).to_be_in_viewport()
+
+    # The complete complaint.
+    page.get_by_label("Tell us what happened", exact=True).fill("")
+    fill_in_everything(page, organisation, email)
+    send(page)
+    expect(page).to_have_title("Complaint received - Redress")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Complaint received")
+    reference = page.locator(".reference").inner_text().strip()
+    assert REFERENCE.fullmatch(reference), reference
+    tracking = page.get_by_role("link", name="Track your complaint").get_attribute("href")
+    assert tracking is not None
+    assert f"/track/{reference}?token=" in tracking, tracking
+    expect(page.get_by_text("We may not be able to look into this yet")).to_have_count(0)
+    recorder.screenshot(page, "intake-3-confirmation")
+    recorder.accessible(page, "intake-3-confirmation")
+
+    # The acknowledgement reached the SMTP server, with the same reference and tracking link.
+    acknowledgement = eventually(
+        lambda: mail_to(suite, email, reference), "the acknowledgement email"
+    )
+    body = text_of(acknowledgement)
+    assert reference in body
+    assert link_in(body, f"/track/{reference}").endswith(tracking.split("/track/", 1)[1])
+    print(f"\nacknowledgement for {reference}: {acknowledgement['Subject']}")
