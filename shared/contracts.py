@@ -34,7 +34,11 @@ TOPIC_EVENT_TYPES: dict[Topic, list[str]] = {
         "redress.notification.delivered",
         "redress.notification.failed",
     ],
-    FEEDBACK_RESPONSES: ["redress.survey.invited", "redress.feedback.submitted"],
+    FEEDBACK_RESPONSES: [
+        "redress.survey.invited",
+        "redress.feedback.submitted",
+        "redress.consultation.published",
+    ],
     REPORT_PUBLICATIONS: ["redress.report.published"],
 }
 

@@ -1,4 +1,5 @@
-"""Feedback's composition root: the case-closed subscriber, the survey scheduler, HTTP routes."""
+"""Feedback's composition root: the case-closed subscriber, the survey scheduler (complainants
+through notifications, organisations by mail), consultations, HTTP routes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.feedback import api, handlers
+from services.feedback.mail import Mailer, SmtpMailer
 from services.feedback.settings import FeedbackSettings
 from services.feedback.store import metadata
 from shared.app import Service, serve
@@ -21,9 +23,13 @@ def _utc_now() -> datetime:
 
 
 def create_app(
-    settings: FeedbackSettings | None = None, *, clock: Callable[[], datetime] = _utc_now
+    settings: FeedbackSettings | None = None,
+    *,
+    clock: Callable[[], datetime] = _utc_now,
+    mailer: Mailer | None = None,
 ) -> FastAPI:
-    """`clock` is what the scheduler and the survey pages take as now (tests move it)."""
+    """`clock` is what the scheduler and the survey pages take as now (tests move it); `mailer`
+    sends organisations' invitations (default: SMTP with the `SMTP_*` settings)."""
     settings = settings or FeedbackSettings()
     service = Service(
         "feedback", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
@@ -37,7 +43,13 @@ def create_app(
         event_types={handlers.CASE_CLOSED},
     )
     scheduler = handlers.Scheduler(
-        service.db, service.messaging, cipher, settings.rules, settings.feedback_public_url
+        service.db,
+        service.messaging,
+        cipher,
+        settings.rules,
+        settings.feedback_public_url,
+        mailer or SmtpMailer.from_settings(settings),
+        settings.mail_from,
     )
 
     async def send_due_invitations() -> None:
@@ -54,6 +66,10 @@ def create_app(
     app.state.clock = clock
     app.state.scheduler = scheduler
     app.state.desk = handlers.SurveyDesk(service.db, service.messaging, cipher)
+    app.state.consultations = handlers.ConsultationDesk(
+        service.db, service.messaging, settings.feedback_public_url
+    )
+    app.state.cipher = cipher
     return app
 
 

@@ -1,11 +1,16 @@
 """Feedback's moving parts: the case-closed subscriber, the invitation scheduler, and answering.
 
-- `on_case_closed`: a closed case gets one survey, scheduled by the domain. A review sends the
-  case back to closed without a second `redress.case.closed`; should one arrive anyway (a
-  redelivery under a new id, an older producer), the reference already has its survey.
+- `on_case_closed`: a closed case gets one survey for the complainant and, when staff have
+  recorded a survey contact for the organisation investigated, one for the organisation, both
+  scheduled by the domain. A review sends the case back to closed without a second
+  `redress.case.closed`; should one arrive anyway (a redelivery under a new id, an older
+  producer), the reference already has its surveys.
 - `run_due_surveys(now)`: invitations, the one reminder and expiry, as `domain.due_actions`
-  decides, each survey in its own transaction with its outgoing events (outbox).
+  decides, each survey in its own transaction with its outgoing events (outbox). Complainants
+  are invited through notifications; organisations by mail from here (services/feedback/mail.py
+  says why).
 - `SurveyDesk`: answering and opting out, for the HTML pages and the JSON API alike.
+- `ConsultationDesk`: open consultations: set up, answered through a public link, published.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from functools import partial
@@ -24,21 +29,41 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.feedback.domain import (
     COMMENTS_MAX_CHARS,
     Action,
+    ConsultationResults,
     FeedbackRules,
     InvalidAnswersError,
+    InvalidConsultationError,
+    Question,
+    Respondent,
+    check_consultation,
+    consultation_open,
+    consultation_questions,
+    consultation_results,
     due_actions,
     invitation_schedule,
+    questions_for,
     scrub_free_text,
     validate_answers,
 )
+from services.feedback.mail import Mailer, MailError, OrganisationInvitation, invitation_email
 from services.feedback.settings import FeedbackSettings
-from services.feedback.store import ResponseStore, StoredResponse, Survey, SurveyStore
+from services.feedback.store import (
+    Consultation,
+    ConsultationStore,
+    ContactStore,
+    ResponseStore,
+    StoredResponse,
+    Survey,
+    SurveyStore,
+)
 from shared.crypto import Cipher
 from shared.db import Database
 from shared.envelope import CloudEvent
 from shared.events import (
     CaseClosed,
     ClosureReason,
+    ConsultationPublished,
+    ConsultationQuestionResult,
     FeedbackSubmitted,
     NotificationRequested,
     Sector,
@@ -75,18 +100,23 @@ def on_case_closed(settings: FeedbackSettings, cipher: Cipher) -> Handler:
         if not isinstance(closed, CaseClosed):
             raise PermanentEventError(f"{event.type} is not a case closure")
         store = SurveyStore(session, cipher)
-        if await store.exists_for(closed.reference):
-            return
-        await store.add(
-            survey_id=str(uuid.uuid4()),
-            reference=closed.reference,
-            token=new_survey_token(),
-            organisation=closed.organisation.name,
-            sector=closed.organisation.sector.value,
-            outcome=closed.closure_reason.value,
-            closed_at=closed.occurred_at,
-            schedule=invitation_schedule(closed.occurred_at, rules, add_days),
-        )
+        respondents: list[Respondent] = ["complainant"]
+        if await ContactStore(session, cipher).get(closed.organisation.name) is not None:
+            respondents.append("organisation")
+        for respondent in respondents:
+            if await store.exists_for(closed.reference, respondent):
+                continue
+            await store.add(
+                survey_id=str(uuid.uuid4()),
+                reference=closed.reference,
+                token=new_survey_token(),
+                organisation=closed.organisation.name,
+                sector=closed.organisation.sector.value,
+                outcome=closed.closure_reason.value,
+                closed_at=closed.occurred_at,
+                schedule=invitation_schedule(closed.occurred_at, rules, add_days),
+                respondent=respondent,
+            )
 
     return handle
 
@@ -103,6 +133,8 @@ class Scheduler:
     cipher: Cipher
     rules: FeedbackRules
     public_url: str
+    mailer: Mailer
+    mail_from: str
 
     def survey_url(self, token: str) -> str:
         return f"{self.public_url.rstrip('/')}/survey/{token}"
@@ -134,13 +166,49 @@ class Scheduler:
                 await store.mark(survey_id, expired_at=now)
             else:
                 reminder = action == "remind"
-                await self._send(session, survey, now, reminder=reminder)
+                if survey.respondent == "organisation":
+                    if not await self._mail_organisation(session, survey, now, reminder=reminder):
+                        return None
+                else:
+                    await self._request_notification(session, survey, reminder=reminder)
+                await self._announce(session, survey, now, reminder=reminder)
                 await store.mark(survey_id, **{"reminded_at" if reminder else "invited_at": now})
-            log.info("survey %s: %s", survey_id, action, extra={"reference": survey.reference})
+            log.info(
+                "survey %s (%s): %s",
+                survey_id,
+                survey.respondent,
+                action,
+                extra={"reference": survey.reference},
+            )
             return action
 
-    async def _send(
+    async def _mail_organisation(
         self, session: AsyncSession, survey: Survey, now: datetime, *, reminder: bool
+    ) -> bool:
+        """Mail the organisation's current contact; False when nothing was sent (no contact any
+        more: the survey is closed as opted out; a mail failure: tried again next run)."""
+        contact = await ContactStore(session, self.cipher).get(survey.organisation)
+        if contact is None:
+            await SurveyStore(session, self.cipher).mark(survey.survey_id, opted_out_at=now)
+            log.info("survey %s: the organisation has no contact any more", survey.survey_id)
+            return False
+        invitation = OrganisationInvitation(
+            to=contact.email,
+            organisation=contact.organisation,
+            reference=survey.reference,
+            survey_url=self.survey_url(survey.token),
+            closes_on=plain_date(uk_date(survey.expires_at)),
+            reminder=reminder,
+        )
+        try:
+            await self.mailer.send(invitation_email(invitation, self.mail_from))
+        except MailError as error:
+            log.warning("survey %s: invitation not sent: %s", survey.survey_id, error)
+            return False
+        return True
+
+    async def _request_notification(
+        self, session: AsyncSession, survey: Survey, *, reminder: bool
     ) -> None:
         await self.messaging.emit(
             session,
@@ -158,6 +226,10 @@ class Scheduler:
             ),
             subject=survey.reference,
         )
+
+    async def _announce(
+        self, session: AsyncSession, survey: Survey, now: datetime, *, reminder: bool
+    ) -> None:
         await self.messaging.emit(
             session,
             FEEDBACK_RESPONSES,
@@ -167,6 +239,7 @@ class Scheduler:
                 invited_at=now,
                 expires_at=survey.expires_at,
                 reminder=reminder,
+                respondent=survey.respondent,
             ),
             subject=survey.reference,
         )
@@ -216,6 +289,26 @@ def check_comments(comments: str | None) -> str | None:
     return text or None
 
 
+def checked_answers(
+    answers: Mapping[str, object], comments: str | None, questions: Sequence[Question]
+) -> tuple[dict[str, int], str | None]:
+    """Scores and trimmed comments; InvalidAnswersError lists every problem at once."""
+    errors: dict[str, str] = {}
+    scores: dict[str, int] = {}
+    text: str | None = None
+    try:
+        scores = validate_answers(answers, questions)
+    except InvalidAnswersError as error:
+        errors |= error.errors
+    try:
+        text = check_comments(comments)
+    except InvalidAnswersError as error:
+        errors |= error.errors
+    if errors:
+        raise InvalidAnswersError(errors)
+    return scores, text
+
+
 @dataclass(frozen=True)
 class Submitted:
     response_id: str
@@ -229,32 +322,26 @@ class SurveyDesk:
     cipher: Cipher
 
     async def status(self, token: str, now: datetime) -> SurveyStatus:
+        return (await self.lookup(token, now))[0]
+
+    async def lookup(self, token: str, now: datetime) -> tuple[SurveyStatus, Respondent]:
+        """Whether the link can be used, and who it was sent to (which questions to ask)."""
         async with self.db.sessions() as session:
-            return status_of(await SurveyStore(session, self.cipher).by_token(token), now)
+            survey = await SurveyStore(session, self.cipher).by_token(token)
+        return status_of(survey, now), survey.respondent if survey else "complainant"
 
     async def submit(
         self, token: str, answers: Mapping[str, object], comments: str | None, now: datetime
     ) -> Submitted:
         """Store the answers and announce them, anonymised. Raises SurveyClosedError, or
         InvalidAnswersError naming each question that has a problem."""
-        errors: dict[str, str] = {}
-        scores: dict[str, int] = {}
-        try:
-            scores = validate_answers(answers)
-        except InvalidAnswersError as error:
-            errors |= error.errors
-        try:
-            text = check_comments(comments)
-        except InvalidAnswersError as error:
-            errors |= error.errors
         async with self.db.transaction() as session:
             store = SurveyStore(session, self.cipher)
             survey = await store.by_token(token, for_update=True)
             status = status_of(survey, now)
             if status is not SurveyStatus.OPEN or survey is None:
                 raise SurveyClosedError(status)
-            if errors:
-                raise InvalidAnswersError(errors)
+            scores, text = checked_answers(answers, comments, questions_for(survey.respondent))
             submitted = Submitted(str(uuid.uuid4()), now)
             scrubbed = None if text is None else scrub_free_text(text)
             await store.mark(survey.survey_id, answered_at=now)
@@ -262,7 +349,7 @@ class SurveyDesk:
                 StoredResponse(
                     response_id=submitted.response_id,
                     submitted_at=now,
-                    respondent="complainant",
+                    respondent=survey.respondent,
                     sector=survey.sector,
                     outcome=survey.outcome,
                     answers=scores,
@@ -275,7 +362,7 @@ class SurveyDesk:
                 FeedbackSubmitted(
                     response_id=submitted.response_id,
                     submitted_at=now,
-                    respondent="complainant",
+                    respondent=survey.respondent,
                     sector=Sector(survey.sector),
                     outcome=ClosureReason(survey.outcome),
                     answers=scores,
@@ -302,3 +389,206 @@ class SurveyDesk:
 def plain_date(day: date) -> str:
     """'5 January 2027': the GOV.UK style for dates in messages."""
     return f"{day.day} {day:%B} {day.year}"
+
+
+# --------------------------------------------------------------------------------------------
+# Open consultations.
+# --------------------------------------------------------------------------------------------
+
+
+class ConsultationStatus(StrEnum):
+    OPEN = "open"
+    UNKNOWN = "unknown"
+    CLOSED = "closed"
+
+
+class ConsultationClosedError(Exception):
+    def __init__(self, status: ConsultationStatus) -> None:
+        super().__init__(status.value)
+        self.status = status
+
+
+class AlreadyPublishedError(Exception):
+    """The results were published before; published results are final."""
+
+
+def consultation_status(consultation: Consultation | None, now: datetime) -> ConsultationStatus:
+    if consultation is None:
+        return ConsultationStatus.UNKNOWN
+    published = consultation.published_at is not None
+    if consultation_open(consultation.closes_on, uk_date(now), published=published):
+        return ConsultationStatus.OPEN
+    return ConsultationStatus.CLOSED
+
+
+def results_json(results: ConsultationResults) -> dict[str, object]:
+    """The results as JSON: the staff API, the stored snapshot and the public page share it."""
+    return {
+        "responses": results.responses,
+        "questions": [
+            {
+                "id": question.question_id,
+                "text": question.text,
+                "answered": question.answered,
+                "counts": {str(score): count for score, count in question.counts.items()},
+                "agree": question.agree,
+                "agree_pct": question.agree_pct,
+            }
+            for question in results.questions
+        ],
+        "comments": list(results.comments),
+    }
+
+
+@dataclass(frozen=True)
+class ConsultationDesk:
+    db: Database
+    messaging: Messaging
+    public_url: str
+
+    def page_url(self, consultation_id: str) -> str:
+        return f"{self.public_url.rstrip('/')}/consultations/{consultation_id}"
+
+    def results_url(self, consultation_id: str) -> str:
+        return f"{self.page_url(consultation_id)}/results"
+
+    async def create(
+        self,
+        *,
+        title: str,
+        questions: Sequence[str] | None,
+        closes_on: date,
+        created_by: str,
+        now: datetime,
+    ) -> Consultation:
+        """Raises InvalidConsultationError naming each field that has a problem."""
+        errors: dict[str, str] = {}
+        checked_title = title
+        asked: tuple[Question, ...] = ()
+        try:
+            checked_title = check_consultation(title, closes_on, uk_date(now))
+        except InvalidConsultationError as error:
+            errors |= error.errors
+        try:
+            asked = consultation_questions(questions)
+        except InvalidConsultationError as error:
+            errors |= error.errors
+        if errors:
+            raise InvalidConsultationError(errors)
+        consultation = Consultation(
+            consultation_id=str(uuid.uuid4()),
+            title=checked_title,
+            questions=asked,
+            closes_on=closes_on,
+            created_at=now,
+            created_by=created_by,
+        )
+        async with self.db.transaction() as session:
+            await ConsultationStore(session).add(consultation)
+        log.info("consultation %s created", consultation.consultation_id)
+        return consultation
+
+    async def find(self, consultation_id: str) -> Consultation | None:
+        async with self.db.sessions() as session:
+            return await ConsultationStore(session).get(consultation_id)
+
+    async def listing(self) -> list[Consultation]:
+        async with self.db.sessions() as session:
+            return await ConsultationStore(session).listing()
+
+    async def answer(
+        self,
+        consultation_id: str,
+        answers: Mapping[str, object],
+        comments: str | None,
+        now: datetime,
+    ) -> Submitted:
+        """Store one anonymous response and announce it. Raises ConsultationClosedError, or
+        InvalidAnswersError naming each question that has a problem."""
+        async with self.db.transaction() as session:
+            consultation = await ConsultationStore(session).get(consultation_id)
+            status = consultation_status(consultation, now)
+            if status is not ConsultationStatus.OPEN or consultation is None:
+                raise ConsultationClosedError(status)
+            scores, text = checked_answers(answers, comments, consultation.questions)
+            submitted = Submitted(str(uuid.uuid4()), now)
+            scrubbed = None if text is None else scrub_free_text(text)
+            await ResponseStore(session).add(
+                StoredResponse(
+                    response_id=submitted.response_id,
+                    submitted_at=now,
+                    respondent="consultation",
+                    sector=None,
+                    outcome=None,
+                    answers=scores,
+                    comments=scrubbed,
+                    consultation_id=consultation_id,
+                )
+            )
+            await self.messaging.emit(
+                session,
+                FEEDBACK_RESPONSES,
+                FeedbackSubmitted(
+                    response_id=submitted.response_id,
+                    submitted_at=now,
+                    respondent="consultation",
+                    answers=scores,
+                    comments=scrubbed,
+                    consultation_id=consultation_id,
+                ),
+                subject=submitted.response_id,
+            )
+        self.messaging.committed()
+        return submitted
+
+    async def results(
+        self, consultation_id: str
+    ) -> tuple[Consultation, ConsultationResults] | None:
+        async with self.db.sessions() as session:
+            consultation = await ConsultationStore(session).get(consultation_id)
+            if consultation is None:
+                return None
+            answers = await ResponseStore(session).for_consultation(consultation_id)
+        return consultation, consultation_results(consultation.questions, answers)
+
+    async def publish(self, consultation_id: str, now: datetime) -> Consultation | None:
+        """Publish the anonymised results (closing the consultation); None if unknown. Raises
+        AlreadyPublishedError the second time."""
+        async with self.db.transaction() as session:
+            store = ConsultationStore(session)
+            consultation = await store.get(consultation_id, for_update=True)
+            if consultation is None:
+                return None
+            if consultation.published_at is not None:
+                raise AlreadyPublishedError(consultation_id)
+            answers = await ResponseStore(session).for_consultation(consultation_id)
+            results = consultation_results(consultation.questions, answers)
+            snapshot = results_json(results)
+            await store.mark_published(consultation_id, now, snapshot)
+            await self.messaging.emit(
+                session,
+                FEEDBACK_RESPONSES,
+                ConsultationPublished(
+                    consultation_id=consultation_id,
+                    title=consultation.title,
+                    closes_on=consultation.closes_on,
+                    published_at=now,
+                    url=self.results_url(consultation_id),
+                    responses=results.responses,
+                    questions=[
+                        ConsultationQuestionResult(
+                            question_id=question.question_id,
+                            text=question.text,
+                            answered=question.answered,
+                            counts={str(score): n for score, n in question.counts.items()},
+                            agree_pct=question.agree_pct,
+                        )
+                        for question in results.questions
+                    ],
+                    comments=list(results.comments),
+                ),
+                subject=consultation_id,
+            )
+        self.messaging.committed()
+        log.info("consultation %s published", consultation_id)
+        return replace(consultation, published_at=now, published_results=snapshot)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 
 from services.feedback.domain import FeedbackRules
 from shared.settings import ServiceSettings, default_sqlite_url
 
 _DEFAULT_RULES = FeedbackRules()
+
+SmtpTls = Literal["none", "starttls", "tls"]
 
 
 class FeedbackSettings(ServiceSettings):
@@ -37,6 +41,16 @@ class FeedbackSettings(ServiceSettings):
         ge=1,
         validation_alias="FEEDBACK_LINK_EXPIRES_AFTER_DAYS",
     )
+
+    # Organisations investigated are invited by email from this service itself (see
+    # services/feedback/mail.py for why), with the same SMTP settings notifications uses
+    # (DESIGN section 6; the local mail server listens on 1025, section 7).
+    smtp_host: str = Field("127.0.0.1", validation_alias="SMTP_HOST")
+    smtp_port: int = Field(1025, validation_alias="SMTP_PORT")
+    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
+    smtp_tls: SmtpTls = Field("none", validation_alias="SMTP_TLS")
+    mail_from: str = Field("Redress <no-reply@redress.localhost>", validation_alias="MAIL_FROM")
 
     @property
     def rules(self) -> FeedbackRules:

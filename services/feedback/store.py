@@ -1,34 +1,46 @@
-"""Feedback's own database: surveys (one per case), anonymised responses, outbox and inbox.
+"""Feedback's own database: surveys (one per case and respondent), organisations' survey
+contacts, open consultations, anonymised responses, outbox and inbox.
 
 A survey row knows the case reference (to address the invitation); a response row does not:
 answers are stored apart from the survey that collected them, so the table of answers cannot be
 joined back to a case. The survey link's token is kept encrypted (the invitation and reminder
-need it) beside its digest (to look a token up without decrypting every row).
+need it) beside its digest (to look a token up without decrypting every row). An organisation's
+contact address is personal data of a member of its staff, so it is encrypted too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Column,
+    Date,
     LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
     and_,
+    delete,
     or_,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.feedback.domain import InvitationSchedule, SurveyState
+from services.feedback.domain import (
+    ConsultationAnswer,
+    InvitationSchedule,
+    Question,
+    Respondent,
+    SurveyState,
+    organisation_key,
+)
 from shared.auth import hash_tracking_token
 from shared.crypto import Cipher
 from shared.db import UtcDateTime
@@ -43,7 +55,9 @@ surveys = Table(
     "surveys",
     metadata,
     Column("survey_id", String(36), primary_key=True),
-    Column("reference", String(64), nullable=False, unique=True),
+    Column("reference", String(64), nullable=False),
+    # "complainant" (invited through notifications) or "organisation" (invited by mail here).
+    Column("respondent", String(20), nullable=False, server_default="complainant"),
     Column("token_digest", String(64), nullable=False, unique=True),
     Column("token", LargeBinary, nullable=False),
     Column("organisation", String(200), nullable=False),
@@ -58,6 +72,33 @@ surveys = Table(
     Column("answered_at", UtcDateTime(), nullable=True),
     Column("opted_out_at", UtcDateTime(), nullable=True),
     Column("expired_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("reference", "respondent", name="uq_surveys_reference_respondent"),
+)
+
+organisation_contacts = Table(
+    "organisation_contacts",
+    metadata,
+    # domain.organisation_key of the name, so spacing and case in complaint forms do not matter.
+    Column("organisation_key", String(200), primary_key=True),
+    Column("organisation", String(200), nullable=False),
+    Column("email", LargeBinary, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("updated_by", String(200), nullable=False),
+)
+
+consultations = Table(
+    "consultations",
+    metadata,
+    Column("consultation_id", String(36), primary_key=True),
+    Column("title", String(200), nullable=False),
+    # [[question_id, text], ...] in the order asked.
+    Column("questions", JSON, nullable=False),
+    Column("closes_on", Date(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=True),
+    # The results as published, so the public page never changes afterwards.
+    Column("published_results", JSON, nullable=True),
 )
 
 responses = Table(
@@ -71,6 +112,8 @@ responses = Table(
     Column("answers", JSON, nullable=False),
     # Scrubbed of personal details before it is stored (domain.scrub_free_text).
     Column("comments", Text(), nullable=True),
+    # Set for respondent "consultation" only.
+    Column("consultation_id", String(36), nullable=True, index=True),
 )
 
 
@@ -84,6 +127,7 @@ class Survey:
     outcome: str
     closed_at: datetime
     state: SurveyState
+    respondent: Respondent = "complainant"
 
     @property
     def expires_at(self) -> datetime:
@@ -99,6 +143,7 @@ class StoredResponse:
     outcome: str | None
     answers: dict[str, int]
     comments: str | None
+    consultation_id: str | None = None
 
 
 class SurveyStore:
@@ -106,9 +151,11 @@ class SurveyStore:
         self.session = session
         self.cipher = cipher
 
-    async def exists_for(self, reference: str) -> bool:
+    async def exists_for(self, reference: str, respondent: Respondent = "complainant") -> bool:
         found = await self.session.scalar(
-            select(surveys.c.survey_id).where(surveys.c.reference == reference)
+            select(surveys.c.survey_id).where(
+                surveys.c.reference == reference, surveys.c.respondent == respondent
+            )
         )
         return found is not None
 
@@ -123,11 +170,13 @@ class SurveyStore:
         outcome: str,
         closed_at: datetime,
         schedule: InvitationSchedule,
+        respondent: Respondent = "complainant",
     ) -> None:
         await self.session.execute(
             surveys.insert().values(
                 survey_id=survey_id,
                 reference=reference,
+                respondent=respondent,
                 token_digest=hash_tracking_token(token),
                 token=self.cipher.encrypt(token),
                 organisation=organisation,
@@ -195,6 +244,7 @@ class SurveyStore:
             sector=row.sector,
             outcome=row.outcome,
             closed_at=row.closed_at,
+            respondent="organisation" if row.respondent == "organisation" else "complainant",
             state=SurveyState(
                 schedule=InvitationSchedule(row.invite_at, row.reminder_at, row.expires_at),
                 invited_at=row.invited_at,
@@ -220,6 +270,7 @@ class ResponseStore:
                 outcome=response.outcome,
                 answers=response.answers,
                 comments=response.comments,
+                consultation_id=response.consultation_id,
             )
         )
 
@@ -246,6 +297,139 @@ class ResponseStore:
                 outcome=row.outcome,
                 answers=row.answers,
                 comments=row.comments,
+                consultation_id=row.consultation_id,
             )
             for row in rows
         ]
+
+    async def for_consultation(self, consultation_id: str) -> list[ConsultationAnswer]:
+        rows = (
+            await self.session.execute(
+                select(responses.c.answers, responses.c.comments)
+                .where(responses.c.consultation_id == consultation_id)
+                .order_by(responses.c.submitted_at, responses.c.response_id)
+            )
+        ).all()
+        return [ConsultationAnswer(row.answers, row.comments) for row in rows]
+
+
+@dataclass(frozen=True)
+class OrganisationContact:
+    organisation: str
+    email: str
+    updated_at: datetime
+    updated_by: str
+
+
+class ContactStore:
+    """Organisations' survey contacts, kept by staff; the address is encrypted at rest."""
+
+    def __init__(self, session: AsyncSession, cipher: Cipher) -> None:
+        self.session = session
+        self.cipher = cipher
+
+    async def put(self, contact: OrganisationContact) -> None:
+        key = organisation_key(contact.organisation)
+        values = {
+            "organisation": " ".join(contact.organisation.split()),
+            "email": self.cipher.encrypt(contact.email),
+            "updated_at": contact.updated_at,
+            "updated_by": contact.updated_by,
+        }
+        changed = await self.session.execute(
+            update(organisation_contacts)
+            .where(organisation_contacts.c.organisation_key == key)
+            .values(**values)
+        )
+        if not getattr(changed, "rowcount", 0):
+            await self.session.execute(
+                organisation_contacts.insert().values(organisation_key=key, **values)
+            )
+
+    async def get(self, organisation: str) -> OrganisationContact | None:
+        row = (
+            await self.session.execute(
+                select(organisation_contacts).where(
+                    organisation_contacts.c.organisation_key == organisation_key(organisation)
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        return OrganisationContact(
+            organisation=row.organisation,
+            email=self.cipher.decrypt(row.email),
+            updated_at=row.updated_at,
+            updated_by=row.updated_by,
+        )
+
+    async def remove(self, organisation: str) -> bool:
+        removed = await self.session.execute(
+            delete(organisation_contacts).where(
+                organisation_contacts.c.organisation_key == organisation_key(organisation)
+            )
+        )
+        return bool(getattr(removed, "rowcount", 0))
+
+
+@dataclass(frozen=True)
+class Consultation:
+    consultation_id: str
+    title: str
+    questions: tuple[Question, ...]
+    closes_on: date
+    created_at: datetime
+    created_by: str
+    published_at: datetime | None = None
+    published_results: dict[str, Any] | None = None
+
+
+class ConsultationStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, consultation: Consultation) -> None:
+        await self.session.execute(
+            consultations.insert().values(
+                consultation_id=consultation.consultation_id,
+                title=consultation.title,
+                questions=[[q.question_id, q.text] for q in consultation.questions],
+                closes_on=consultation.closes_on,
+                created_at=consultation.created_at,
+                created_by=consultation.created_by,
+            )
+        )
+
+    async def get(self, consultation_id: str, *, for_update: bool = False) -> Consultation | None:
+        query = select(consultations).where(consultations.c.consultation_id == consultation_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        return Consultation(
+            consultation_id=row.consultation_id,
+            title=row.title,
+            questions=tuple(Question(str(qid), str(text)) for qid, text in row.questions),
+            closes_on=row.closes_on,
+            created_at=row.created_at,
+            created_by=row.created_by,
+            published_at=row.published_at,
+            published_results=row.published_results,
+        )
+
+    async def listing(self) -> list[Consultation]:
+        ids = await self.session.scalars(
+            select(consultations.c.consultation_id).order_by(consultations.c.created_at.desc())
+        )
+        found = [await self.get(consultation_id) for consultation_id in list(ids)]
+        return [consultation for consultation in found if consultation is not None]
+
+    async def mark_published(
+        self, consultation_id: str, published_at: datetime, results: dict[str, Any]
+    ) -> None:
+        await self.session.execute(
+            update(consultations)
+            .where(consultations.c.consultation_id == consultation_id)
+            .values(published_at=published_at, published_results=results)
+        )

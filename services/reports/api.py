@@ -8,20 +8,25 @@ Who sees what:
   send a bearer token, and a token in a query string ends up in logs and browser history. Staff
   who need unsuppressed figures use the JSON or CSV API.
 - `GET /v1/reports` and `GET /reports/{id}`: published reports are public by definition.
+- `POST /v1/service-changes` (managers) records a change made to the service against a theme,
+  for the learning report's "you said, we did"; `GET /v1/service-changes` lists them for staff.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 
 from services.reports.domain import (
     Kpis,
     ReportingPeriod,
+    ServiceChange,
     compute_kpis,
     dashboard_charts,
     kpis_to_csv,
@@ -30,7 +35,7 @@ from services.reports.domain import (
 )
 from services.reports.handlers import TEMPLATES, read_model_for, working_days_for
 from services.reports.settings import ReportsSettings
-from services.reports.store import Publications
+from services.reports.store import Publications, ServiceChanges
 from shared.app import Service
 from shared.auth import Role, StaffUser, staff_auth
 from shared.events import Sector
@@ -58,6 +63,7 @@ def _now(request: Request) -> datetime:
 
 
 StaffOnly = Annotated[StaffUser, Depends(staff_auth(_secret))]
+ManagerOnly = Annotated[StaffUser, Depends(staff_auth(_secret, Role.MANAGER, Role.ADMIN))]
 PeriodFrom = Annotated[
     date | None, Query(alias="from", description="First day (default: first of this month).")
 ]
@@ -206,3 +212,56 @@ async def get_report(request: Request, report_id: str) -> HTMLResponse:
     if html is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no report with this id.")
     return HTMLResponse(html)
+
+
+# Bounds on what staff type: a theme is a short tag, a description a sentence or a paragraph.
+THEME_MAX_CHARS = 100
+DESCRIPTION_MAX_CHARS = 2000
+
+
+class NewServiceChange(BaseModel):
+    theme: str = Field(
+        min_length=1,
+        max_length=THEME_MAX_CHARS,
+        description="A complaint theme as tagged on cases, or a survey question id "
+        "(e.g. kept_up_to_date).",
+    )
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX_CHARS)
+    made_on: date
+
+
+def _change_json(change: ServiceChange) -> dict[str, str]:
+    return {
+        "id": change.change_id,
+        "theme": change.theme,
+        "description": change.description,
+        "made_on": change.made_on.isoformat(),
+    }
+
+
+@router.post("/v1/service-changes", tags=["reports"], status_code=201)
+async def record_service_change(
+    request: Request, body: NewServiceChange, user: ManagerOnly
+) -> dict[str, str]:
+    """Record what was changed about a theme ("we did"); shown in the learning report of the
+    month the change was made."""
+    change = ServiceChange(
+        change_id=str(uuid.uuid4()),
+        theme=" ".join(body.theme.split()),
+        description=body.description.strip(),
+        made_on=body.made_on,
+    )
+    async with _service(request).db.transaction() as session:
+        await ServiceChanges(session).add(change, recorded_at=_now(request), recorded_by=user.sub)
+    return _change_json(change)
+
+
+@router.get("/v1/service-changes", tags=["reports"])
+async def list_service_changes(
+    request: Request, _: StaffOnly, period_from: PeriodFrom = None, to: PeriodTo = None
+) -> list[dict[str, str]]:
+    """Changes made in a period (default: this month so far)."""
+    period = _period(period_from, to, uk_date(_now(request)))
+    async with _service(request).db.sessions() as session:
+        changes = await ServiceChanges(session).made_between(period.start, period.end)
+    return [_change_json(change) for change in changes]

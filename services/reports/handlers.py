@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import uuid
 from calendar import month_name
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -41,12 +41,19 @@ from services.reports.domain import (
     CaseFacts,
     ReportingPeriod,
     SatisfactionResponse,
+    ServiceChange,
     WorkingDaysBetween,
     learning_report,
     uk_date,
 )
 from services.reports.settings import ReportsSettings
-from services.reports.store import FactsDocument, Publications, PublishedReport, ReadModel
+from services.reports.store import (
+    FactsDocument,
+    Publications,
+    PublishedReport,
+    ReadModel,
+    ServiceChanges,
+)
 from shared.db import Database
 from shared.envelope import CloudEvent
 from shared.events import (
@@ -326,6 +333,7 @@ def _utc_midnight(day: date) -> datetime:
 class ReadModelSlice:
     cases: list[CaseFacts]
     responses: list[SatisfactionResponse]
+    service_changes: list[ServiceChange] = field(default_factory=list)
 
 
 async def read_model_for(
@@ -349,7 +357,8 @@ async def read_model_for(
         submitted_from=_utc_midnight(period.start) - margin,
         submitted_before=_utc_midnight(period.end) + margin,
     )
-    return ReadModelSlice(cases, responses)
+    changes = await ServiceChanges(session).made_between(period.start, period.end)
+    return ReadModelSlice(cases, responses, changes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -379,6 +388,7 @@ def render_learning_report(
         period,
         working_days_between=working_days,
         today=today,
+        service_changes=slice_.service_changes,
     )
     return TEMPLATES.get_template("learning_report.html").render(
         report=report, published=True, threshold=SUPPRESSION_THRESHOLD

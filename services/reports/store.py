@@ -7,8 +7,9 @@ The read model has three parts, one per source topic, so the consumers never con
 - `acknowledgements`: when each case was first acknowledged (notification deliveries);
 - `satisfaction_responses`: anonymised survey answers (feedback).
 
-`published_reports` is not part of the read model: it records what was published, and a rebuild
-leaves it alone.
+`published_reports` and `service_changes` are not part of the read model: the first records what
+was published, the second what staff recorded as changed in the service ("you said, we did");
+neither comes from events, and a rebuild leaves both alone.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reports.domain import CaseFacts, SatisfactionResponse
+from services.reports.domain import CaseFacts, SatisfactionResponse, ServiceChange
 from shared.db import UtcDateTime
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table
@@ -85,6 +86,18 @@ published_reports = Table(
     Column("published_at", UtcDateTime(), nullable=False, index=True),
     Column("html", Text(), nullable=False),
     UniqueConstraint("kind", "period_from", "period_to", name="uq_published_reports_period"),
+)
+
+service_changes = Table(
+    "service_changes",
+    metadata,
+    Column("change_id", String(36), primary_key=True),
+    # A complaint theme as caseworkers tag it, or a survey question id (`kept_up_to_date`).
+    Column("theme", String(100), nullable=False, index=True),
+    Column("description", Text(), nullable=False),
+    Column("made_on", Date(), nullable=False, index=True),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("recorded_by", String(200), nullable=False),
 )
 
 READ_MODEL_TABLES = (case_facts, acknowledgements, satisfaction_responses)
@@ -278,3 +291,42 @@ class Publications:
             select(published_reports.c.html).where(published_reports.c.report_id == report_id)
         )
         return html
+
+
+class ServiceChanges:
+    """Changes to the service that staff recorded against a theme."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, change: ServiceChange, *, recorded_at: datetime, recorded_by: str) -> None:
+        await self.session.execute(
+            service_changes.insert().values(
+                change_id=change.change_id,
+                theme=change.theme,
+                description=change.description,
+                made_on=change.made_on,
+                recorded_at=recorded_at,
+                recorded_by=recorded_by,
+            )
+        )
+
+    async def made_between(self, first_day: date, last_day: date) -> list[ServiceChange]:
+        rows = (
+            await self.session.execute(
+                select(service_changes)
+                .where(
+                    service_changes.c.made_on >= first_day, service_changes.c.made_on <= last_day
+                )
+                .order_by(service_changes.c.made_on, service_changes.c.change_id)
+            )
+        ).all()
+        return [
+            ServiceChange(
+                change_id=row.change_id,
+                theme=row.theme,
+                description=row.description,
+                made_on=row.made_on,
+            )
+            for row in rows
+        ]

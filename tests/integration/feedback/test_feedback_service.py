@@ -32,10 +32,13 @@ from shared.events import (
 )
 from shared.topics import CASEWORK_CASES, FEEDBACK_RESPONSES, NOTIFICATION_REQUESTS
 from tests.integration.reports.service_kit import (
+    FEEDBACK_CONSUMERS,
+    REPORTS_CONSUMERS,
     Clock,
     Publisher,
     TopicWatcher,
     eventually,
+    groups_starting_now,
     pretty,
     running,
     staff_headers,
@@ -103,10 +106,13 @@ async def test_closed_case_to_invitation_reminder_answer_and_reports_kpis(
 ) -> None:
     closed_at = unique_moment()
     clock = Clock(closed_at + timedelta(hours=1))
+    feedback_groups = await groups_starting_now(kafka_bootstrap, "feedback", FEEDBACK_CONSUMERS)
+    reports_groups = await groups_starting_now(kafka_bootstrap, "reports", REPORTS_CONSUMERS)
     feedback = create_feedback_app(
         FeedbackSettings(
             database_url=database_url,
             kafka_bootstrap_servers=kafka_bootstrap,
+            consumer_group_prefix=feedback_groups,
             feedback_public_url=PUBLIC_URL,
             invite_delay_working_days=0,
             scheduler_interval_seconds=0.2,
@@ -118,6 +124,7 @@ async def test_closed_case_to_invitation_reminder_answer_and_reports_kpis(
         ReportsSettings(
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'reports.db'}",
             kafka_bootstrap_servers=kafka_bootstrap,
+            consumer_group_prefix=reports_groups,
             outbox_poll_interval_seconds=0.1,
             publication_interval_seconds=3600.0,
         ),

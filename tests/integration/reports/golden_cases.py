@@ -273,6 +273,12 @@ def expected_unsuppressed(organisation_name: str) -> dict[str, object]:
             "by_outcome": {},
             "impartiality_pct": None,
         },
+        "organisation_satisfaction": {
+            "responses": 0,
+            "by_question": {},
+            "by_outcome": {},
+            "impartiality_pct": None,
+        },
         "notes": [
             "Survey answers are anonymised and carry no organisation, so satisfaction is not "
             "reported for a single organisation."

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +20,20 @@ from shared.auth import Role, issue_staff_token
 from shared.envelope import CloudEvent, build_event, parse_record
 from shared.events import Payload
 from shared.settings import DEVELOPMENT_AUTH_SECRET
-from shared.topics import Topic
+from shared.topics import (
+    CASEWORK_CASES,
+    FEEDBACK_RESPONSES,
+    NOTIFICATION_DELIVERIES,
+    Topic,
+)
+
+# Each service's consumers (`Messaging.consume(..., consumer=...)`) and the topic each reads.
+REPORTS_CONSUMERS: dict[str, Topic] = {
+    "cases": CASEWORK_CASES,
+    "deliveries": NOTIFICATION_DELIVERIES,
+    "feedback": FEEDBACK_RESPONSES,
+}
+FEEDBACK_CONSUMERS: dict[str, Topic] = {"closures": CASEWORK_CASES}
 
 
 @dataclass
@@ -52,6 +66,29 @@ async def client_for(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
+
+
+async def groups_starting_now(bootstrap: str, service: str, consumers: Mapping[str, Topic]) -> str:
+    """A fresh consumer-group prefix whose groups (`<prefix>-<service>-<consumer>`) start at the
+    current end of their topics. The topics are shared with every other test and session, so a
+    shared group can lag far behind, and a new group would otherwise replay everything from the
+    start (the services read new groups from the earliest offset)."""
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    for consumer, topic in consumers.items():
+        group = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=f"{prefix}-{service}-{consumer}",
+            enable_auto_commit=False,
+        )
+        await group.start()
+        try:
+            partitions = [TopicPartition(topic.name, p) for p in range(topic.partitions)]
+            group.assign(partitions)
+            ends = await group.end_offsets(partitions)
+            await group.commit(dict(ends))
+        finally:
+            await group.stop()
+    return prefix
 
 
 class Publisher:

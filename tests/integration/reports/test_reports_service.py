@@ -37,11 +37,13 @@ from tests.integration.reports.golden_cases import (
     march_cases,
 )
 from tests.integration.reports.service_kit import (
+    REPORTS_CONSUMERS,
     Clock,
     Publisher,
     TopicWatcher,
     client_for,
     eventually,
+    groups_starting_now,
     pretty,
     running,
     staff_headers,
@@ -50,10 +52,13 @@ from tests.integration.reports.service_kit import (
 pytestmark = pytest.mark.integration
 
 
-def settings_for(database_url: str, bootstrap: str) -> ReportsSettings:
+def settings_for(
+    database_url: str, bootstrap: str, consumer_group_prefix: str = "redress"
+) -> ReportsSettings:
     return ReportsSettings(
         database_url=database_url,
         kafka_bootstrap_servers=bootstrap,
+        consumer_group_prefix=consumer_group_prefix,
         outbox_poll_interval_seconds=0.1,
         consumer_retry_backoff_seconds=0.05,
         # The publication job is driven by hand in these tests.
@@ -166,7 +171,8 @@ async def test_kpis_from_events_match_hand_worked_figures_and_survive_a_rebuild(
     prefix = unique("RPT")
     survey_day = unique_day()
     clock = Clock(TODAY)
-    app = create_app(settings_for(database_url, kafka_bootstrap), clock=clock)
+    prefix_groups = await groups_starting_now(kafka_bootstrap, "reports", REPORTS_CONSUMERS)
+    app = create_app(settings_for(database_url, kafka_bootstrap, prefix_groups), clock=clock)
     manager = staff_headers(Role.MANAGER)
     expected = expected_unsuppressed(organisation)
 
@@ -286,7 +292,8 @@ async def test_monthly_learning_report_is_published_once(
     period = ReportingPeriod(date(year, 6, 1), date(year, 6, 30))
     report_id = report_id_for(LEARNING_REPORT, period)
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'reports.db'}"
-    settings = settings_for(database_url, kafka_bootstrap)
+    prefix = await groups_starting_now(kafka_bootstrap, "reports", REPORTS_CONSUMERS)
+    settings = settings_for(database_url, kafka_bootstrap, prefix)
     app = create_app(settings, clock=Clock(now))
     service = app.state.service
 

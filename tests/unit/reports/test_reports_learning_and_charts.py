@@ -144,7 +144,7 @@ def test_chart_rejects_values_a_bar_cannot_show(bad: float) -> None:
 
 def test_dashboard_charts_label_suppressed_counts() -> None:
     charts = dashboard_charts(suppress(march_kpis()))
-    assert set(charts) == {"stages", "outcomes", "satisfaction"}
+    assert set(charts) == {"stages", "outcomes", "satisfaction", "organisation_satisfaction"}
     assert "upheld (fewer than 5)" in charts["outcomes"]
     assert "closed: 6" in charts["stages"]
 
@@ -187,7 +187,7 @@ def test_dashboard_has_charts_and_tables_and_no_script() -> None:
     page = render_dashboard(march_kpis().as_json())
     tags = [tag for tag, _ in _tags(page)]
     assert "script" not in tags
-    assert tags.count("svg") == 3
+    assert tags.count("svg") == 4  # stages, outcomes, complainants, organisations
     assert tags.count("table") >= 5
     assert "<caption>Cases by stage</caption>" in page
     assert "66.7%" in page
