@@ -23,6 +23,9 @@ LOCAL_ENVIRONMENT = {
     "SMS_ACCOUNT_SID": "AC00000000000000000000000000000000",
     "SMS_AUTH_TOKEN": "local-development-token",
     "SMS_FROM": "Ombudsman",
+    "NOTIFICATIONS_CALLBACK_BASE_URL": "http://localhost:8003",
+    # Notify-style receipts must carry this bearer token (the local gateway sends it).
+    "NOTIFICATIONS_CALLBACK_BEARER_TOKEN": "local-callback-token",
     "PYTHONUNBUFFERED": "1",
 }
 

@@ -7,7 +7,9 @@ Recipients are simulated as Notify's test key does (notify-anchor.md, "Simulated
 07700900002 fails permanently, 07700900003 fails temporarily, anything else is delivered. When a
 callback URL is known (Twilio's per-message `StatusCallback`, or `--callback-url` for the Notify
 API, which Notify configures per service rather than per message) a delivery receipt is posted to
-it shortly after the message is accepted.
+it shortly after the message is accepted, authenticated as the real providers do: Twilio-style
+receipts carry `X-Twilio-Signature` made with the auth token the message was sent with, and
+Notify-style receipts carry `Authorization: Bearer <--callback-bearer-token>`.
 
 Control endpoints for tests: `GET /_messages` lists the stored texts, `POST /_outage {"down": true}`
 makes both provider APIs answer 503 until it is called again with `false`.
@@ -17,6 +19,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import logging
 import math
@@ -142,6 +147,7 @@ def fragment_count(body: str) -> int:
 class GatewayState:
     directory: Path
     callback_url: str | None
+    callback_bearer_token: str | None = None
     down: bool = False
 
 
@@ -185,13 +191,17 @@ def load_texts(directory: Path) -> list[dict[str, Any]]:
 
 
 async def post_receipt(
-    url: str, *, form: dict[str, str] | None = None, json_body: Any = None
+    url: str,
+    *,
+    form: dict[str, str] | None = None,
+    json_body: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Deliver a receipt; a failing callback is logged, never raised (the text was still sent)."""
     await asyncio.sleep(RECEIPT_DELAY_SECONDS)
     try:
         async with httpx.AsyncClient(timeout=CALLBACK_TIMEOUT_SECONDS) as client:
-            response = await client.post(url, data=form, json=json_body)
+            response = await client.post(url, data=form, json=json_body, headers=headers)
         if response.is_error:
             logger.warning("receipt callback %s answered %d", url, response.status_code)
     except httpx.HTTPError as error:
@@ -214,6 +224,17 @@ def twilio_error(status_code: int, code: int, message: str) -> JSONResponse:
         "status": status_code,
     }
     return JSONResponse(body, status_code=status_code)
+
+
+# https://www.twilio.com/docs/usage/security#validating-requests: base64(HMAC-SHA1(auth token,
+# the full URL followed by every POST parameter sorted by name, as name then value)).
+TWILIO_SIGNATURE_HEADER = "X-Twilio-Signature"
+
+
+def twilio_signature(auth_token: str, url: str, params: dict[str, str]) -> str:
+    signed = url + "".join(name + value for name, value in sorted(params.items()))
+    digest = hmac.new(auth_token.encode(), signed.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode("ascii")
 
 
 def twilio_receipt(text: StoredText, account_sid: str) -> dict[str, str]:
@@ -272,7 +293,15 @@ async def twilio_send(
     state: GatewayState = request.app.state.gateway
     await asyncio.to_thread(store_text, state.directory, text)
     if text.callback_url:
-        background.add_task(post_receipt, text.callback_url, form=twilio_receipt(text, account_sid))
+        receipt = twilio_receipt(text, account_sid)
+        # Twilio signs with the account's auth token: here, the one the caller authenticated with.
+        signature = twilio_signature(credentials.password, text.callback_url, receipt)
+        background.add_task(
+            post_receipt,
+            text.callback_url,
+            form=receipt,
+            headers={TWILIO_SIGNATURE_HEADER: signature},
+        )
     body = {
         "sid": text.id,
         "account_sid": account_sid,
@@ -381,7 +410,12 @@ async def notify_send(
     await asyncio.to_thread(store_text, state.directory, text)
     if text.callback_url:
         receipt = notify_receipt(text, payload.template_id)
-        background.add_task(post_receipt, text.callback_url, json_body=receipt)
+        headers = (
+            {"Authorization": f"Bearer {state.callback_bearer_token}"}
+            if state.callback_bearer_token
+            else None
+        )
+        background.add_task(post_receipt, text.callback_url, json_body=receipt, headers=headers)
     base_url = str(request.base_url).rstrip("/")
     template_uri = f"{base_url}/v2/template/{payload.template_id}"
     response = {
@@ -408,10 +442,14 @@ twilio_auth = HTTPBasic(auto_error=False)
 notify_auth = HTTPBearer(auto_error=False)
 
 
-def create_app(directory: Path, callback_url: str | None = None) -> FastAPI:
+def create_app(
+    directory: Path, callback_url: str | None = None, callback_bearer_token: str | None = None
+) -> FastAPI:
     directory.mkdir(parents=True, exist_ok=True)
     app = FastAPI(title="Redress local SMS gateway", docs_url=None, redoc_url=None)
-    app.state.gateway = GatewayState(directory=directory, callback_url=callback_url)
+    app.state.gateway = GatewayState(
+        directory=directory, callback_url=callback_url, callback_bearer_token=callback_bearer_token
+    )
 
     @app.middleware("http")
     async def simulate_outage(
@@ -498,10 +536,10 @@ class RunningGateway:
 
 @asynccontextmanager
 async def running_gateway(
-    directory: Path, callback_url: str | None = None
+    directory: Path, callback_url: str | None = None, callback_bearer_token: str | None = None
 ) -> AsyncIterator[RunningGateway]:
     """The gateway served in-process on a free port, for tests."""
-    app = create_app(directory, callback_url)
+    app = create_app(directory, callback_url, callback_bearer_token)
     async with serve_in_background(app) as url:
         yield RunningGateway(url=url, directory=directory, app=app)
 
@@ -517,13 +555,19 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="where Notify-style delivery receipts are posted "
         "(e.g. http://localhost:8003/v1/providers/sms/status)",
     )
+    parser.add_argument(
+        "--callback-bearer-token",
+        default=None,
+        help="sent as 'Authorization: Bearer <token>' with Notify-style receipts, as GOV.UK "
+        "Notify sends the token a service configured (NOTIFICATIONS_CALLBACK_BEARER_TOKEN)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s sms %(message)s")
-    app = create_app(arguments.directory, arguments.callback_url)
+    app = create_app(arguments.directory, arguments.callback_url, arguments.callback_bearer_token)
     logger.info("SMS gateway storing texts in %s", arguments.directory)
     uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="info")
 

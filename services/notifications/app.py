@@ -33,15 +33,15 @@ SMS_HTTP_TIMEOUT_SECONDS = 15.0
 
 @dataclass(frozen=True)
 class SmsProviderConfig:
-    """What `make_sms_provider` reads. `public_url` is where the provider posts receipts to
-    (this service), not the complainant-facing site the messages link to."""
+    """What `make_sms_provider` reads. `status_callback_url` is where the provider posts
+    receipts to (this service), not the complainant-facing site the messages link to."""
 
     sms_provider: str
     sms_api_url: str
     sms_account_sid: str
     sms_auth_token: str
     sms_from: str
-    public_url: str
+    status_callback_url: str
 
     @classmethod
     def of(cls, settings: NotificationsSettings) -> SmsProviderConfig:
@@ -51,7 +51,7 @@ class SmsProviderConfig:
             sms_account_sid=settings.sms_account_sid,
             sms_auth_token=settings.sms_auth_token.get_secret_value(),
             sms_from=settings.sms_from,
-            public_url=settings.callback_base_url,
+            status_callback_url=settings.sms_status_callback_url,
         )
 
 

@@ -19,7 +19,7 @@ from services.notifications.domain import (
     UnknownTemplateError,
     templates_for_event,
 )
-from services.notifications.domain.routing import ROUTED_EVENT_TYPES
+from services.notifications.domain.routing import HANDLED_EVENT_TYPES, UnroutedEventTypeError
 from services.notifications.sender import Clock, Sender, dedupe_key
 from services.notifications.store import Contact, ContactStore, MessageStore, NewMessage
 from shared.crypto import Cipher
@@ -29,7 +29,8 @@ from shared.messaging import PermanentEventError
 
 COMPLAINT_RECEIVED: Final = "redress.complaint.received"
 NOTIFICATION_REQUESTED: Final = "redress.notification.requested"
-CASE_EVENT_TYPES: Final = frozenset(ROUTED_EVENT_TYPES)
+# Routed and knowingly silent types alike: a silent one is still recorded as handled.
+CASE_EVENT_TYPES: Final = HANDLED_EVENT_TYPES
 # Filled in by the service for every message, so a request need not carry them.
 ALWAYS_SUPPLIED: Final = SERVICE_SUPPLIED_FIELDS | {"reference"}
 
@@ -65,7 +66,10 @@ class Handlers:
 
     async def on_case_event(self, session: AsyncSession, event: CloudEvent) -> None:
         """A public case event: one message per template the routing picks."""
-        requests = templates_for_event(event.type, event.data)
+        try:
+            requests = templates_for_event(event.type, event.data)
+        except UnroutedEventTypeError as error:
+            raise PermanentEventError(str(error)) from error
         for request in requests:
             reference = str(request.personalisation.get("reference") or event.subject)
             await self._store(

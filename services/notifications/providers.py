@@ -12,15 +12,19 @@ Also here: parsing the delivery receipts the SMS providers post back to
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.policy
 import email.utils
+import hashlib
+import hmac
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any, Literal, Protocol
+from urllib.parse import urlencode
 
 import aiosmtplib
 import httpx
@@ -28,8 +32,9 @@ import jwt
 
 logger = logging.getLogger(__name__)
 
-SMS_STATUS_CALLBACK_PATH = "/v1/providers/sms/status"  # DESIGN section 5 (notifications)
 TWILIO_API_VERSION = "2010-04-01"
+# Query parameter of the status callback URL that carries our message id back to us.
+TWILIO_REFERENCE_PARAMETER = "notification"
 NOTIFY_SMS_PATH = "/v2/notifications/sms"  # notify-anchor.md, "Send API"
 # A Notify key is `name-<service id, 36>-<secret, 36>`; the Python client slices it from the end
 # (notify-anchor.md, "Auth": PYCLIENT base.py `api_key[-73:-37]`, `[-36:]`).
@@ -117,8 +122,9 @@ def provider_message_id(provider: str, body: dict[str, Any], field: str) -> str:
 class TwilioSmsProvider:
     """Twilio Programmable Messaging: `POST /2010-04-01/Accounts/{sid}/Messages.json`.
 
-    Twilio has no client reference field, so `reference` is not sent: receipts are matched on
-    the returned message sid.
+    Twilio has no client reference field, so `reference` goes back to us as a query parameter of
+    the status callback URL; receipts are matched on the returned sid, or on that reference when
+    the receipt overtakes our record of the sid.
     """
 
     def __init__(
@@ -141,7 +147,10 @@ class TwilioSmsProvider:
     async def send(self, to_e164: str, body: str, reference: str) -> str:
         form = {"To": to_e164, "From": self._sender, "Body": body}
         if self._status_callback_url:
-            form["StatusCallback"] = self._status_callback_url
+            # Twilio has no client reference, so ours rides on the callback URL (which Twilio
+            # includes in the signature).
+            query = urlencode({TWILIO_REFERENCE_PARAMETER: reference})
+            form["StatusCallback"] = f"{self._status_callback_url}?{query}"
         response = await post_to_provider(
             "Twilio", self._client, self._messages_url, data=form, auth=self._auth
         )
@@ -234,7 +243,7 @@ class SmsSettings(Protocol):
     @property
     def sms_from(self) -> str: ...
     @property
-    def public_url(self) -> str: ...
+    def status_callback_url(self) -> str: ...
 
 
 def make_sms_provider(settings: SmsSettings, client: httpx.AsyncClient) -> SmsProvider:
@@ -246,7 +255,7 @@ def make_sms_provider(settings: SmsSettings, client: httpx.AsyncClient) -> SmsPr
             account_sid=settings.sms_account_sid,
             auth_token=settings.sms_auth_token,
             sender=settings.sms_from,
-            status_callback_url=f"{settings.public_url.rstrip('/')}{SMS_STATUS_CALLBACK_PATH}",
+            status_callback_url=settings.status_callback_url,
             client=client,
         )
     if settings.sms_provider == "notify":
@@ -267,6 +276,9 @@ class Receipt:
     provider_message_id: str
     status: ReceiptStatus
     reason: str | None
+    # Our own message id, echoed by the provider: it lets a receipt that overtakes our record of
+    # the provider's id still find its message.
+    notification_id: str | None = None
 
 
 class ReceiptError(ValueError):
@@ -295,8 +307,11 @@ NOTIFY_FINAL_STATUSES: Mapping[str, ReceiptStatus] = {
 }
 
 
-def parse_twilio_receipt(form: Mapping[str, str]) -> Receipt | None:
-    """A Twilio status callback as a Receipt; None for interim statuses that carry no outcome."""
+def parse_twilio_receipt(
+    form: Mapping[str, str], notification_id: str | None = None
+) -> Receipt | None:
+    """A Twilio status callback as a Receipt; None for interim statuses that carry no outcome.
+    `notification_id` is the reference from the callback URL's query, when there is one."""
     message_id = form.get("MessageSid") or form.get("SmsSid")
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
     if not message_id:
@@ -304,7 +319,7 @@ def parse_twilio_receipt(form: Mapping[str, str]) -> Receipt | None:
     if status in TWILIO_INTERIM_STATUSES:
         return None
     if status == "delivered":
-        return Receipt(provider_message_id=message_id, status="delivered", reason=None)
+        return Receipt(message_id, "delivered", None, notification_id)
     if status in TWILIO_FAILED_STATUSES:
         error_code = form.get("ErrorCode") or ""
         reason = f"Twilio {status} (error {error_code or 'unknown'})"
@@ -313,7 +328,7 @@ def parse_twilio_receipt(form: Mapping[str, str]) -> Receipt | None:
             if error_code in TWILIO_TEMPORARY_ERROR_CODES
             else "permanent-failure"
         )
-        return Receipt(provider_message_id=message_id, status=outcome, reason=reason)
+        return Receipt(message_id, outcome, reason, notification_id)
     raise ReceiptError(f"unknown Twilio status {status!r}")
 
 
@@ -329,7 +344,44 @@ def parse_notify_receipt(payload: Mapping[str, Any]) -> Receipt | None:
         raise ReceiptError(f"unknown Notify status {status!r}")
     outcome = NOTIFY_FINAL_STATUSES[status]
     reason = None if status == "delivered" else f"Notify {status}"
-    return Receipt(provider_message_id=message_id, status=outcome, reason=reason)
+    reference = payload.get("reference")  # ours, sent with the text (notify-anchor.md "Send API")
+    return Receipt(message_id, outcome, reason, reference if isinstance(reference, str) else None)
+
+
+# --- receipt authentication ---------------------------------------------------------------------
+
+# Twilio signs every webhook it sends: `X-Twilio-Signature` is base64(HMAC-SHA1(auth token, the
+# full callback URL followed by each POST parameter, sorted by name, as name then value)).
+# https://www.twilio.com/docs/usage/security#validating-requests
+TWILIO_SIGNATURE_HEADER = "X-Twilio-Signature"
+
+
+def twilio_signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
+    """The signature Twilio would send for a POST of `params` to `url`."""
+    signed = url + "".join(name + value for name, value in sorted(params))
+    digest = hmac.new(auth_token.encode(), signed.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def twilio_signature_is_valid(
+    auth_token: str, url: str, params: Iterable[tuple[str, str]], signature: str | None
+) -> bool:
+    """Whether `signature` is Twilio's for this request (compared in constant time)."""
+    if not signature or not auth_token:
+        return False
+    expected = twilio_signature(auth_token, url, params)
+    return hmac.compare_digest(expected.encode(), signature.strip().encode())
+
+
+def bearer_token_is_valid(expected: str | None, authorization: str | None) -> bool:
+    """Notify calls back with `Authorization: Bearer <the token the service configured>`
+    (notify-anchor.md, "Callbacks to services"). No configured token admits nobody."""
+    if not expected or not authorization:
+        return False
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(expected.encode(), token.strip().encode())
 
 
 # --- email --------------------------------------------------------------------------------------

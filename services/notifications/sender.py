@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from enum import StrEnum
 from typing import Any, Final, Protocol
+from zoneinfo import ZoneInfo
 
 from prometheus_client import Counter
 from sqlalchemy import event as orm_event
@@ -46,6 +47,7 @@ from services.notifications.domain import (
     tracking_url,
 )
 from services.notifications.domain.statuses import can_move
+from services.notifications.domain.templates import Addressee, RenderedLetter
 from services.notifications.providers import (
     PermanentProviderError,
     ProviderError,
@@ -86,7 +88,7 @@ STATUS_EVENT_TYPES: Final[dict[Status, str]] = {
 COMPLAINANT_ROLE: Final = "complainant"
 # Stands in for an address in failure reasons, which are shown to staff and published.
 RECIPIENT_PLACEHOLDER: Final = "[recipient]"
-NO_LETTER_PROVIDER: Final = "no letter provider: staff must print and post this letter"
+LETTER_TIMEZONE: Final = ZoneInfo("Europe/London")  # a letter is dated by the UK calendar day
 
 MESSAGES = Counter(
     "redress_notifications_status_changes_total",
@@ -128,6 +130,7 @@ class Plan:
     channel: str
     address: str | None = None
     rendered: RenderedMessage | None = None
+    letter: RenderedLetter | None = None
     hold_until: datetime | None = None
     fail_as: Status | None = None
     reason: str | None = None
@@ -137,6 +140,15 @@ class ReceiptResult(StrEnum):
     UNKNOWN = "unknown"
     APPLIED = "applied"
     IGNORED = "ignored"
+
+
+class PostingResult(StrEnum):
+    """What confirming a letter as posted did."""
+
+    POSTED = "posted"
+    ALREADY_POSTED = "already-posted"
+    NOT_PRINTED = "not-printed"  # not fetched from the print queue (or given up)
+    UNKNOWN = "unknown"
 
 
 class Sender:
@@ -225,6 +237,19 @@ class Sender:
         if plan.hold_until is not None:
             await store.change(message, {"channel": plan.channel, "send_after": plan.hold_until})
             return None
+        if plan.letter is not None:
+            # Not sent by us: it waits in the print queue, still `created`, for staff.
+            await store.change(
+                message,
+                {
+                    "channel": plan.channel,
+                    "rendered": _stored_letter(plan.letter),
+                    "recipient": plan.address,
+                    "large_print": plan.letter.large_print,
+                    "queued_for_print_at": now,
+                },
+            )
+            return None
         if plan.fail_as is not None:
             chosen = dataclasses.replace(message, channel=plan.channel)
             await store.change(message, {"channel": plan.channel})
@@ -271,14 +296,8 @@ class Sender:
         except (MissingPersonalisation, UnknownTemplateError) as error:
             return Plan(channel, fail_as=Status.TECHNICAL_FAILURE, reason=str(error))
         if channel == "letter":
-            # Rendered and kept (for staff to print within the retention period), not sent.
-            return Plan(
-                channel,
-                address=address,
-                rendered=rendered,
-                fail_as=Status.TECHNICAL_FAILURE,
-                reason=NO_LETTER_PROVIDER,
-            )
+            letter = self._render_letter(message, contact, address, rendered.large_print, now)
+            return Plan(channel, address=address, rendered=rendered, letter=letter)
         if channel == "sms":
             send_at = sms_send_time(
                 now,
@@ -290,21 +309,35 @@ class Sender:
                 return Plan(channel, hold_until=send_at)
         return Plan(channel, address=address, rendered=rendered)
 
-    def _render(self, message: Message, contact: Contact) -> RenderedMessage:
+    def _values(self, message: Message, contact: Contact) -> dict[str, Any]:
         if message.personalisation is None:
             raise MissingPersonalisation(["personalisation (removed after the retention period)"])
-        values = {
+        return {
             **message.personalisation,
             "reference": message.reference,
             "tracking_url": tracking_url(
                 self.settings.public_url, message.reference, contact.tracking_token
             ),
         }
+
+    def _render(self, message: Message, contact: Contact) -> RenderedMessage:
         return self.catalogue.render(
             message.template,
-            values,
+            self._values(message, contact),
             version=message.template_version,
             large_print=needs_large_print(contact.reasonable_adjustments),
+        )
+
+    def _render_letter(
+        self, message: Message, contact: Contact, address: str, large_print: bool, now: datetime
+    ) -> RenderedLetter:
+        return self.catalogue.render_letter(
+            message.template,
+            self._values(message, contact),
+            addressee=Addressee.of(contact.name, address),
+            dated=now.astimezone(LETTER_TIMEZONE).date(),
+            version=message.template_version,
+            large_print=large_print,
         )
 
     async def _deliver(self, message: Message, address: str, rendered: RenderedMessage) -> Delivery:
@@ -376,11 +409,13 @@ class Sender:
         now: datetime,
         contact: Contact | None,
         plan: Plan | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> bool:
         """Move `message` to a failure status (a temporary one becomes technical once the
-        attempts are used up); after a permanent one, suppress and fall back. False if we lost."""
+        attempts are used up); after a permanent one, suppress and fall back. False if we lost.
+        `extra` holds further columns to set in the same compare-and-set."""
         reason = reason[:FAILURE_REASON_LENGTH]
-        values: dict[str, Any] = {"failure_reason": reason}
+        values: dict[str, Any] = {"failure_reason": reason, **(extra or {})}
         if plan is not None and plan.rendered is not None and message.status is not Status.SENDING:
             values |= {
                 "rendered": _stored_body(plan.channel, plan.rendered),
@@ -517,22 +552,88 @@ class Sender:
         """An SMS delivery receipt: forward-only, so duplicates and late receipts change nothing."""
         now = self.clock()
         async with self.db.transaction() as session:
-            message = await MessageStore(session, self.cipher).by_provider_id(
-                receipt.provider_message_id
-            )
+            message = await self._receipt_message(MessageStore(session, self.cipher), receipt)
             if message is None:
                 return ReceiptResult.UNKNOWN
             status = Status(receipt.status)
             if not can_move(message.status, status) or message.status is not Status.SENDING:
                 return ReceiptResult.IGNORED
+            # A receipt can overtake our own record of the provider's id (it is posted as soon
+            # as the provider takes the text); record the id with the outcome.
+            found_id: dict[str, Any] = (
+                {}
+                if message.provider_message_id == receipt.provider_message_id
+                else {"provider_message_id": receipt.provider_message_id, "sent_at": now}
+            )
             if status is Status.DELIVERED:
-                moved = await self._move(session, message, status, {"delivered_at": now}, now)
+                values = {"delivered_at": now, **found_id}
+                moved = await self._move(session, message, status, values, now)
             else:
                 contact = await ContactStore(session, self.cipher).get(message.reference)
                 reason = _scrub(receipt.reason or status.value, message.recipient or "")
-                moved = await self._fail(session, message, status, reason, now, contact)
+                moved = await self._fail(
+                    session, message, status, reason, now, contact, extra=found_id
+                )
         self.messaging.committed()
         return ReceiptResult.APPLIED if moved else ReceiptResult.IGNORED
+
+    async def _receipt_message(self, store: MessageStore, receipt: Receipt) -> Message | None:
+        message = await store.by_provider_id(receipt.provider_message_id)
+        if message is not None or not receipt.notification_id:
+            return message
+        candidate = await store.get(receipt.notification_id)
+        if (
+            candidate is None
+            or candidate.channel != "sms"
+            or candidate.status is not Status.SENDING
+        ):
+            return None
+        return candidate
+
+    # ------------------------------------------------------------------ letters
+
+    async def take_print_queue(self, limit: int) -> list[Message]:
+        """Letters waiting to be printed, now `sending`: whoever fetches them prints them.
+
+        Compare-and-set per letter, so two people fetching at once never get the same one.
+        """
+        now = self.clock()
+        taken: list[Message] = []
+        async with self.db.transaction() as session:
+            for letter in await MessageStore(session, self.cipher).letters(Status.CREATED, limit):
+                values = {"attempts": letter.attempts + 1, "last_attempt_at": now, "sent_at": now}
+                if await self._move(session, letter, Status.SENDING, values, now):
+                    taken.append(
+                        dataclasses.replace(
+                            letter, status=Status.SENDING, attempts=letter.attempts + 1, sent_at=now
+                        )
+                    )
+        self.messaging.committed()
+        return taken
+
+    async def unposted_letters(self, limit: int) -> list[Message]:
+        """Letters fetched for printing that nobody has confirmed as posted yet."""
+        async with self.db.transaction() as session:
+            return await MessageStore(session, self.cipher).letters(Status.SENDING, limit)
+
+    async def confirm_posted(self, letter_id: str) -> tuple[PostingResult, Message | None]:
+        """Staff posted the letter: `sending` -> `delivered` (as far as we will ever know)."""
+        now = self.clock()
+        async with self.db.transaction() as session:
+            letter = await MessageStore(session, self.cipher).get(letter_id)
+            if letter is None or letter.channel != "letter":
+                return PostingResult.UNKNOWN, None
+            if letter.status is Status.DELIVERED:
+                return PostingResult.ALREADY_POSTED, letter
+            if letter.status is not Status.SENDING:
+                return PostingResult.NOT_PRINTED, letter
+            values = {"delivered_at": now}
+            if not await self._move(session, letter, Status.DELIVERED, values, now):
+                return PostingResult.ALREADY_POSTED, letter  # someone confirmed it just now
+        self.messaging.committed()
+        return PostingResult.POSTED, dataclasses.replace(
+            letter, status=Status.DELIVERED, delivered_at=now
+        )
 
     # ------------------------------------------------------------------ safety nets
 
@@ -639,6 +740,10 @@ def _stored_body(channel: str, rendered: RenderedMessage) -> dict[str, str]:
     if channel == "sms":
         return {"text": rendered.sms}
     return {"subject": rendered.subject, "text": rendered.text, "html": rendered.html}
+
+
+def _stored_letter(letter: RenderedLetter) -> dict[str, str]:
+    return {"subject": letter.subject, "text": letter.text, "html": letter.html}
 
 
 def _simulated_delivery(outcome: str) -> Delivery:

@@ -14,6 +14,9 @@ from pydantic import Field, SecretStr
 from services.notifications.domain import channels, retry
 from shared.settings import ServiceSettings, default_sqlite_url
 
+# DESIGN section 5 (notifications): delivery receipts from the SMS provider.
+SMS_STATUS_CALLBACK_PATH = "/v1/providers/sms/status"
+
 # notify-anchor.md "Data retention": content and recipient are kept 7 days by default.
 DEFAULT_RETENTION_DAYS = 7
 # notify-anchor.md "Status lifecycle": a message still `sending` after 72 h is given up on.
@@ -66,6 +69,13 @@ class NotificationsSettings(ServiceSettings):
         SecretStr("local-auth-token"), validation_alias="SMS_AUTH_TOKEN"
     )
     sms_from: str = Field("Redress", validation_alias="SMS_FROM")
+    # Notify-style receipts must carry `Authorization: Bearer <this>`: GOV.UK Notify sends the
+    # bearer token the service configured with its callback URL (notify-anchor.md, "Callbacks
+    # to services"). Unset, every Notify-style receipt is refused (Twilio-style receipts are
+    # checked against SMS_AUTH_TOKEN instead).
+    callback_bearer_token: SecretStr | None = Field(
+        None, validation_alias="NOTIFICATIONS_CALLBACK_BEARER_TOKEN"
+    )
 
     retention_days: int = Field(
         DEFAULT_RETENTION_DAYS, ge=1, validation_alias="NOTIFICATIONS_RETENTION_DAYS"
@@ -113,6 +123,11 @@ class NotificationsSettings(ServiceSettings):
     claim_timeout_seconds: float = Field(
         DEFAULT_CLAIM_TIMEOUT_SECONDS, gt=0, validation_alias="NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS"
     )
+
+    @property
+    def sms_status_callback_url(self) -> str:
+        """Where SMS receipts are posted; Twilio signs this exact URL."""
+        return f"{self.callback_base_url.rstrip('/')}{SMS_STATUS_CALLBACK_PATH}"
 
     @property
     def retry_policy(self) -> retry.RetryPolicy:

@@ -43,6 +43,7 @@ outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
 REFERENCE_LENGTH = 64
+LETTER = "letter"
 FAILURE_REASON_LENGTH = 500
 
 contacts = Table(
@@ -84,6 +85,9 @@ messages = Table(
     Column("provider_message_id", String(255), nullable=True, index=True),
     Column("fragments", Integer, nullable=True),
     Column("redacted_at", UtcDateTime(), nullable=True),
+    # Letters: rendered and waiting in the print queue for staff (status stays `created` until
+    # staff fetch the queue, then `sending` until they confirm it was posted).
+    Column("queued_for_print_at", UtcDateTime(), nullable=True),
     Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
 )
 
@@ -171,6 +175,7 @@ class Message:
     provider_message_id: str | None
     fragments: int | None
     dedupe_key: str
+    queued_for_print_at: datetime | None
     personalisation: dict[str, Any] | None = field(repr=False)
     rendered: dict[str, Any] | None = field(repr=False)
     recipient: str | None = field(repr=False)
@@ -269,9 +274,10 @@ class MessageStore:
     ) -> list[Message]:
         contact_known = exists().where(contacts.c.reference == messages.c.reference)
         not_held = or_(messages.c.send_after.is_(None), messages.c.send_after <= now)
+        not_in_print_queue = messages.c.queued_for_print_at.is_(None)
         rows = await self.session.execute(
             select(messages)
-            .where(condition, not_held, contact_known)
+            .where(condition, not_held, contact_known, not_in_print_queue)
             .order_by(messages.c.created_at, messages.c.id)
             .limit(limit)
         )
@@ -289,7 +295,23 @@ class MessageStore:
                 messages.c.status == Status.SENDING.value,
                 messages.c.last_attempt_at < before,
                 has_id,
+                # A letter is `sending` while it waits to be posted: staff time, not a timeout.
+                messages.c.channel != LETTER,
             )
+        )
+        return [self._message(row) for row in rows]
+
+    async def letters(self, status: Status, limit: int) -> list[Message]:
+        """Letters in the print queue with `status`, oldest first."""
+        rows = await self.session.execute(
+            select(messages)
+            .where(
+                messages.c.channel == LETTER,
+                messages.c.status == status.value,
+                messages.c.queued_for_print_at.is_not(None),
+            )
+            .order_by(messages.c.queued_for_print_at, messages.c.id)
+            .limit(limit)
         )
         return [self._message(row) for row in rows]
 
@@ -359,6 +381,7 @@ class MessageStore:
             provider_message_id=row.provider_message_id,
             fragments=row.fragments,
             dedupe_key=row.dedupe_key,
+            queued_for_print_at=row.queued_for_print_at,
             personalisation=decrypt(row.personalisation) if row.personalisation else None,
             rendered=decrypt(row.rendered) if row.rendered else None,
             recipient=decrypt(row.recipient) if row.recipient else None,

@@ -5,10 +5,11 @@ holds no personal data, so the personalisation built here holds none either. The
 the fields in `SERVICE_SUPPLIED_FIELDS` (the tracking link needs the complainant's secret
 token) just before rendering.
 
-Event types with no message here: `redress.case.recommendation_made` (the final-decision message
-lists the recommendations), `redress.case.closed` after a decision (the final-decision message
-said it all), and the notification, survey and report events. Survey invitations and reminders
-arrive as `redress.notification.requested` commands from feedback, which knows the survey link.
+Every public case event type is either in ROUTES or in SILENT_EVENT_TYPES with the reason it
+sends nothing; some routed events send nothing in some cases too (`redress.case.closed` after a
+decision: the final-decision message said it all). Survey invitations and reminders arrive as
+`redress.notification.requested` commands from feedback, which knows the survey link
+(COMMAND_TEMPLATES).
 """
 
 from __future__ import annotations
@@ -159,14 +160,15 @@ def tracking_url(public_url: str, reference: str, tracking_token: str) -> str:
 def templates_for_event(ce_type: str, data: Mapping[str, Any]) -> list[TemplateRequest]:
     """The messages a public case event sends the complainant (often one, sometimes none).
 
-    Raises pydantic.ValidationError when `data` does not match the event type's model.
+    Raises pydantic.ValidationError when `data` does not match the event type's model, and
+    UnroutedEventTypeError for a type that is neither routed nor known to be silent.
     """
-    route = _ROUTES.get(ce_type)
-    if route is None:
+    if ce_type in SILENT_EVENT_TYPES:
         return []
-    model, build = route
-    event = model.model_validate(data)
-    return build(event)
+    route = ROUTES.get(ce_type)
+    if route is None:
+        raise UnroutedEventTypeError(f"no routing decision for {ce_type!r}")
+    return route.build(route.model.model_validate(data))
 
 
 def _base(event: events.CaseEvent, **extra: str) -> dict[str, str]:
@@ -310,23 +312,137 @@ def _message_posted(posted: events.MessagePosted) -> list[TemplateRequest]:
 
 _Builder = Callable[[Any], list[TemplateRequest]]
 
-_ROUTES: Final[dict[str, tuple[type[events.CaseEvent], _Builder]]] = {
-    "redress.case.opened": (events.CaseOpened, _case_opened),
-    "redress.case.assigned": (events.CaseAssigned, _case_assigned),
-    "redress.case.stage_changed": (events.StageChanged, _stage_changed),
-    "redress.case.evidence_requested": (events.EvidenceRequested, _evidence_requested),
-    "redress.case.draft_decision_issued": (events.DraftDecisionIssued, _draft_decision_issued),
-    "redress.case.comments_received": (events.CommentsReceived, _comments_received),
-    "redress.case.final_decision_issued": (events.FinalDecisionIssued, _final_decision_issued),
-    "redress.case.closed": (events.CaseClosed, _case_closed),
-    "redress.case.review_requested": (events.ReviewRequested, _review_requested),
-    "redress.case.review_completed": (events.ReviewCompleted, _review_completed),
-    "redress.case.recommendation_updated": (
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """How one public case event type becomes messages.
+
+    `sends` maps every template `build` may choose to when, in words, it is chosen; it feeds
+    the template catalogue document (services/notifications/catalogue_doc.py) and its tests.
+    """
+
+    model: type[events.CaseEvent]
+    build: _Builder
+    sends: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandTrigger:
+    """A template sent on a `redress.notification.requested` command from another service."""
+
+    requested_by: str
+    when: str
+    fields: tuple[str, ...]
+
+
+class UnroutedEventTypeError(LookupError):
+    """An event type this service has not decided about: neither a route nor a known silence."""
+
+
+ROUTES: Final[dict[str, Route]] = {
+    "redress.case.opened": Route(
+        events.CaseOpened, _case_opened, {"acknowledgement": "a case is opened"}
+    ),
+    "redress.case.assigned": Route(
+        events.CaseAssigned, _case_assigned, {"case_assigned": "a caseworker is assigned"}
+    ),
+    "redress.case.stage_changed": Route(
+        events.StageChanged,
+        _stage_changed,
+        {
+            "stage_changed": "the case moves to assessment or investigation, with the next "
+            "step and its date (draft decision, review and closure have messages of their own)"
+        },
+    ),
+    "redress.case.evidence_requested": Route(
+        events.EvidenceRequested,
+        _evidence_requested,
+        {"evidence_requested": "we ask the organisation for evidence, with its deadline"},
+    ),
+    "redress.case.draft_decision_issued": Route(
+        events.DraftDecisionIssued,
+        _draft_decision_issued,
+        {"draft_decision_issued": "the draft decision is ready, with the comment deadline"},
+    ),
+    "redress.case.comments_received": Route(
+        events.CommentsReceived,
+        _comments_received,
+        {"comments_received": "the complainant's comments on the draft arrive"},
+    ),
+    "redress.case.final_decision_issued": Route(
+        events.FinalDecisionIssued,
+        _final_decision_issued,
+        {
+            "final_decision_issued": "the final decision is issued, with any recommendations "
+            "and the review deadline"
+        },
+    ),
+    "redress.case.closed": Route(
+        events.CaseClosed,
+        _case_closed,
+        {
+            "case_closed_declined": "the case is closed because we decline to investigate "
+            "(with the review deadline)",
+            "case_closed": "the case is resolved early or withdrawn (nothing is sent when it "
+            "closes after a final decision)",
+        },
+    ),
+    "redress.case.review_requested": Route(
+        events.ReviewRequested,
+        _review_requested,
+        {"review_requested": "the complainant asks for a review"},
+    ),
+    "redress.case.review_completed": Route(
+        events.ReviewCompleted, _review_completed, {"review_completed": "a review is finished"}
+    ),
+    "redress.case.recommendation_updated": Route(
         events.RecommendationUpdated,
         _recommendation_updated,
+        {
+            "recommendation_updated": "a recommendation's status changes (accepted, done, "
+            "overdue, refused)"
+        },
     ),
-    "redress.case.deadline_missed": (events.DeadlineMissed, _deadline_missed),
-    "redress.case.message_posted": (events.MessagePosted, _message_posted),
+    "redress.case.deadline_missed": Route(
+        events.DeadlineMissed,
+        _deadline_missed,
+        {"deadline_missed": "we miss a date we gave the complainant, with the new date when known"},
+    ),
+    "redress.case.message_posted": Route(
+        events.MessagePosted,
+        _message_posted,
+        {
+            "message_from_caseworker": "the caseworker posts a message to the complainant (not "
+            "the other way round)"
+        },
+    ),
 }
 
-ROUTED_EVENT_TYPES: Final = frozenset(_ROUTES)
+# Public case events that deliberately send nothing, and why. Every case event type must be in
+# ROUTES or here (a unit test checks), so a new event type is a decision, not an accident.
+SILENT_EVENT_TYPES: Final[dict[str, str]] = {
+    "redress.case.recommendation_made": (
+        "the final-decision message already lists the recommendations"
+    ),
+    "redress.case.themes_tagged": "themes are internal, for learning reports",
+    "redress.case.organisation_added": (
+        "the tracking page lists the organisations; the decision message covers each"
+    ),
+}
+
+# Templates sent on request by another service, with the personalisation it must supply.
+COMMAND_TEMPLATES: Final[dict[str, CommandTrigger]] = {
+    "survey_invitation": CommandTrigger(
+        "feedback",
+        "the case has been closed for the survey delay (FEEDBACK_INVITE_DELAY_DAYS)",
+        ("survey_url", "survey_closes_on"),
+    ),
+    "survey_reminder": CommandTrigger(
+        "feedback",
+        "the survey is still unanswered before it closes",
+        ("survey_url", "survey_closes_on"),
+    ),
+}
+
+ROUTED_EVENT_TYPES: Final = frozenset(ROUTES)
+HANDLED_EVENT_TYPES: Final = ROUTED_EVENT_TYPES | frozenset(SILENT_EVENT_TYPES)

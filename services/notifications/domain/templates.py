@@ -4,6 +4,7 @@ Layout on disk (see services/notifications/templates/README.md):
 
     <directory>/<name>/v<N>.toml     subject, email, sms (Jinja), one file per version
     <directory>/_layout/email.html   the HTML wrapper for every email
+    <directory>/_layout/letter.html  the printable page for every letter (same body as the email)
 
 Like Notify (../shared/reference/notify-anchor.md, "Template versioning"), every version is kept
 and a message is rendered from the exact version recorded when it was created. Unlike Notify's
@@ -23,6 +24,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
@@ -36,6 +38,7 @@ from services.notifications.domain.sms import sms_encode
 TEMPLATE_NAME_PATTERN: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 VERSION_FILE_PATTERN: Final = re.compile(r"^v([1-9][0-9]*)\.toml$")
 LAYOUT_PATH: Final = Path("_layout") / "email.html"
+LETTER_LAYOUT_PATH: Final = Path("_layout") / "letter.html"
 REQUIRED_FIELDS: Final = ("subject", "email", "sms")
 
 # Body text size. 19px is the GOV.UK Design System's body size on large screens. Large print is
@@ -43,6 +46,16 @@ REQUIRED_FIELDS: Final = ("subject", "email", "sms")
 # (UKAAF) gives for large print.
 STANDARD_FONT_PX: Final = 19
 LARGE_PRINT_FONT_PX: Final = 24
+
+# Printed letters. RNIB's Clear Print guidance: at least 12 point, 14 point preferred; large
+# print is 18 point, the top of UKAAF's 16-18 point range (as LARGE_PRINT_FONT_PX above).
+STANDARD_LETTER_FONT_PT: Final = 14
+LARGE_PRINT_LETTER_FONT_PT: Final = 18
+
+_MONTHS: Final = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 # Notify's plain-text part draws rules 65 columns wide ("Formatting" row, COLUMN_WIDTH=65).
 PLAIN_TEXT_RULE_WIDTH: Final = 65
@@ -70,6 +83,36 @@ class MissingPersonalisation(TemplateError):  # noqa: N818 (name fixed by the se
     def __init__(self, names: Iterable[str]) -> None:
         self.names: tuple[str, ...] = tuple(sorted(set(names)))
         super().__init__(f"Missing personalisation: {', '.join(self.names)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Addressee:
+    """Who a letter goes to: the name and the postal address, one line per list item."""
+
+    name: str
+    address_lines: tuple[str, ...]
+
+    @classmethod
+    def of(cls, name: str, postal_address: str) -> Addressee:
+        """Address lines from a stored address: split at line breaks, or at commas if one line."""
+        lines = (
+            postal_address.splitlines()
+            if "\n" in postal_address.strip()
+            else (postal_address.split(","))
+        )
+        return cls(name=name.strip(), address_lines=tuple(p.strip() for p in lines if p.strip()))
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedLetter:
+    """One letter, ready to print: a standalone HTML page and its plain-text body."""
+
+    template: str
+    version: int
+    subject: str
+    html: str
+    text: str
+    large_print: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,24 +179,29 @@ def _html_environment() -> SandboxedEnvironment:
 class TemplateCatalogue:
     """Every version of every message template, loaded from a directory."""
 
-    def __init__(self, versions: Iterable[TemplateVersion], layout: Template) -> None:
+    def __init__(
+        self, versions: Iterable[TemplateVersion], layout: Template, letter_layout: Template
+    ) -> None:
         self._versions: dict[str, dict[int, TemplateVersion]] = {}
         for template_version in versions:
             by_number = self._versions.setdefault(template_version.name, {})
             by_number[template_version.version] = template_version
         self._layout = layout
+        self._letter_layout = letter_layout
 
     @classmethod
     def load(cls, directory: Path | str) -> TemplateCatalogue:
         """Read and compile every `<name>/v<N>.toml` under `directory`; fail fast on any error."""
         root = Path(directory)
-        layout_file = root / LAYOUT_PATH
-        if not layout_file.is_file():
-            raise TemplateFileError(f"{layout_file}: the email layout is missing")
         text_env, html_env = _text_environment(), _html_environment()
-        layout = _compile(html_env, layout_file.read_text(encoding="utf-8"), layout_file)
+        layouts = []
+        for relative, what in ((LAYOUT_PATH, "email"), (LETTER_LAYOUT_PATH, "letter")):
+            layout_file = root / relative
+            if not layout_file.is_file():
+                raise TemplateFileError(f"{layout_file}: the {what} layout is missing")
+            layouts.append(_compile(html_env, layout_file.read_text(encoding="utf-8"), layout_file))
         versions = [_load_version(path, text_env, html_env) for path in _template_files(root)]
-        return cls(versions, layout)
+        return cls(versions, layouts[0], layouts[1])
 
     def names(self) -> list[str]:
         return sorted(self._versions)
@@ -178,18 +226,10 @@ class TemplateCatalogue:
     ) -> RenderedMessage:
         """Render `name` at `version` (default: the latest) with `personalisation`."""
         template = self._get(name, version)
-        missing = template.required - personalisation.keys()
-        if missing:
-            raise MissingPersonalisation(missing)
-        values = dict(personalisation)
+        subject, html_body, text = _render_body(template, personalisation)
         try:
-            subject = _single_line(template.subject.render(values))
-            html_body = Markup("\n").join(_html_block(block, values) for block in template.body)
-            text = "\n\n".join(
-                rendered for block in template.body if (rendered := _text_block(block, values))
-            )
-            sms = sms_encode(template.sms.render(values).strip())
-        except UndefinedError as error:  # e.g. a missing attribute of a value that was given
+            sms = sms_encode(template.sms.render(dict(personalisation)).strip())
+        except UndefinedError as error:
             raise MissingPersonalisation([_undefined_name(error)]) from error
         html = self._layout.render(
             subject=subject,
@@ -204,6 +244,39 @@ class TemplateCatalogue:
             html=html,
             text=text + "\n",
             sms=sms,
+            large_print=large_print,
+        )
+
+    def render_letter(
+        self,
+        name: str,
+        personalisation: Mapping[str, object],
+        *,
+        addressee: Addressee,
+        dated: date,
+        version: int | None = None,
+        large_print: bool = False,
+    ) -> RenderedLetter:
+        """The email body of `name` as a printable letter to `addressee`, dated `dated`."""
+        template = self._get(name, version)
+        subject, html_body, text = _render_body(template, personalisation)
+        date_line = f"{dated.day} {_MONTHS[dated.month - 1]} {dated.year}"
+        html = self._letter_layout.render(
+            subject=subject,
+            body=html_body,
+            name=addressee.name,
+            address_lines=addressee.address_lines,
+            date=date_line,
+            reference=personalisation.get("reference", ""),
+            large_print=large_print,
+            font_size_pt=LARGE_PRINT_LETTER_FONT_PT if large_print else STANDARD_LETTER_FONT_PT,
+        )
+        return RenderedLetter(
+            template=name,
+            version=template.version,
+            subject=subject,
+            html=html,
+            text=text + "\n",
             large_print=large_print,
         )
 
@@ -379,6 +452,25 @@ def _text_block(block: _CompiledBlock, values: Mapping[str, object]) -> str:
         underline = "=" if block.kind is BlockKind.HEADING else "-"
         return f"{rendered[0]}\n{underline * len(rendered[0])}"
     return rendered[0]
+
+
+def _render_body(
+    template: TemplateVersion, personalisation: Mapping[str, object]
+) -> tuple[str, Markup, str]:
+    """Subject, HTML body and plain-text body, shared by emails and letters."""
+    missing = template.required - personalisation.keys()
+    if missing:
+        raise MissingPersonalisation(missing)
+    values = dict(personalisation)
+    try:
+        subject = _single_line(template.subject.render(values))
+        html_body = Markup("\n").join(_html_block(block, values) for block in template.body)
+        text = "\n\n".join(
+            rendered for block in template.body if (rendered := _text_block(block, values))
+        )
+    except UndefinedError as error:  # e.g. a missing attribute of a value that was given
+        raise MissingPersonalisation([_undefined_name(error)]) from error
+    return subject, html_body, text
 
 
 def _undefined_name(error: UndefinedError) -> str:

@@ -3,14 +3,16 @@ local SMTP server and SMS gateway, and settings tuned so retries happen in fract
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from deploy.local.sms_gateway import RunningGateway, new_account_sid
 from services.notifications.settings import NotificationsSettings
+from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS, NOTIFICATION_REQUESTS, Topic
 from tests.integration.conftest_local_servers import (
     LocalMailServer,
     free_port,
@@ -23,14 +25,52 @@ from tests.integration.notifications.support import DeliveryWatcher, Publisher, 
 __all__ = ["mail_server", "receipt_receiver", "sms_gateway"]
 
 PUBLIC_URL = "https://redress.example"
+CALLBACK_BEARER_TOKEN = "notify-callback-token-for-tests"
 
 MakeSettings = Callable[..., NotificationsSettings]
+
+# The service's consumers (services/notifications/app.py) and the topic each reads.
+NOTIFICATIONS_CONSUMERS = {
+    "contacts": INTAKE_COMPLAINTS,
+    "cases": CASEWORK_CASES,
+    "requests": NOTIFICATION_REQUESTS,
+}
+
+
+async def start_group_at_end(bootstrap: str, group_id: str, topic: Topic) -> None:
+    """Commit the current end offsets for `group_id`, so its first consumer starts there."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic.name, p) for p in range(topic.partitions)]
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit(ends)
+    finally:
+        await consumer.stop()
+
+
+@pytest.fixture
+async def consumer_group_prefix(kafka_bootstrap: str) -> str:
+    """A consumer group prefix of this test's own, whose groups start at the end of the topics.
+
+    Topics are shared with every other test and session: a shared group would make this test
+    chew through (or lose to another member) everyone's events, and a new group would start at
+    the earliest offset (shared/messaging.py) and read the whole history.
+    """
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    for consumer, topic in NOTIFICATIONS_CONSUMERS.items():
+        await start_group_at_end(kafka_bootstrap, f"{prefix}-notifications-{consumer}", topic)
+    return prefix
 
 
 @pytest.fixture
 def make_settings(
     database_url: str,
     kafka_bootstrap: str,
+    consumer_group_prefix: str,
     mail_server: LocalMailServer,
     sms_gateway: RunningGateway,
 ) -> MakeSettings:
@@ -50,11 +90,13 @@ def make_settings(
             "sms_account_sid": new_account_sid(),
             "sms_auth_token": "local-auth-token",
             "sms_from": "Redress",
+            "callback_bearer_token": CALLBACK_BEARER_TOKEN,
             "sender_interval_seconds": 0.1,
             "backoff_base_seconds": 0.05,
             "backoff_cap_seconds": 0.2,
             "max_attempts": 100,
             "outbox_poll_interval_seconds": 0.1,
+            "consumer_group_prefix": consumer_group_prefix,
             "consumer_retry_backoff_seconds": 0.05,
         }
         return NotificationsSettings(**(values | overrides))

@@ -22,7 +22,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
 
 from deploy.local.mail_server import sorted_mail_files
+from deploy.local.sms_gateway import RunningGateway
 from services.notifications.app import create_app
+from services.notifications.providers import TWILIO_SIGNATURE_HEADER, twilio_signature
 from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import Message, MessageStore
@@ -37,6 +39,7 @@ from shared.events import (
     EligibilityFlags,
     Milestone,
     NotificationRequested,
+    NotificationStatus,
     Organisation,
     Payload,
     Sector,
@@ -45,6 +48,7 @@ from shared.events import (
 from shared.topics import NOTIFICATION_DELIVERIES, Topic
 
 SERVER_START_POLL_SECONDS = 0.01
+UNFINISHED = (NotificationStatus.CREATED, NotificationStatus.SENDING)
 LONDON = ZoneInfo("Europe/London")
 WAIT_SECONDS = 30.0
 
@@ -100,6 +104,36 @@ class RunningNotifications:
 
         await wait_until(met, within)
         return found
+
+    async def wait_for_message(
+        self,
+        reference: str,
+        request_id: str,
+        predicate: Callable[[Message], bool] = lambda _: True,
+        within: float = WAIT_SECONDS,
+    ) -> Message:
+        """The message our own event (or request) caused. Other sessions' casework services
+        also react to the complaints tests publish, so a reference may get other messages."""
+        found = await self.wait_for_messages(
+            reference,
+            lambda found: any(m.request_id == request_id and predicate(m) for m in found),
+            within,
+        )
+        return next(m for m in found if m.request_id == request_id and predicate(m))
+
+    def twilio_signed(self, form: dict[str, str], query: str = "") -> dict[str, str]:
+        """Headers that make `form` a receipt Twilio signed for this service (posted to the
+        callback URL with `query`)."""
+        url = self.settings.sms_status_callback_url + (f"?{query}" if query else "")
+        signature = twilio_signature(
+            self.settings.sms_auth_token.get_secret_value(), url, form.items()
+        )
+        return {TWILIO_SIGNATURE_HEADER: signature}
+
+    def notify_authorised(self) -> dict[str, str]:
+        token = self.settings.callback_bearer_token
+        assert token is not None, "set callback_bearer_token in the test settings"
+        return {"Authorization": f"Bearer {token.get_secret_value()}"}
 
     def staff_headers(self, role: Role) -> dict[str, str]:
         token = issue_staff_token(
@@ -226,6 +260,7 @@ def complaint_received(
     *,
     email: str | None = "complainant@example.org",
     phone: str | None = None,
+    address: str | None = None,
     preferred: ContactMethod = ContactMethod.EMAIL,
     adjustments: tuple[str, ...] = (),
     tracking_token: str | None = None,
@@ -240,6 +275,7 @@ def complaint_received(
             name="Alex Example",
             email=email,
             phone=phone,
+            address=address,
             preferred_contact=preferred,
             reasonable_adjustments=list(adjustments),
         ),
@@ -286,6 +322,52 @@ def mails_for(directory: Path, reference: str) -> list[EmailMessage]:
         if reference in str(mail["Subject"]):
             found.append(mail)
     return found
+
+
+async def each_mail_sent_once(
+    service: RunningNotifications, directory: Path, reference: str
+) -> list[EmailMessage]:
+    """Wait until the mails about `reference` are exactly the emails the service delivered, one
+    each, and return them. Other sessions' casework services may open cases for the complaints
+    tests publish, so there can be more than our own; a message sent twice never matches (each
+    attempt has its own Message-ID, and the service records the one that was accepted)."""
+    mails: list[EmailMessage] = []
+
+    async def matched() -> bool:
+        nonlocal mails
+        mails = mails_for(directory, reference)
+        emails = [m for m in await service.messages(reference) if m.channel == "email"]
+        if any(
+            m.status in (NotificationStatus.CREATED, NotificationStatus.SENDING) for m in emails
+        ):
+            return False
+        delivered = sorted(
+            str(m.provider_message_id) for m in emails if m.status is NotificationStatus.DELIVERED
+        )
+        return sorted(str(mail["Message-ID"]) for mail in mails) == delivered
+
+    await wait_until(matched)
+    return mails
+
+
+async def each_text_sent_once(
+    service: RunningNotifications, gateway: RunningGateway, reference: str
+) -> list[dict[str, Any]]:
+    """As `each_mail_sent_once`, for texts: the gateway's texts about `reference` are exactly
+    the ones the service recorded as taken by the provider, one each."""
+    texts: list[dict[str, Any]] = []
+
+    async def matched() -> bool:
+        nonlocal texts
+        texts = [t for t in gateway.messages() if reference in str(t["body"])]
+        sms = [m for m in await service.messages(reference) if m.channel == "sms"]
+        if any(m.status in UNFINISHED for m in sms):
+            return False
+        taken = sorted(str(m.provider_message_id) for m in sms if m.provider_message_id)
+        return sorted(str(t["id"]) for t in texts) == taken
+
+    await wait_until(matched)
+    return texts
 
 
 def text_of(mail: EmailMessage) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.notifications.store import Message, MessageStore
-from shared.events import NotificationStatus
+from shared.events import NotificationRequested, NotificationStatus
 from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS, NOTIFICATION_REQUESTS
 from tests.integration.conftest_local_servers import LocalMailServer
 from tests.integration.notifications.conftest import PUBLIC_URL, MakeSettings
@@ -18,11 +18,10 @@ from tests.integration.notifications.support import (
     Publisher,
     case_opened,
     complaint_received,
-    mails_for,
+    each_mail_sent_once,
     running_notifications,
     survey_requested,
     text_of,
-    wait_until,
 )
 
 pytestmark = pytest.mark.integration
@@ -30,8 +29,8 @@ pytestmark = pytest.mark.integration
 DELIVERED = NotificationStatus.DELIVERED
 
 
-def all_delivered(count: int) -> Callable[[list[Message]], bool]:
-    return lambda found: len(found) == count and all(m.status is DELIVERED for m in found)
+def delivered(message: Message) -> bool:
+    return message.status is DELIVERED
 
 
 @pytest.mark.parametrize("complaint_first", [True, False], ids=["complaint-first", "case-first"])
@@ -57,14 +56,13 @@ async def test_a_new_case_sends_one_acknowledgement_with_a_tracking_link(
     async with running_notifications(make_settings()) as service:
         await publisher.publish(first_topic, first)
         if not complaint_first:  # the message is stored and waits for the complainant
-            waiting = await service.wait_for_messages(reference, lambda found: len(found) == 1)
-            assert waiting[0].status is NotificationStatus.CREATED
+            waiting = await service.wait_for_message(reference, opened.id)
+            assert waiting.status is NotificationStatus.CREATED
         await publisher.publish(second_topic, second)
-        [message] = await service.wait_for_messages(reference, all_delivered(1))
+        message = await service.wait_for_message(reference, opened.id, delivered)
+        mails = await each_mail_sent_once(service, mail_server.directory, reference)
 
-    mails = mails_for(mail_server.directory, reference)
-    assert len(mails) == 1
-    mail = mails[0]
+    [mail] = [m for m in mails if m["Message-ID"] == message.provider_message_id]
     assert mail["To"] == "complainant@example.org"
     assert reference in mail["Subject"]
     body = text_of(mail)
@@ -101,16 +99,16 @@ async def test_a_redelivered_event_sends_one_mail(
         await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
         await publisher.publish(CASEWORK_CASES, opened)
         await publisher.publish(CASEWORK_CASES, opened)  # the identical CloudEvent again
-        await service.wait_for_messages(reference, all_delivered(1))
+        await service.wait_for_message(reference, opened.id, delivered)
         # A third copy after the first was sent: still nothing new.
         await publisher.publish(CASEWORK_CASES, opened)
         await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
         follow_up = case_opened(unique("OTHER"))
         await publisher.publish(CASEWORK_CASES, follow_up)  # a marker: consumed after the copy
-        await service.wait_for_messages(follow_up.subject, lambda found: len(found) == 1)
-        assert len(await service.messages(reference)) == 1
-
-    assert len(mails_for(mail_server.directory, reference)) == 1
+        await service.wait_for_message(follow_up.subject, follow_up.id)
+        ours = [m for m in await service.messages(reference) if m.request_id == opened.id]
+        assert len(ours) == 1
+        await each_mail_sent_once(service, mail_server.directory, reference)
 
 
 async def test_an_smtp_outage_is_retried_and_every_mail_arrives_once(
@@ -123,28 +121,26 @@ async def test_an_smtp_outage_is_retried_and_every_mail_arrives_once(
     references = [unique(f"OUT{n}") for n in range(3)]
     mail_server.stop()
 
+    opened = [case_opened(reference) for reference in references]
     async with running_notifications(make_settings()) as service:
-        for reference in references:
+        for reference, event in zip(references, opened, strict=True):
             await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
-            await publisher.publish(CASEWORK_CASES, case_opened(reference))
-        for reference in references:
-            await service.wait_for_messages(
+            await publisher.publish(CASEWORK_CASES, event)
+        for reference, event in zip(references, opened, strict=True):
+            await service.wait_for_message(
                 reference,
-                lambda found: (
-                    len(found) == 1
-                    and found[0].status is NotificationStatus.TEMPORARY_FAILURE
-                    and found[0].attempts >= 2
-                ),
+                event.id,
+                lambda m: m.status is NotificationStatus.TEMPORARY_FAILURE and m.attempts >= 2,
             )
         mail_server.start()
-        delivered = [
-            (await service.wait_for_messages(reference, all_delivered(1)))[0]
-            for reference in references
+        sent = [
+            await service.wait_for_message(reference, event.id, delivered)
+            for reference, event in zip(references, opened, strict=True)
         ]
+        for reference in references:
+            await each_mail_sent_once(service, mail_server.directory, reference)
 
-    for reference in references:
-        assert len(mails_for(mail_server.directory, reference)) == 1
-    assert all(message.attempts >= 3 for message in delivered)
+    assert all(message.attempts >= 3 for message in sent)
     failed = await deliveries.wait_for(
         lambda ce_type, data: (
             data["reference"] == references[0] and ce_type == "redress.notification.failed"
@@ -164,18 +160,17 @@ async def test_two_instances_never_send_the_same_message_twice(
     first_settings = make_settings()
     second_settings = make_settings(database_url=first_settings.database_url)
 
+    opened = [case_opened(reference) for reference in references]
     async with (
         running_notifications(first_settings) as first,
         running_notifications(second_settings),
     ):
-        for reference in references:
+        for reference, event in zip(references, opened, strict=True):
             await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
-            await publisher.publish(CASEWORK_CASES, case_opened(reference))
-        for reference in references:
-            await first.wait_for_messages(reference, all_delivered(1))
-
-    for reference in references:
-        assert len(mails_for(mail_server.directory, reference)) == 1
+            await publisher.publish(CASEWORK_CASES, event)
+        for reference, event in zip(references, opened, strict=True):
+            await first.wait_for_message(reference, event.id, delivered)
+            await each_mail_sent_once(first, mail_server.directory, reference)
 
 
 async def test_a_survey_request_sends_the_survey_link(
@@ -192,9 +187,12 @@ async def test_a_survey_request_sends_the_survey_link(
         await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
         await publisher.publish(NOTIFICATION_REQUESTS, request)
         await publisher.publish(NOTIFICATION_REQUESTS, request)
-        [message] = await service.wait_for_messages(reference, all_delivered(1))
+        payload = request.payload()
+        assert isinstance(payload, NotificationRequested)
+        message = await service.wait_for_message(reference, payload.request_id, delivered)
+        mails = await each_mail_sent_once(service, mail_server.directory, reference)
 
-    [mail] = mails_for(mail_server.directory, reference)
+    [mail] = [m for m in mails if m["Message-ID"] == message.provider_message_id]
     assert survey_url in text_of(mail)
     assert message.template == "survey_invitation"
 
@@ -210,14 +208,12 @@ async def test_large_print_is_used_when_asked_for(
         await publisher.publish(
             INTAKE_COMPLAINTS, complaint_received(reference, adjustments=("Large print",))
         )
-        await publisher.publish(CASEWORK_CASES, case_opened(reference))
-        [message] = await service.wait_for_messages(reference, all_delivered(1))
+        opened = case_opened(reference)
+        await publisher.publish(CASEWORK_CASES, opened)
+        message = await service.wait_for_message(reference, opened.id, delivered)
+        mails = await each_mail_sent_once(service, mail_server.directory, reference)
 
-    async def mail_arrived() -> bool:
-        return len(mails_for(mail_server.directory, reference)) == 1
-
-    await wait_until(mail_arrived)
-    [mail] = mails_for(mail_server.directory, reference)
+    [mail] = [m for m in mails if m["Message-ID"] == message.provider_message_id]
     html = mail.get_body(preferencelist=("html",))
     assert html is not None
     assert "large-print" in str(html.get_content())
@@ -234,8 +230,9 @@ async def test_a_claim_left_by_a_crashed_sender_is_retried(
     clock = FakeClock()
     async with running_notifications(make_settings(), clock) as service:
         # The complaint is not known yet, so the message waits in `created`...
-        await publisher.publish(CASEWORK_CASES, case_opened(reference))
-        [stored] = await service.wait_for_messages(reference, lambda found: len(found) == 1)
+        opened = case_opened(reference)
+        await publisher.publish(CASEWORK_CASES, opened)
+        stored = await service.wait_for_message(reference, opened.id)
         # ...then pretend an instance claimed it an hour ago and died before sending.
         an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
         async with service.sender.db.transaction() as session:
@@ -247,7 +244,7 @@ async def test_a_claim_left_by_a_crashed_sender_is_retried(
         assert claimed
         await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
         assert await service.sender.sweep_stuck() == 1
-        [message] = await service.wait_for_messages(reference, all_delivered(1))
+        message = await service.wait_for_message(reference, opened.id, delivered)
+        await each_mail_sent_once(service, mail_server.directory, reference)
 
     assert message.attempts == 2
-    assert len(mails_for(mail_server.directory, reference)) == 1

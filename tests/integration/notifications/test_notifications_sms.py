@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from deploy.local.sms_gateway import RunningGateway
@@ -21,9 +23,9 @@ from tests.integration.notifications.support import (
     Publisher,
     case_opened,
     complaint_received,
-    mails_for,
+    each_mail_sent_once,
+    each_text_sent_once,
     running_notifications,
-    wait_until,
 )
 
 pytestmark = pytest.mark.integration
@@ -59,15 +61,13 @@ async def test_a_permanent_email_failure_switches_to_sms_and_tells_casework(
         await publisher.publish(
             INTAKE_COMPLAINTS, complaint_received(reference, email=bouncing, phone=MOBILE)
         )
-        await publisher.publish(CASEWORK_CASES, case_opened(reference))
-        found = await service.wait_for_messages(
-            reference,
-            lambda found: (
-                len(found) == 2
-                and any(m.channel == "sms" and m.status is Status.DELIVERED for m in found)
-            ),
+        opened = case_opened(reference)
+        await publisher.publish(CASEWORK_CASES, opened)
+        sms = await service.wait_for_message(
+            reference, opened.id, lambda m: m.channel == "sms" and m.status is Status.DELIVERED
         )
-        email, sms = by_channel(found, "email"), by_channel(found, "sms")
+        found = [m for m in await service.messages(reference) if m.request_id == opened.id]
+        email = by_channel(found, "email")
         assert email.status is Status.PERMANENT_FAILURE
         assert email.failure_reason
         assert bouncing not in email.failure_reason
@@ -77,10 +77,10 @@ async def test_a_permanent_email_failure_switches_to_sms_and_tells_casework(
         # The address is now suppressed: the next message goes straight to SMS.
         second = case_opened(reference)
         await publisher.publish(CASEWORK_CASES, second)
-        found = await service.wait_for_messages(
-            reference, lambda found: sum(m.status is Status.DELIVERED for m in found) == 2
-        )
+        await service.wait_for_message(reference, second.id, lambda m: m.status is Status.DELIVERED)
+        found = await service.messages(reference)
         assert [m.channel for m in found if m.request_id == second.id] == ["sms"]
+        texts = await each_text_sent_once(service, sms_gateway, reference)
 
     failed = await deliveries.wait_for(
         lambda ce_type, data: (
@@ -89,9 +89,7 @@ async def test_a_permanent_email_failure_switches_to_sms_and_tells_casework(
     )
     assert failed[0][1]["status"] == "permanent-failure"
     assert bouncing not in str(failed)
-    texts = texts_for(sms_gateway, reference)
-    assert len(texts) == 2
-    assert texts[0]["to"] == MOBILE_E164
+    assert {t["to"] for t in texts} == {MOBILE_E164}
 
 
 async def test_quiet_hours_hold_a_text_until_eight_in_the_morning(
@@ -107,9 +105,10 @@ async def test_quiet_hours_hold_a_text_until_eight_in_the_morning(
             INTAKE_COMPLAINTS,
             complaint_received(reference, email=None, phone=MOBILE, preferred=ContactMethod.SMS),
         )
-        await publisher.publish(CASEWORK_CASES, case_opened(reference))
-        [held] = await service.wait_for_messages(
-            reference, lambda found: len(found) == 1 and found[0].send_after is not None
+        opened = case_opened(reference)
+        await publisher.publish(CASEWORK_CASES, opened)
+        held = await service.wait_for_message(
+            reference, opened.id, lambda m: m.send_after is not None
         )
         assert held.status is Status.CREATED
         assert held.channel == "sms"
@@ -119,11 +118,11 @@ async def test_quiet_hours_hold_a_text_until_eight_in_the_morning(
 
         clock.pinned = datetime(2027, 1, 16, 8, 0, 1, tzinfo=LONDON).astimezone(UTC)
         service.sender.wake()
-        [sent] = await service.wait_for_messages(
-            reference, lambda found: found[0].status is Status.DELIVERED
+        sent = await service.wait_for_message(
+            reference, opened.id, lambda m: m.status is Status.DELIVERED
         )
+        await each_text_sent_once(service, sms_gateway, reference)
     assert sent.attempts == 1
-    assert len(texts_for(sms_gateway, reference)) == 1
 
 
 async def test_sms_receipts_only_move_a_status_forward(
@@ -142,40 +141,47 @@ async def test_sms_receipts_only_move_a_status_forward(
             INTAKE_COMPLAINTS,
             complaint_received(reference, phone=MOBILE, preferred=ContactMethod.SMS),
         )
-        await publisher.publish(CASEWORK_CASES, case_opened(reference))
-        [delivered] = await service.wait_for_messages(
-            reference, lambda found: len(found) == 1 and found[0].status is Status.DELIVERED
+        opened = case_opened(reference)
+        await publisher.publish(CASEWORK_CASES, opened)
+        delivered = await service.wait_for_message(
+            reference, opened.id, lambda m: m.status is Status.DELIVERED
         )
         sid = delivered.provider_message_id
         assert sid is not None
 
+        status_path = "/v1/providers/sms/status"
+
+        async def twilio_receipt(form: dict[str, str]) -> httpx.Response:
+            return await service.http.post(
+                status_path, data=form, headers=service.twilio_signed(form)
+            )
+
         late_failure = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "30005"}
-        answer = await service.http.post("/v1/providers/sms/status", data=late_failure)
+        answer = await twilio_receipt(late_failure)
         assert answer.status_code == 200
         assert answer.json() == {"result": "ignored"}
-        again = await service.http.post(
-            "/v1/providers/sms/status", data={"MessageSid": sid, "MessageStatus": "delivered"}
-        )
+        again = await twilio_receipt({"MessageSid": sid, "MessageStatus": "delivered"})
         assert again.json() == {"result": "ignored"}
-        interim = await service.http.post(
-            "/v1/providers/sms/status", data={"MessageSid": sid, "MessageStatus": "sent"}
-        )
+        interim = await twilio_receipt({"MessageSid": sid, "MessageStatus": "sent"})
         assert interim.status_code == 200
-        [still] = await service.messages(reference)
+        [still] = [m for m in await service.messages(reference) if m.id == delivered.id]
         assert still.status is Status.DELIVERED
 
         unknown = await service.http.post(
-            "/v1/providers/sms/status", json={"id": "no-such-id", "status": "delivered"}
+            status_path,
+            json={"id": "no-such-id", "status": "delivered"},
+            headers=service.notify_authorised(),
         )
         assert unknown.status_code == 404
-        for bad in (
-            {"content": b"{not json", "headers": {"content-type": "application/json"}},
-            {"json": {"status": "delivered"}},
-            {"json": {"id": sid, "status": "exploded"}},
-            {"content": b"hello", "headers": {"content-type": "text/plain"}},
+        for content, content_type in (
+            (b"{not json", "application/json"),
+            (b'{"status": "delivered"}', "application/json"),
+            (b'{"id": "%s", "status": "exploded"}' % sid.encode(), "application/json"),
+            (b"hello", "text/plain"),
         ):
-            response = await service.http.post("/v1/providers/sms/status", **bad)
-            assert response.status_code == 400, bad
+            headers = {"content-type": content_type, **service.notify_authorised()}
+            response = await service.http.post(status_path, content=content, headers=headers)
+            assert response.status_code == 400, content
 
         # A permanent-failure receipt: the number is suppressed and email takes over.
         await publisher.publish(
@@ -184,20 +190,16 @@ async def test_sms_receipts_only_move_a_status_forward(
                 failing, phone=PERMANENT_FAILURE_MOBILE, preferred=ContactMethod.SMS
             ),
         )
-        await publisher.publish(CASEWORK_CASES, case_opened(failing))
-        found = await service.wait_for_messages(
+        failing_opened = case_opened(failing)
+        await publisher.publish(CASEWORK_CASES, failing_opened)
+        await service.wait_for_message(
             failing,
-            lambda found: (
-                len(found) == 2
-                and any(m.channel == "email" and m.status is Status.DELIVERED for m in found)
-            ),
+            failing_opened.id,
+            lambda m: m.channel == "email" and m.status is Status.DELIVERED,
         )
+        found = [m for m in await service.messages(failing) if m.request_id == failing_opened.id]
         assert by_channel(found, "sms").status is Status.PERMANENT_FAILURE
-
-    async def mail_arrived() -> bool:
-        return len(mails_for(mail_server.directory, failing)) == 1
-
-    await wait_until(mail_arrived)
+        await each_mail_sent_once(service, mail_server.directory, failing)
 
 
 async def test_staff_see_the_message_list_but_only_managers_see_content(
@@ -208,9 +210,10 @@ async def test_staff_see_the_message_list_but_only_managers_see_content(
     reference = unique("LIST")
     async with running_notifications(make_settings()) as service:
         await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
-        await publisher.publish(CASEWORK_CASES, case_opened(reference))
-        await service.wait_for_messages(
-            reference, lambda found: len(found) == 1 and found[0].status is Status.DELIVERED
+        opened = case_opened(reference)
+        await publisher.publish(CASEWORK_CASES, opened)
+        ours = await service.wait_for_message(
+            reference, opened.id, lambda m: m.status is Status.DELIVERED
         )
         path = f"/v1/messages?reference={reference}"
 
@@ -227,17 +230,22 @@ async def test_staff_see_the_message_list_but_only_managers_see_content(
 
     assert anonymous.status_code == 401
     assert missing_reference.status_code == 422
-    [seen_by_caseworker] = caseworker.json()
+
+    def our_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        [row] = [row for row in rows if row["id"] == ours.id]
+        return row
+
+    seen_by_caseworker = our_row(caseworker.json())
     assert seen_by_caseworker["status"] == "delivered"
     assert seen_by_caseworker["channel"] == "email"
     assert seen_by_caseworker["template"] == "acknowledgement"
     assert seen_by_caseworker["attempts"] == 1
     assert not {"recipient", "body", "subject"} & seen_by_caseworker.keys()
     assert "complainant@example.org" not in caseworker.text
-    [seen_by_manager] = manager.json()
+    seen_by_manager = our_row(manager.json())
     assert seen_by_manager["recipient"] == "complainant@example.org"
     assert reference in seen_by_manager["body"]
-    [redacted] = after_retention.json()
+    redacted = our_row(after_retention.json())
     assert redacted["recipient"] is None
     assert redacted["body"] is None
     assert redacted["status"] == "delivered"

@@ -11,9 +11,14 @@ from pydantic import ValidationError
 
 from services.notifications.domain import TEMPLATES_DIRECTORY
 from services.notifications.domain.routing import (
+    COMMAND_TEMPLATES,
+    HANDLED_EVENT_TYPES,
     ROUTED_EVENT_TYPES,
+    ROUTES,
     SERVICE_SUPPLIED_FIELDS,
+    SILENT_EVENT_TYPES,
     TemplateRequest,
+    UnroutedEventTypeError,
     format_date,
     templates_for_event,
     tracking_url,
@@ -241,6 +246,7 @@ def test_case_events_choose_a_template_and_its_words(
     request = only(templates_for_event(ce_type, data))
 
     assert request.template == template
+    assert template in ROUTES[ce_type].sends  # the catalogue document says so too
     assert request.personalisation["reference"] == REFERENCE
     assert expected.items() <= request.personalisation.items()
     # The template exists and these words, plus the link the service adds, are all it needs.
@@ -273,13 +279,39 @@ def test_case_events_choose_a_template_and_its_words(
         ),
         ("redress.case.message_posted", event(message_id="m-2", direction="to_caseworker")),
         ("redress.case.recommendation_made", event(recommendation=RECOMMENDATION)),
-        ("redress.report.published", {"anything": "at all"}),
+        ("redress.case.themes_tagged", event(themes=["lost_records"])),
     ],
 )
 def test_events_that_another_message_covers_send_nothing(
     ce_type: str, data: dict[str, Any]
 ) -> None:
     assert templates_for_event(ce_type, data) == []
+
+
+def test_an_event_type_nobody_decided_about_is_an_error_not_silence() -> None:
+    with pytest.raises(UnroutedEventTypeError, match=r"redress\.report\.published"):
+        templates_for_event("redress.report.published", {"anything": "at all"})
+
+
+def test_every_public_case_event_type_is_routed_or_knowingly_silent() -> None:
+    undecided = set(CASE_EVENT_TYPES.values()) - HANDLED_EVENT_TYPES
+    assert not undecided, f"route these or add them to SILENT_EVENT_TYPES: {sorted(undecided)}"
+    assert not ROUTED_EVENT_TYPES & SILENT_EVENT_TYPES.keys()
+
+
+def test_every_template_a_route_or_command_names_exists_and_every_template_is_sent() -> None:
+    named = {t for route in ROUTES.values() for t in route.sends} | COMMAND_TEMPLATES.keys()
+
+    assert named == set(shipped_catalogue().names())
+
+
+@pytest.mark.parametrize("template", sorted(COMMAND_TEMPLATES))
+def test_a_command_supplies_what_its_template_needs(template: str) -> None:
+    required = shipped_catalogue().required_personalisation(template)
+
+    assert required - SERVICE_SUPPLIED_FIELDS - {"reference"} == set(
+        COMMAND_TEMPLATES[template].fields
+    )
 
 
 def test_a_malformed_event_is_rejected_not_guessed() -> None:

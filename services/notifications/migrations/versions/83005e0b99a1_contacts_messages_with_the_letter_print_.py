@@ -1,8 +1,8 @@
-"""contacts, messages, suppressions, outbox and inbox
+"""contacts, messages (with the letter print queue), suppressions, outbox and inbox
 
-Revision ID: 1648acd2d327
+Revision ID: 83005e0b99a1
 Revises: 
-Create Date: 2026-11-23 03:15:56.137047
+Create Date: 2026-11-23 03:37:39.306844
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import shared.db
 
 
-revision: str = '1648acd2d327'
+revision: str = '83005e0b99a1'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -58,6 +58,7 @@ def upgrade() -> None:
     sa.Column('provider_message_id', sa.String(length=255), nullable=True),
     sa.Column('fragments', sa.Integer(), nullable=True),
     sa.Column('redacted_at', shared.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('queued_for_print_at', shared.db.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dedupe_key')
     )
