@@ -1,11 +1,12 @@
 """`make bench`: complaints through the running suite, beside a raw aiokafka baseline.
 
 Starts the five services (as `make run` would, on the broker `make bench` started), posts N
-complaints with C in flight, and times each from POST to its acknowledgement email landing in
-the SMTP server's folder. Then produces and consumes N messages of the same size with bare
+complaints with C in flight (a burst: throughput), then N more paced at R a second (latency
+without a queue), and times each from POST to its acknowledgement email landing in the SMTP
+server's folder. Then produces and consumes N messages of the same size with bare
 aiokafka on a fresh topic. Writes bench/results/latest.json. Nothing here asserts a time.
 
-    python -m bench.pipeline [--complaints 200] [--concurrency 16]
+    python -m bench.pipeline [--complaints 200] [--concurrency 16] [--rate 5]
 """
 
 from __future__ import annotations
@@ -72,30 +73,38 @@ def summary(latencies: list[float], elapsed: float) -> dict[str, float]:
     }
 
 
-async def watch_mail(folder: Path, arrivals: dict[str, float], expected: int) -> None:
+async def watch_mail(folder: Path, arrivals: dict[str, float], wanted: set[str]) -> None:
+    """Records when the first mail to each wanted address lands (earlier runs' mails ignored)."""
     seen: set[str] = set()
     deadline = time.monotonic() + DELIVERY_TIMEOUT_SECONDS
-    while len(arrivals) < expected and time.monotonic() < deadline:
+    while not wanted <= arrivals.keys() and time.monotonic() < deadline:
         for path in await asyncio.to_thread(lambda: sorted(folder.glob("*.eml"))):
             if path.name in seen:
                 continue
             seen.add(path.name)
             message = email.message_from_bytes(path.read_bytes(), policy=default_policy)
             assert isinstance(message, EmailMessage)
-            arrivals.setdefault(str(message["To"]), time.monotonic())
+            if (address := str(message["To"])) in wanted:
+                arrivals.setdefault(address, time.monotonic())
         await asyncio.sleep(MAIL_POLL_SECONDS)
 
 
-async def through_the_suite(suite: Suite, count: int, concurrency: int) -> dict[str, float]:
+async def through_the_suite(
+    suite: Suite, count: int, concurrency: int, rate: float | None = None
+) -> dict[str, float]:
+    """Posts `count` complaints, `concurrency` at a time, or paced at `rate` a second."""
     run = uuid.uuid4().hex[:8]
     posted: dict[str, float] = {}
     arrivals: dict[str, float] = {}
     gate = asyncio.Semaphore(concurrency)
-    watcher = asyncio.create_task(watch_mail(suite.mail_dir, arrivals, count))
+    wanted = {complaint(n, run)["complainant"]["email"] for n in range(count)}
+    watcher = asyncio.create_task(watch_mail(suite.mail_dir, arrivals, wanted))
     async with httpx.AsyncClient(timeout=30.0) as client:
 
         async def post(n: int) -> None:
             body = complaint(n, run)
+            if rate:
+                await asyncio.sleep(n / rate)
             async with gate:
                 posted[body["complainant"]["email"]] = time.monotonic()
                 response = await client.post(f"{suite.url('intake')}/v1/complaints", json=body)
@@ -151,7 +160,7 @@ async def raw_aiokafka(bootstrap: str, count: int, size: int) -> dict[str, float
     return summary([received[n] - sent[n] for n in range(count)], elapsed)
 
 
-async def main(count: int, concurrency: int) -> dict[str, Any]:
+async def main(count: int, concurrency: int, rate: float) -> dict[str, Any]:
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092")
     with tempfile.TemporaryDirectory() as scratch:
         suite = Suite(root=Path(scratch), kafka=bootstrap)
@@ -159,6 +168,8 @@ async def main(count: int, concurrency: int) -> dict[str, Any]:
         try:
             await asyncio.sleep(2.0)  # consumer groups settle before timing starts
             pipeline = await through_the_suite(suite, count, concurrency)
+            # Latency without a queue: the same number of complaints arriving at a steady rate.
+            paced = await through_the_suite(suite, count, concurrency, rate=rate)
         finally:
             await asyncio.to_thread(suite.stop_all)
     message_size = len(json.dumps(complaint(0, "x")))
@@ -173,9 +184,11 @@ async def main(count: int, concurrency: int) -> dict[str, Any]:
         "parameters": {
             "complaints": count,
             "concurrency": concurrency,
+            "paced_rate_per_second": rate,
             "message_bytes": message_size,
         },
         "pipeline_post_to_acknowledgement_email": pipeline,
+        "pipeline_paced_post_to_acknowledgement_email": paced,
         "baseline_raw_aiokafka_produce_consume": baseline,
         "notes": (
             "Pipeline: POST /v1/complaints -> intake outbox -> Kafka -> casework (inbox, case, "
@@ -195,8 +208,14 @@ if __name__ == "__main__":
     parser.add_argument(
         "--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "16"))
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=float(os.environ.get("BENCH_RATE", "5")),
+        help="complaints a second in the paced run (below the burst throughput, so no queue)",
+    )
     arguments = parser.parse_args()
-    results = asyncio.run(main(arguments.complaints, arguments.concurrency))
+    results = asyncio.run(main(arguments.complaints, arguments.concurrency, arguments.rate))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
