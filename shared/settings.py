@@ -74,3 +74,18 @@ class ServiceSettings(BaseSettings):
     @property
     def auth_secret_value(self) -> str:
         return self.auth_secret.get_secret_value()
+
+
+SmtpTls = Literal["none", "starttls", "tls"]
+
+
+class MailSettings(ServiceSettings):
+    """For services that send mail: the SMTP server (DESIGN section 6; the local mail server
+    listens on 1025, section 7)."""
+
+    smtp_host: str = Field("127.0.0.1", validation_alias="SMTP_HOST")
+    smtp_port: int = Field(1025, validation_alias="SMTP_PORT")
+    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
+    smtp_tls: SmtpTls = Field("none", validation_alias="SMTP_TLS")
+    mail_from: str = Field("Redress <no-reply@redress.localhost>", validation_alias="MAIL_FROM")

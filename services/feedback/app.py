@@ -10,11 +10,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.feedback import api, handlers
-from services.feedback.mail import Mailer, SmtpMailer
 from services.feedback.settings import FeedbackSettings
 from services.feedback.store import metadata
 from shared.app import Service, serve
 from shared.crypto import Cipher
+from shared.mail import Mailer, SmtpMailer
 from shared.topics import CASEWORK_CASES
 
 

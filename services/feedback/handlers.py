@@ -45,7 +45,7 @@ from services.feedback.domain import (
     scrub_free_text,
     validate_answers,
 )
-from services.feedback.mail import Mailer, MailError, OrganisationInvitation, invitation_email
+from services.feedback.mail import OrganisationInvitation, invitation_email
 from services.feedback.settings import FeedbackSettings
 from services.feedback.store import (
     Consultation,
@@ -69,6 +69,7 @@ from shared.events import (
     Sector,
     SurveyInvited,
 )
+from shared.mail import Mailer, MailError
 from shared.messaging import Handler, Messaging, PermanentEventError
 from shared.timekeeping import uk_date
 from shared.topics import FEEDBACK_RESPONSES, NOTIFICATION_REQUESTS

@@ -23,19 +23,13 @@ import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
 
-import aiosmtplib
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from services.feedback.domain import ORGANISATION_QUESTIONS
-from services.feedback.settings import FeedbackSettings
 
 log = logging.getLogger("redress.feedback.mail")
-
-# An SMTP exchange that takes longer than this has failed; the scheduler tries again next run.
-SMTP_TIMEOUT_SECONDS = 30.0
 
 _TEXT_TEMPLATES = SandboxedEnvironment(
     loader=FileSystemLoader(Path(__file__).parent / "templates" / "mail"),
@@ -43,50 +37,6 @@ _TEXT_TEMPLATES = SandboxedEnvironment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
-
-
-class MailError(Exception):
-    """The mail could not be handed to the SMTP server (try again later)."""
-
-
-class Mailer(Protocol):
-    async def send(self, message: EmailMessage) -> None: ...
-
-
-@dataclass(frozen=True)
-class SmtpMailer:
-    """One connection per message: organisation invitations are a handful a day."""
-
-    host: str
-    port: int
-    tls: str = "none"
-    username: str | None = None
-    password: str | None = None
-
-    @classmethod
-    def from_settings(cls, settings: FeedbackSettings) -> SmtpMailer:
-        return cls(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            tls=settings.smtp_tls,
-            username=settings.smtp_username,
-            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-        )
-
-    async def send(self, message: EmailMessage) -> None:
-        try:
-            await aiosmtplib.send(
-                message,
-                hostname=self.host,
-                port=self.port,
-                use_tls=self.tls == "tls",
-                start_tls=self.tls == "starttls",
-                username=self.username,
-                password=self.password,
-                timeout=SMTP_TIMEOUT_SECONDS,
-            )
-        except (aiosmtplib.SMTPException, OSError) as error:
-            raise MailError(f"SMTP {self.host}:{self.port}: {type(error).__name__}") from error
 
 
 @dataclass(frozen=True)

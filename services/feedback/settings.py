@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field, SecretStr
+from pydantic import Field
 
 from services.feedback.domain import FeedbackRules
-from shared.settings import ServiceSettings, default_sqlite_url
+from shared.settings import MailSettings, default_sqlite_url
 
 _DEFAULT_RULES = FeedbackRules()
 
-SmtpTls = Literal["none", "starttls", "tls"]
 
-
-class FeedbackSettings(ServiceSettings):
+class FeedbackSettings(MailSettings):
     service_name: str = "feedback"
     database_url: str = Field(
         default_factory=lambda: default_sqlite_url("feedback"),
@@ -45,12 +41,7 @@ class FeedbackSettings(ServiceSettings):
     # Organisations investigated are invited by email from this service itself (see
     # services/feedback/mail.py for why), with the same SMTP settings notifications uses
     # (DESIGN section 6; the local mail server listens on 1025, section 7).
-    smtp_host: str = Field("127.0.0.1", validation_alias="SMTP_HOST")
-    smtp_port: int = Field(1025, validation_alias="SMTP_PORT")
-    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
-    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
-    smtp_tls: SmtpTls = Field("none", validation_alias="SMTP_TLS")
-    mail_from: str = Field("Redress <no-reply@redress.localhost>", validation_alias="MAIL_FROM")
+    # SMTP_* and MAIL_FROM come from shared.settings.MailSettings.
 
     @property
     def rules(self) -> FeedbackRules:

@@ -10,13 +10,14 @@ from fastapi import FastAPI
 
 from services.intake import api, handlers
 from services.intake.domain import IntakeRules
-from services.intake.email_intake import EmailIntake, SmtpReplySender
+from services.intake.email_intake import EmailIntake
 from services.intake.email_listener import EmailListener
 from services.intake.settings import IntakeSettings
 from services.intake.store import ComplaintStore, metadata
 from services.intake.submissions import ComplaintIntake
 from shared.app import Service, serve
 from shared.crypto import Cipher
+from shared.mail import SmtpMailer
 from shared.topics import CASEWORK_CASES
 
 # Retention runs hourly: anonymisation is due on a scale of days, not minutes.
@@ -43,7 +44,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         service.db,
         cipher,
         intake,
-        SmtpReplySender(settings),
+        SmtpMailer.from_settings(settings),
         mail_from=settings.mail_from,
         max_replies=settings.email_max_replies,
         clock=lambda: now_of(app),

@@ -22,9 +22,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 from enum import StrEnum
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
-import aiosmtplib
 from sqlalchemy.exc import IntegrityError
 
 from services.intake.email_channel import (
@@ -41,11 +40,11 @@ from services.intake.email_channel import (
     reply_asking_for,
     sender_address,
 )
-from services.intake.settings import IntakeSettings
 from services.intake.store import EmailStore, IncompleteEmailComplaint
 from services.intake.submissions import ComplaintIntake, IdempotencyConflictError
 from shared.crypto import Cipher
 from shared.db import Database
+from shared.mail import Mailer, MailError
 
 log = logging.getLogger("redress.intake.email")
 
@@ -53,7 +52,6 @@ log = logging.getLogger("redress.intake.email")
 ENQUIRY_REFERENCE_ATTEMPTS: Final = 5
 # How long one reply may take to hand to the SMTP server: far above a healthy server's second or
 # two, and short enough that a hung server does not hold a delivery open for long.
-SMTP_TIMEOUT_SECONDS: Final = 30.0
 
 
 class EmailOutcome(StrEnum):
@@ -70,39 +68,13 @@ class EmailReceipt:
     reference: str | None = None  # the complaint's reference, or the enquiry reference
 
 
-class ReplySender(Protocol):
-    async def send(self, message: EmailMessage) -> None: ...
-
-
-class SmtpReplySender:
-    """Sends our replies through the configured SMTP server (SMTP_HOST, SMTP_PORT, SMTP_TLS...)."""
-
-    def __init__(self, settings: IntakeSettings) -> None:
-        self.settings = settings
-
-    async def send(self, message: EmailMessage) -> None:
-        settings = self.settings
-        await aiosmtplib.send(
-            message,
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_username,
-            password=(
-                settings.smtp_password.get_secret_value() if settings.smtp_password else None
-            ),
-            use_tls=settings.smtp_tls == "tls",
-            start_tls=settings.smtp_tls == "starttls",
-            timeout=SMTP_TIMEOUT_SECONDS,
-        )
-
-
 class EmailIntake:
     def __init__(
         self,
         db: Database,
         cipher: Cipher,
         intake: ComplaintIntake,
-        replies: ReplySender,
+        replies: Mailer,
         *,
         mail_from: str,
         max_replies: int,
@@ -271,7 +243,7 @@ class EmailIntake:
                 return False
             try:
                 await self.replies.send(self._reply_for(enquiry))
-            except (aiosmtplib.SMTPException, OSError) as error:
+            except MailError as error:
                 log.warning(
                     "could not send the reply for %s (%s); will retry",
                     enquiry_reference,

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field, SecretStr
+from pydantic import Field
 
 from services.intake.email_channel import MAX_EMAIL_BYTES
-from shared.settings import ServiceSettings, default_sqlite_url
+from shared.settings import MailSettings, default_sqlite_url
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(MailSettings):
     service_name: str = "intake"
     database_url: str = Field(
         default_factory=lambda: default_sqlite_url("intake"), validation_alias="INTAKE_DATABASE_URL"
@@ -35,12 +33,7 @@ class IntakeSettings(ServiceSettings):
     )
     # Where replies asking for missing facts are sent from and through (DESIGN section 6: the
     # same names notifications uses; the local mail server listens on 1025, section 7).
-    smtp_host: str = Field("127.0.0.1", validation_alias="SMTP_HOST")
-    smtp_port: int = Field(1025, validation_alias="SMTP_PORT")
-    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
-    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
-    smtp_tls: Literal["none", "starttls", "tls"] = Field("none", validation_alias="SMTP_TLS")
-    mail_from: str = Field("Redress <no-reply@redress.localhost>", validation_alias="MAIL_FROM")
+    # SMTP_* and MAIL_FROM come from shared.settings.MailSettings.
     # Largest mail the listener takes; larger ones are answered 552 (see email_channel).
     email_max_bytes: int = Field(
         MAX_EMAIL_BYTES, ge=1024, validation_alias="INTAKE_EMAIL_MAX_BYTES"

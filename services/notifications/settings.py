@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 
 from services.notifications.domain import channels, retry
-from shared.settings import ServiceSettings, default_sqlite_url
+from shared.settings import MailSettings, default_sqlite_url
 
 # DESIGN section 5 (notifications): delivery receipts from the SMS provider.
 SMS_STATUS_CALLBACK_PATH = "/v1/providers/sms/status"
@@ -34,11 +34,10 @@ DEFAULT_SENDER_BATCH_SIZE = 50
 # Retention is due on a scale of days; hourly is plenty.
 DEFAULT_RETENTION_INTERVAL_SECONDS = 3600.0
 
-SmtpTls = Literal["none", "starttls", "tls"]
 SmsProviderName = Literal["twilio", "notify"]
 
 
-class NotificationsSettings(ServiceSettings):
+class NotificationsSettings(MailSettings):
     service_name: str = "notifications"
     database_url: str = Field(
         default_factory=lambda: default_sqlite_url("notifications"),
@@ -52,12 +51,7 @@ class NotificationsSettings(ServiceSettings):
     )
 
     # Email over SMTP (DESIGN section 6; the local mail server listens on 1025, section 7).
-    smtp_host: str = Field("127.0.0.1", validation_alias="SMTP_HOST")
-    smtp_port: int = Field(1025, validation_alias="SMTP_PORT")
-    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
-    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
-    smtp_tls: SmtpTls = Field("none", validation_alias="SMTP_TLS")
-    mail_from: str = Field("Redress <no-reply@redress.localhost>", validation_alias="MAIL_FROM")
+    # SMTP_* and MAIL_FROM come from shared.settings.MailSettings.
 
     # SMS over HTTP (DESIGN section 6; the local gateway listens on 8025, section 7).
     sms_provider: SmsProviderName = Field("twilio", validation_alias="SMS_PROVIDER")
