@@ -32,7 +32,7 @@ from services.casework.domain import (
 )
 from services.casework.store import CaseStore, StaleCaseError
 from shared.app import validation_error_body
-from shared.auth import Role, StaffUser, TrackingToken, staff_auth, tracking_token_matches
+from shared.auth import Role, StaffUser, TrackingToken, staff_auth
 from shared.timekeeping import uk_date
 
 TEMPLATES = SandboxedEnvironment(
@@ -93,10 +93,7 @@ class CaseworkerIn(BaseModel):
 
 async def _case_for_token(casework: Casework, reference: str, token: str | None) -> Any:
     """The case, or 404 for an unknown reference and a wrong token alike (no oracle)."""
-    expected = await casework.tracking_token_hash(reference)
-    if not tracking_token_matches(token, expected):
-        raise HTTPException(404, NOT_FOUND)
-    case = await casework.load(reference)
+    case = await casework.load_for_complainant(reference, token)
     if case is None:
         raise HTTPException(404, NOT_FOUND)
     return case

@@ -29,7 +29,7 @@ from services.casework.domain import (
     release_held_draft,
 )
 from services.casework.store import CaseStore, StaleCaseError
-from shared.auth import hash_tracking_token
+from shared.auth import hash_tracking_token, tracking_token_matches
 from shared.crypto import Cipher
 from shared.db import Database
 from shared.events import CaseEvent, ComplaintReceived, NotificationStatusChanged
@@ -132,10 +132,14 @@ class Casework:
         self.messaging.committed()
         return case
 
-    async def tracking_token_hash(self, reference: str) -> str | None:
+    async def load_for_complainant(self, reference: str, token: str | None) -> Case | None:
+        """The case if `token` is its tracking token; None for a wrong token or an unknown
+        reference alike, so the answer reveals nothing."""
         async with self.db.sessions() as session:
             loaded = await CaseStore(session, self.cipher).load(reference)
-        return None if loaded is None else loaded[2]
+        if loaded is None or not tracking_token_matches(token, loaded[2]):
+            return None
+        return loaded[0]
 
     async def load(self, reference: str) -> Case | None:
         async with self.db.sessions() as session:
