@@ -24,11 +24,12 @@ from services.notifications.sender import Clock, Sender, dedupe_key
 from services.notifications.store import Contact, ContactStore, MessageStore, NewMessage
 from shared.crypto import Cipher
 from shared.envelope import CloudEvent
-from shared.events import ComplaintReceived, NotificationRequested
+from shared.events import CaseClosed, ComplaintReceived, NotificationRequested
 from shared.messaging import PermanentEventError
 
 COMPLAINT_RECEIVED: Final = "redress.complaint.received"
 NOTIFICATION_REQUESTED: Final = "redress.notification.requested"
+CASE_CLOSED: Final = "redress.case.closed"
 # Routed and knowingly silent types alike: a silent one is still recorded as handled.
 CASE_EVENT_TYPES: Final = HANDLED_EVENT_TYPES
 # Filled in by the service for every message, so a request need not carry them.
@@ -70,6 +71,10 @@ class Handlers:
             requests = templates_for_event(event.type, event.data)
         except UnroutedEventTypeError as error:
             raise PermanentEventError(str(error)) from error
+        if event.type == CASE_CLOSED and isinstance(closed := event.payload(), CaseClosed):
+            await ContactStore(session, self.cipher).mark_case_closed(
+                closed.reference, closed.occurred_at
+            )
         for request in requests:
             reference = str(request.personalisation.get("reference") or event.subject)
             await self._store(

@@ -680,6 +680,9 @@ class Sender:
                         session, message, Status.TECHNICAL_FAILURE, {"failure_reason": reason}, now
                     )
             redacted = await store.redact_created_before(cutoff, now)
+            await ContactStore(session, self.cipher).delete_closed_before(
+                now - timedelta(days=self.settings.contact_retention_days_after_closure)
+            )
         self.messaging.committed()
         return redacted
 

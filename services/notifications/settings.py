@@ -74,6 +74,12 @@ class NotificationsSettings(MailSettings):
     retention_days: int = Field(
         DEFAULT_RETENTION_DAYS, ge=1, validation_alias="NOTIFICATIONS_RETENTION_DAYS"
     )
+    # Contact details are deleted this long after the case closes: long enough for the survey,
+    # its reminder and a review (one month). The same period intake keeps complaints for, after
+    # LGSCO's 12 months from the last substantive action (domain-rules.md section 5).
+    contact_retention_days_after_closure: int = Field(
+        365, ge=1, validation_alias="NOTIFICATIONS_CONTACT_RETENTION_DAYS_AFTER_CLOSURE"
+    )
     retention_interval_seconds: float = Field(
         DEFAULT_RETENTION_INTERVAL_SECONDS, gt=0, validation_alias="NOTIFICATIONS_RETENTION_SECONDS"
     )

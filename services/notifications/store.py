@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    delete,
     exists,
     or_,
     select,
@@ -54,6 +55,15 @@ contacts = Table(
     # tracking_token: one encrypted JSON document.
     Column("personal_data", LargeBinary, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# When each case first closed: the contact is deleted a retention period after it. A table of
+# its own, because the closure may be seen before the complaint that brings the contact.
+case_closures = Table(
+    "case_closures",
+    metadata,
+    Column("reference", String(REFERENCE_LENGTH), primary_key=True),
+    Column("closed_at", UtcDateTime(), nullable=False, index=True),
 )
 
 messages = Table(
@@ -199,6 +209,24 @@ class ContactStore:
                 set_={"personal_data": values["personal_data"], "updated_at": now},
             )
         )
+
+    async def mark_case_closed(self, reference: str, closed_at: datetime) -> None:
+        """Starts the contact's retention clock at the first closure (a review re-closes
+        without a new `redress.case.closed`)."""
+        await self.session.execute(
+            _dialect_insert(self.session, case_closures)
+            .values(reference=reference, closed_at=closed_at)
+            .on_conflict_do_nothing(index_elements=[case_closures.c.reference])
+        )
+
+    async def delete_closed_before(self, cutoff: datetime) -> int:
+        closed_long_ago = select(case_closures.c.reference).where(
+            case_closures.c.closed_at < cutoff
+        )
+        result = await self.session.execute(
+            delete(contacts).where(contacts.c.reference.in_(closed_long_ago))
+        )
+        return _rowcount(result)
 
     async def get(self, reference: str) -> Contact | None:
         data = await self.session.scalar(
