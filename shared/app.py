@@ -17,7 +17,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +176,8 @@ class Service:
 
         app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
         app.state.service = self
+        # What the routes take as now; a service or a test may set another clock.
+        app.state.clock = utc_now
         self._add_operational_routes(app)
         self._add_error_handlers(app)
         self._add_request_metrics(app)
@@ -231,6 +233,16 @@ class Service:
             route = getattr(request.scope.get("route"), "path", "unmatched")
             HTTP_REQUESTS.labels(self.name, request.method, route, str(response.status_code)).inc()
             return response
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def request_now(request: Request) -> datetime:
+    """Now, by the app's clock (`app.state.clock`): tests pin it to judge by a fixed date."""
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
 
 
 def validation_error_body(errors: Sequence[Any]) -> dict[str, Any]:

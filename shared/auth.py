@@ -59,10 +59,12 @@ def decode_staff_token(secret: str, token: str) -> StaffUser:
         ) from error
 
 
-def staff_auth(
-    secret_of: Callable[[Request], str], *roles: Role
-) -> Callable[..., Coroutine[Any, Any, StaffUser]]:
-    """A FastAPI dependency that admits staff with one of `roles` (any staff role if none given)."""
+def staff_auth(*roles: Role) -> Callable[..., Coroutine[Any, Any, StaffUser]]:
+    """A FastAPI dependency that admits staff with one of `roles` (any staff role if none given).
+
+    The signing secret is the service's own `REDRESS_AUTH_SECRET`, from the `Service` the app
+    factory (shared/app.py) puts on `app.state.service`.
+    """
 
     async def dependency(
         request: Request, authorization: Annotated[str | None, Header()] = None
@@ -73,7 +75,8 @@ def staff_auth(
                 detail="A staff token is needed: Authorization: Bearer <JWT>.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        user = decode_staff_token(secret_of(request), authorization.split(" ", 1)[1].strip())
+        secret = str(request.app.state.service.settings.auth_secret_value)
+        user = decode_staff_token(secret, authorization.split(" ", 1)[1].strip())
         if roles and user.role not in roles:
             allowed = ", ".join(sorted(str(r) for r in roles))
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"This needs the role {allowed}.")

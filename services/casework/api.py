@@ -51,12 +51,8 @@ def casework_of(request: Request) -> Casework:
     return casework
 
 
-def _secret(request: Request) -> str:
-    return str(request.app.state.service.settings.auth_secret_value)
-
-
-StaffOnly = Annotated[StaffUser, Depends(staff_auth(_secret))]
-ManagerOnly = Annotated[StaffUser, Depends(staff_auth(_secret, Role.MANAGER, Role.ADMIN))]
+StaffOnly = Annotated[StaffUser, Depends(staff_auth())]
+ManagerOnly = Annotated[StaffUser, Depends(staff_auth(Role.MANAGER, Role.ADMIN))]
 CaseworkDep = Annotated[Casework, Depends(casework_of)]
 
 

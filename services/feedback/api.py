@@ -10,7 +10,7 @@ A consultation's address is public by design: anyone may answer while it is open
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -59,7 +59,7 @@ from services.feedback.store import (
     ResponseStore,
     StoredResponse,
 )
-from shared.app import Service
+from shared.app import Service, request_now
 from shared.auth import Role, StaffUser, staff_auth
 from shared.crypto import Cipher
 from shared.timekeeping import uk_date
@@ -86,18 +86,9 @@ _JSON_STATUS = {
 }
 
 
-def _secret(request: Request) -> str:
-    return str(request.app.state.service.settings.auth_secret_value)
-
-
 def _desk(request: Request) -> SurveyDesk:
     desk: SurveyDesk = request.app.state.desk
     return desk
-
-
-def _now(request: Request) -> datetime:
-    clock: Callable[[], datetime] = request.app.state.clock
-    return clock()
 
 
 def _consultations(request: Request) -> ConsultationDesk:
@@ -112,9 +103,9 @@ def _cipher(request: Request) -> Cipher:
 
 Desk = Annotated[SurveyDesk, Depends(_desk)]
 Consultations = Annotated[ConsultationDesk, Depends(_consultations)]
-StaffOnly = Annotated[StaffUser, Depends(staff_auth(_secret))]
+StaffOnly = Annotated[StaffUser, Depends(staff_auth())]
 # Organisation contacts and publishing results are a manager's decision (admins too).
-ManagerOnly = Annotated[StaffUser, Depends(staff_auth(_secret, Role.MANAGER, Role.ADMIN))]
+ManagerOnly = Annotated[StaffUser, Depends(staff_auth(Role.MANAGER, Role.ADMIN))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,7 +164,7 @@ def _closed_page() -> HTMLResponse:
 @router.get("/survey/{token}", tags=["survey"], response_class=HTMLResponse)
 async def survey_page(request: Request, token: Token, desk: Desk) -> HTMLResponse:
     """The survey form (it posts to this same address)."""
-    status_now, respondent = await desk.lookup(token, _now(request))
+    status_now, respondent = await desk.lookup(token, request_now(request))
     if status_now is not SurveyStatus.OPEN:
         return _closed_page()
     return _survey_page(respondent)
@@ -185,11 +176,11 @@ async def survey_form_post(request: Request, token: Token, desk: Desk) -> HTMLRe
     fields = _form_fields(await request.form())
     if fields.get("action") == "opt_out":
         return await _opt_out_page(request, token, desk)
-    _status, respondent = await desk.lookup(token, _now(request))
+    _status, respondent = await desk.lookup(token, request_now(request))
     answers = _answers_in(fields, questions_for(respondent))
     comments = fields.get("comments", "")
     try:
-        await desk.submit(token, answers, comments, _now(request))
+        await desk.submit(token, answers, comments, request_now(request))
     except SurveyClosedError:
         return _closed_page()
     except InvalidAnswersError as error:
@@ -206,7 +197,7 @@ async def opt_out_page(request: Request, token: Token, desk: Desk) -> HTMLRespon
 
 
 async def _opt_out_page(request: Request, token: str, desk: SurveyDesk) -> HTMLResponse:
-    if await desk.opt_out(token, _now(request)) is SurveyStatus.UNKNOWN:
+    if await desk.opt_out(token, request_now(request)) is SurveyStatus.UNKNOWN:
         return _closed_page()
     return _page("thanks.html", opted_out=True)
 
@@ -259,7 +250,7 @@ async def submit_answers(
 ) -> JSONResponse:
     """Answer the survey once: 201, or 404 unknown, 410 closed, 409 answered, 422 bad answers."""
     try:
-        submitted = await desk.submit(token, body.answers, body.comments, _now(request))
+        submitted = await desk.submit(token, body.answers, body.comments, request_now(request))
     except SurveyClosedError as error:
         code, message = _JSON_STATUS[error.status]
         return JSONResponse({"error": message}, status_code=code)
@@ -271,7 +262,7 @@ async def submit_answers(
 @router.post("/v1/surveys/{token}/opt-out", tags=["survey"], status_code=204)
 async def opt_out(request: Request, token: Token, desk: Desk) -> None:
     """No more messages about this survey (404 for an unknown token)."""
-    if await desk.opt_out(token, _now(request)) is SurveyStatus.UNKNOWN:
+    if await desk.opt_out(token, request_now(request)) is SurveyStatus.UNKNOWN:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no survey at this address.")
 
 
@@ -338,7 +329,7 @@ async def feedback_summary(
     """Complainants' (or, with `respondent=organisation`, organisations') answers in a period
     (default: everything so far), for staff: unsuppressed."""
     start = datetime.combine(period_from or date.min, datetime.min.time(), tzinfo=UTC)
-    end_day = to or _now(request).date()
+    end_day = to or request_now(request).date()
     end = datetime.combine(end_day, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
     service: Service = request.app.state.service
     async with service.db.sessions() as session:
@@ -401,7 +392,7 @@ async def put_contact(
         return _bad_field("email", str(error))
     except ValueError as error:
         return _bad_field("name", str(error))
-    contact = OrganisationContact(" ".join(name.split()), address, _now(request), user.sub)
+    contact = OrganisationContact(" ".join(name.split()), address, request_now(request), user.sub)
     service: Service = request.app.state.service
     async with service.db.transaction() as session:
         await ContactStore(session, _cipher(request)).put(contact)
@@ -481,7 +472,7 @@ async def create_consultation(
             questions=body.questions,
             closes_on=body.closes_on,
             created_by=user.sub,
-            now=_now(request),
+            now=request_now(request),
         )
     except InvalidConsultationError as error:
         fields = [{"field": key, "message": message} for key, message in error.errors.items()]
@@ -525,7 +516,7 @@ async def consultation_page(
 ) -> HTMLResponse:
     """The consultation's form (it posts to this same address); 404 once closed."""
     consultation = await desk.find(consultation_id)
-    if consultation_status(consultation, _now(request)) is not ConsultationStatus.OPEN:
+    if consultation_status(consultation, request_now(request)) is not ConsultationStatus.OPEN:
         return _consultation_closed_page()
     assert consultation is not None
     return _consultation_page(consultation)
@@ -545,7 +536,7 @@ async def consultation_form_post(
     answers = _answers_in(fields, consultation.questions)
     comments = fields.get("comments", "")
     try:
-        await desk.answer(consultation_id, answers, comments, _now(request))
+        await desk.answer(consultation_id, answers, comments, request_now(request))
     except ConsultationClosedError:
         return _consultation_closed_page()
     except InvalidAnswersError as error:
@@ -566,7 +557,9 @@ async def answer_consultation(
 ) -> JSONResponse:
     """Answer a consultation: 201, or 404 unknown, 410 closed, 422 bad answers."""
     try:
-        submitted = await desk.answer(consultation_id, body.answers, body.comments, _now(request))
+        submitted = await desk.answer(
+            consultation_id, body.answers, body.comments, request_now(request)
+        )
     except ConsultationClosedError as error:
         if error.status is ConsultationStatus.UNKNOWN:
             raise _unknown_consultation() from error
@@ -599,7 +592,7 @@ async def publish_consultation(
 ) -> dict[str, object]:
     """Publish the anonymised results and close the consultation; 409 if already published."""
     try:
-        consultation = await desk.publish(consultation_id, _now(request))
+        consultation = await desk.publish(consultation_id, request_now(request))
     except AlreadyPublishedError as error:
         raise HTTPException(
             status.HTTP_409_CONFLICT, detail="These results are already published."

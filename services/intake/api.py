@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +22,7 @@ from services.intake.schemas import (
     form_to_eligibility_payload,
 )
 from services.intake.submissions import ComplaintIntake, IdempotencyConflictError
+from shared.app import request_now
 from shared.auth import Role, StaffUser, staff_auth
 from shared.events import Sector
 
@@ -42,19 +41,9 @@ def intake_of(request: Request) -> ComplaintIntake:
     return intake
 
 
-def now_of(request: Request) -> datetime:
-    """The current instant; an app attribute so tests can set the date the rules judge by."""
-    clock: Callable[[], datetime] = request.app.state.clock
-    return clock()
-
-
 def rules_of(request: Request) -> IntakeRules:
     rules: IntakeRules = request.app.state.rules
     return rules
-
-
-def _secret(request: Request) -> str:
-    return str(request.app.state.service.settings.auth_secret_value)
 
 
 def problem(
@@ -115,7 +104,7 @@ async def submit_complaint(
 async def submit_complaint_for_someone(
     request: Request,
     intake: Annotated[ComplaintIntake, Depends(intake_of)],
-    staff: Annotated[StaffUser, Depends(staff_auth(_secret))],
+    staff: Annotated[StaffUser, Depends(staff_auth())],
     idempotency_key: Annotated[str | None, Header(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)] = None,
 ) -> Response:
     """A complaint taken by phone or letter and entered by staff (`channel` phone or letter)."""
@@ -129,7 +118,7 @@ async def _submit(
         data = await _json_body(request)
     except _BadJsonError:
         return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
-    now = now_of(request)
+    now = request_now(request)
     try:
         complaint = ComplaintRequest.model_validate(data, context={"today": now.date()})
     except ValidationError as error:
@@ -181,7 +170,7 @@ async def eligibility(
         data = await _json_body(request)
     except _BadJsonError:
         return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
-    today = now_of(request).date()
+    today = request_now(request).date()
     try:
         facts = EligibilityRequest.model_validate(data, context={"today": today})
     except ValidationError as error:
@@ -218,7 +207,7 @@ async def complaint_form_posted(
     request: Request, intake: Annotated[ComplaintIntake, Depends(intake_of)]
 ) -> HTMLResponse:
     values = await _form_fields(request)
-    now = now_of(request)
+    now = request_now(request)
     try:
         complaint = ComplaintRequest.model_validate(
             form_to_complaint_payload(values), context={"today": now.date()}
@@ -256,7 +245,7 @@ async def eligibility_page_posted(
     request: Request, rules: Annotated[IntakeRules, Depends(rules_of)]
 ) -> HTMLResponse:
     values = await _form_fields(request)
-    today = now_of(request).date()
+    today = request_now(request).date()
     try:
         facts = EligibilityRequest.model_validate(
             form_to_eligibility_payload(values), context={"today": today}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -47,7 +46,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         SmtpMailer.from_settings(settings),
         mail_from=settings.mail_from,
         max_replies=settings.email_max_replies,
-        clock=lambda: now_of(app),
+        clock=lambda: app.state.clock(),
     )
 
     async def anonymise_after_retention() -> None:
@@ -83,14 +82,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.intake = intake
     app.state.email_intake = email_intake
     app.state.rules = rules
-    app.state.clock = lambda: datetime.now(UTC)
     return app
-
-
-def now_of(app: FastAPI) -> datetime:
-    """The app's clock (tests set `app.state.clock` to judge by a fixed date)."""
-    clock: Callable[[], datetime] = app.state.clock
-    return clock()
 
 
 def main() -> None:

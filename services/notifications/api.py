@@ -41,10 +41,6 @@ DEFAULT_PRINT_RUN = 50
 MAX_PRINT_RUN = 500
 
 
-def _secret(request: Request) -> str:
-    return str(request.app.state.service.settings.auth_secret_value)
-
-
 def sender_of(request: Request) -> Sender:
     sender: Sender = request.app.state.sender
     return sender
@@ -100,7 +96,7 @@ def _view(message: Message, *, with_content: bool) -> MessageView:
 )
 async def list_messages(
     request: Request,
-    staff: Annotated[StaffUser, Depends(staff_auth(_secret))],
+    staff: Annotated[StaffUser, Depends(staff_auth())],
     reference: Annotated[str, Query(min_length=1, max_length=MAX_REFERENCE_LENGTH)],
 ) -> list[MessageView]:
     sender = sender_of(request)
@@ -156,7 +152,7 @@ def _letter_view(letter: Message) -> LetterView:
 )
 async def letter_queue(
     request: Request,
-    staff: Annotated[StaffUser, Depends(staff_auth(_secret, *LETTER_ROLES))],
+    staff: Annotated[StaffUser, Depends(staff_auth(*LETTER_ROLES))],
     limit: Annotated[int, Query(ge=1, le=MAX_PRINT_RUN)] = DEFAULT_PRINT_RUN,
     include_unposted: Annotated[
         bool, Query(description="Also list letters fetched before but not yet confirmed posted.")
@@ -181,7 +177,7 @@ async def letter_queue(
 )
 async def letter_posted(
     request: Request,
-    staff: Annotated[StaffUser, Depends(staff_auth(_secret, *LETTER_ROLES))],
+    staff: Annotated[StaffUser, Depends(staff_auth(*LETTER_ROLES))],
     letter_id: str,
 ) -> PostedView:
     result, letter = await sender_of(request).confirm_posted(letter_id)

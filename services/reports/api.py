@@ -15,8 +15,7 @@ Who sees what:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -36,7 +35,7 @@ from services.reports.domain import (
 from services.reports.handlers import TEMPLATES, read_model_for, working_days_for
 from services.reports.settings import ReportsSettings
 from services.reports.store import Publications, ServiceChanges
-from shared.app import Service
+from shared.app import Service, request_now
 from shared.auth import Role, StaffUser, staff_auth
 from shared.events import Sector
 
@@ -48,22 +47,13 @@ UNSUPPRESSED_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 MAX_ORGANISATION_LENGTH = 200
 
 
-def _secret(request: Request) -> str:
-    return str(request.app.state.service.settings.auth_secret_value)
-
-
 def _service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
 
-def _now(request: Request) -> datetime:
-    clock: Callable[[], datetime] = request.app.state.clock
-    return clock()
-
-
-StaffOnly = Annotated[StaffUser, Depends(staff_auth(_secret))]
-ManagerOnly = Annotated[StaffUser, Depends(staff_auth(_secret, Role.MANAGER, Role.ADMIN))]
+StaffOnly = Annotated[StaffUser, Depends(staff_auth())]
+ManagerOnly = Annotated[StaffUser, Depends(staff_auth(Role.MANAGER, Role.ADMIN))]
 PeriodFrom = Annotated[
     date | None, Query(alias="from", description="First day (default: first of this month).")
 ]
@@ -101,7 +91,7 @@ async def _kpis(
     service = _service(request)
     settings = service.settings
     assert isinstance(settings, ReportsSettings)
-    today = uk_date(_now(request))
+    today = uk_date(request_now(request))
     period = _period(period_from, period_to, today)
     async with service.db.sessions() as session:
         slice_ = await read_model_for(
@@ -252,7 +242,9 @@ async def record_service_change(
         made_on=body.made_on,
     )
     async with _service(request).db.transaction() as session:
-        await ServiceChanges(session).add(change, recorded_at=_now(request), recorded_by=user.sub)
+        await ServiceChanges(session).add(
+            change, recorded_at=request_now(request), recorded_by=user.sub
+        )
     return _change_json(change)
 
 
@@ -261,7 +253,7 @@ async def list_service_changes(
     request: Request, _: StaffOnly, period_from: PeriodFrom = None, to: PeriodTo = None
 ) -> list[dict[str, str]]:
     """Changes made in a period (default: this month so far)."""
-    period = _period(period_from, to, uk_date(_now(request)))
+    period = _period(period_from, to, uk_date(request_now(request)))
     async with _service(request).db.sessions() as session:
         changes = await ServiceChanges(session).made_between(period.start, period.end)
     return [_change_json(change) for change in changes]
