@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from services.casework import api, console, handlers
 from services.casework.cases import Casework
 from services.casework.console import assets
+from services.casework.console.oidc import OidcClient
 from services.casework.settings import CaseworkSettings
 from services.casework.staff import Policy, StaffAccounts
 from services.casework.staff.roster import ensure_development_accounts, seed_roster
@@ -84,7 +85,19 @@ def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
     app.state.staff_accounts = accounts
     app.state.staff_cookie_secure = settings.staff_cookie_is_secure
     app.state.reports_public_url = settings.reports_public_url.rstrip("/")
-    app.state.oidc = None
+    app.state.oidc = (
+        OidcClient(
+            issuer=str(settings.oidc_issuer),
+            client_id=str(settings.oidc_client_id),
+            client_secret=settings.oidc_client_secret.get_secret_value()
+            if settings.oidc_client_secret
+            else "",
+            redirect_url=str(settings.oidc_redirect_url),
+            signing_secret=settings.auth_secret_value.encode(),
+        )
+        if settings.oidc_enabled
+        else None
+    )
     console.install(app)
     return app
 

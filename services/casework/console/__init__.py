@@ -11,6 +11,7 @@ from services.casework.console import (
     assets,
     case_page,
     managers,
+    oidc,
     responses,
     sign_in,
     worklists,
@@ -27,6 +28,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     managers.router,
     responses.router,
     account.router,
+    oidc.router,
 )
 
 

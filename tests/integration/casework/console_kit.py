@@ -21,7 +21,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.casework.app import create_app
-from shared.topics import NOTIFICATION_DELIVERIES
+from shared.topics import INTAKE_COMPLAINTS, NOTIFICATION_DELIVERIES
 from tests.integration.casework.casework_kit import settings_for, start_group_at_end
 from tests.integration.service_harness import running
 
@@ -127,9 +127,11 @@ async def console_app(
 ) -> AsyncIterator[Console]:
     """Casework outside development (Secure cookies, no development accounts)."""
     prefix = f"test-{uuid.uuid4().hex[:6]}"
+    # Only what this test publishes: other tests' complaints and statuses stay on the topics.
     await start_group_at_end(
         kafka_bootstrap, NOTIFICATION_DELIVERIES, f"{prefix}-casework-deliveries"
     )
+    await start_group_at_end(kafka_bootstrap, INTAKE_COMPLAINTS, f"{prefix}-casework-cases")
     settings = settings_for(database_url, kafka_bootstrap, prefix).model_copy(
         update={"environment": "test", **overrides}
     )
