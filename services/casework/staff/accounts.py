@@ -120,6 +120,8 @@ class StaffAccounts:
             if existing is not None:
                 if existing["email"]:
                     raise AccountError(f"the account {account_id} has an email already")
+                # A roster member keeps their skills unless new ones are given.
+                values["skills"] = skills or list(existing["skills"])
                 await store.change_account(existing["account_id"], **values)
                 return str(existing["account_id"])
             new_id = account_id or f"staff-{uuid.uuid4().hex[:12]}"
