@@ -33,6 +33,41 @@ def staff_policy(settings: CaseworkSettings) -> Policy:
     )
 
 
+def staff_accounts(service: Service, cipher: Cipher, settings: CaseworkSettings) -> StaffAccounts:
+    """The accounts, with the roster seeded at start-up (and in development the two accounts
+    `make run` signs in with) and expired sessions pruned periodically."""
+    accounts = StaffAccounts(service.db, cipher, staff_policy(settings))
+
+    async def prepare_staff() -> None:
+        now = datetime.now(UTC)
+        await seed_roster(accounts, settings.initial_roster, now)
+        if settings.environment == "development":
+            password = settings.dev_staff_password
+            await ensure_development_accounts(
+                accounts, password.get_secret_value() if password else None, now
+            )
+        assets.installed()
+
+    async def prune_sessions() -> None:
+        await accounts.prune_sessions(datetime.now(UTC))
+
+    service.on_startup.append(prepare_staff)
+    service.every("staff-sessions", SESSION_PRUNE_SECONDS, prune_sessions)
+    return accounts
+
+
+def oidc_client(settings: CaseworkSettings) -> OidcClient | None:
+    if not settings.oidc_enabled or settings.oidc_client_secret is None:
+        return None
+    return OidcClient(
+        issuer=str(settings.oidc_issuer),
+        client_id=str(settings.oidc_client_id),
+        client_secret=settings.oidc_client_secret.get_secret_value(),
+        redirect_url=str(settings.oidc_redirect_url),
+        signing_secret=settings.auth_secret_value.encode(),
+    )
+
+
 def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
     settings = settings or CaseworkSettings()
     service = Service(
@@ -54,26 +89,11 @@ def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
         event_types={handlers.NOTIFICATION_FAILED},
     )
 
-    accounts = StaffAccounts(service.db, cipher, staff_policy(settings))
-
-    async def prepare_staff() -> None:
-        now = datetime.now(UTC)
-        await seed_roster(accounts, settings.initial_roster, now)
-        if settings.environment == "development":
-            password = settings.dev_staff_password
-            await ensure_development_accounts(
-                accounts, password.get_secret_value() if password else None, now
-            )
-        assets.installed()
-
-    async def prune_sessions() -> None:
-        await accounts.prune_sessions(datetime.now(UTC))
+    accounts = staff_accounts(service, cipher, settings)
 
     async def report_missed_deadlines() -> None:
         await casework.report_missed_deadlines(uk_date(datetime.now(UTC)))
 
-    service.on_startup.append(prepare_staff)
-    service.every("staff-sessions", SESSION_PRUNE_SECONDS, prune_sessions)
     service.every("deadlines", settings.deadline_check_seconds, report_missed_deadlines)
 
     app = service.http_app(
@@ -85,19 +105,7 @@ def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
     app.state.staff_accounts = accounts
     app.state.staff_cookie_secure = settings.staff_cookie_is_secure
     app.state.reports_public_url = settings.reports_public_url.rstrip("/")
-    app.state.oidc = (
-        OidcClient(
-            issuer=str(settings.oidc_issuer),
-            client_id=str(settings.oidc_client_id),
-            client_secret=settings.oidc_client_secret.get_secret_value()
-            if settings.oidc_client_secret
-            else "",
-            redirect_url=str(settings.oidc_redirect_url),
-            signing_secret=settings.auth_secret_value.encode(),
-        )
-        if settings.oidc_enabled
-        else None
-    )
+    app.state.oidc = oidc_client(settings)
     console.install(app)
     return app
 

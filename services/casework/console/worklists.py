@@ -124,10 +124,7 @@ async def _list_page(
             page=_page_number(request.query_params.get("page")),
             sort=sort,  # type: ignore[arg-type]
         )
-        organisations = await case_queries.organisations(session, FILTER_CHOICES)
-        themes = await case_queries.themes(session, FILTER_CHOICES)
-        roster = await CaseStore(session, casework.cipher).roster()
-        views = await StaffStore(session).saved_views(staff.account_id)
+        choices = await _choices(session, casework, staff)
     base = "/staff/all" if all_cases else "/staff/"
     return page(
         request,
@@ -145,15 +142,22 @@ async def _list_page(
         query_for=lambda **change: _query(base, {**chosen, "sort": sort, **change}),
         stages=[s.value for s in Stage],
         sectors=[s.value for s in Sector],
-        organisations=organisations,
-        themes=themes,
-        roster=roster,
-        views=[
-            {**v, "href": _query(v["filters"].pop("_list", "/staff/"), v["filters"])} for v in views
-        ],
-        filters_query=urlencode(chosen),
+        **choices,
         csrf_token=staff.csrf_token,
     )
+
+
+async def _choices(session: Any, casework: Any, staff: StaffSession) -> dict[str, Any]:
+    """What the filters offer, and the person's saved views as links."""
+    views = await StaffStore(session).saved_views(staff.account_id)
+    return {
+        "organisations": await case_queries.organisations(session, FILTER_CHOICES),
+        "themes": await case_queries.themes(session, FILTER_CHOICES),
+        "roster": await CaseStore(session, casework.cipher).roster(),
+        "views": [
+            {**v, "href": _query(v["filters"].pop("_list", "/staff/"), v["filters"])} for v in views
+        ],
+    }
 
 
 def _query(base: str, values: dict[str, Any]) -> str:
