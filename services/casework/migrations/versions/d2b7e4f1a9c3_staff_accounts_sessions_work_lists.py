@@ -41,9 +41,6 @@ def upgrade() -> None:
             sa.Column("complainant_email_digest", sa.String(length=64), nullable=True)
         )
         batch.create_index("ix_cases_work_deadline_on", ["work_deadline_on"])
-        batch.create_index(
-            "ix_cases_caseworker_work_deadline", ["caseworker_id", "work_deadline_on"]
-        )
         batch.create_index("ix_cases_paused", ["paused"])
         batch.create_index("ix_cases_organisation_name", ["organisation_name"])
         batch.create_index("ix_cases_complainant_name_digest", ["complainant_name_digest"])
