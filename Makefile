@@ -4,10 +4,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The staff console's design systems (GOV.UK Frontend, MoJ Frontend), installed from npm.
+CONSOLE_ASSETS := services/casework/console/assets
+ASSETS_INSTALLED := $(CONSOLE_ASSETS)/node_modules/.installed
 
 .PHONY: install run test test-unit test-browser bench lint format migration clean
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(ASSETS_INSTALLED)
+
+$(ASSETS_INSTALLED): $(CONSOLE_ASSETS)/package-lock.json
+	npm ci --no-audit --no-fund --prefix $(CONSOLE_ASSETS)
+	@touch $@
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

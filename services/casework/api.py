@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import FileSystemLoader, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    ValidationError,
+)
 
 from services.casework import views
 from services.casework.cases import CaseNotFoundError, Casework
@@ -31,12 +40,13 @@ from services.casework.domain import (
     parse_command,
 )
 from services.casework.store import CaseStore, StaleCaseError
-from shared.app import validation_error_body
+from shared.app import request_now, validation_error_body
 from shared.auth import Role, StaffUser, TrackingToken, staff_auth
+from shared.events import Sector
 from shared.timekeeping import uk_date
 
 TEMPLATES = SandboxedEnvironment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    loader=FileSystemLoader(FilePath(__file__).parent / "templates"),
     autoescape=select_autoescape(default=True),
 )
 # Free text from complainants: generous, but bounded.
@@ -77,11 +87,22 @@ class DraftDateIn(BaseModel):
     send_on: date
 
 
+def _printable_name(name: str) -> str:
+    """A person's name as shown on pages and in letters: no control characters (which would
+    break layouts and logs) and no lone surrogates (which cannot be stored as UTF-8)."""
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+        raise ValueError("must not contain control characters or unpaired surrogates")
+    if not name.strip():
+        raise ValueError("must not be blank")
+    return " ".join(name.split())
+
+
 class CaseworkerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    sectors: list[str] = Field(min_length=1)
-    active: bool = True
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable_name)]
+    # Sectors from the known list; strict mode still takes the enum's string values from JSON.
+    sectors: list[Annotated[Sector, Strict(False)]] = Field(min_length=1)
+    active: StrictBool = True
 
 
 # ----------------------------------------------------------------------------- complainants
@@ -327,10 +348,22 @@ async def roster(casework: CaseworkDep, user: StaffOnly) -> JSONResponse:
 
 @router.put("/v1/caseworkers/{caseworker_id}", tags=["staff"])
 async def put_caseworker(
-    caseworker_id: str, body: CaseworkerIn, casework: CaseworkDep, user: ManagerOnly
+    caseworker_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")],
+    body: CaseworkerIn,
+    casework: CaseworkDep,
+    user: ManagerOnly,
+    request: Request,
 ) -> JSONResponse:
+    sectors = [s.value for s in body.sectors]
     async with casework.db.transaction() as session:
         await CaseStore(session, casework.cipher).put_caseworker(
-            caseworker_id, body.name, body.sectors, body.active
+            caseworker_id, body.name, sectors, body.active, request_now(request)
         )
-    return JSONResponse({"caseworker_id": caseworker_id, **body.model_dump()})
+    return JSONResponse(
+        {
+            "caseworker_id": caseworker_id,
+            "name": body.name,
+            "sectors": sectors,
+            "active": body.active,
+        }
+    )

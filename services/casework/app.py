@@ -2,27 +2,70 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.casework import api, handlers
+from services.casework import api, console, handlers
 from services.casework.cases import Casework
+from services.casework.console import assets
+from services.casework.console.oidc import OidcClient
 from services.casework.settings import CaseworkSettings
-from services.casework.store import CaseStore, metadata
+from services.casework.staff import Policy, StaffAccounts
+from services.casework.staff.roster import ensure_development_accounts, seed_roster
+from services.casework.store import metadata
 from shared.app import Service, serve
 from shared.crypto import Cipher
 from shared.timekeeping import uk_date
 from shared.topics import INTAKE_COMPLAINTS, NOTIFICATION_DELIVERIES
 
+# Expired console sessions are deleted this often (they are refused as soon as they expire).
+SESSION_PRUNE_SECONDS = 3600.0
 
-def parse_roster(text: str) -> list[tuple[str, str, list[str]]]:
-    entries = []
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        caseworker_id, name, sectors = item.split(":")
-        entries.append((caseworker_id, name, sectors.split("+")))
-    return entries
+
+def staff_policy(settings: CaseworkSettings) -> Policy:
+    return Policy(
+        idle=timedelta(minutes=settings.staff_session_idle_minutes),
+        absolute=timedelta(hours=settings.staff_session_absolute_hours),
+        lockout_attempts=settings.staff_lockout_attempts,
+        lockout=timedelta(minutes=settings.staff_lockout_minutes),
+    )
+
+
+def staff_accounts(service: Service, cipher: Cipher, settings: CaseworkSettings) -> StaffAccounts:
+    """The accounts, with the roster seeded at start-up (and in development the two accounts
+    `make run` signs in with) and expired sessions pruned periodically."""
+    accounts = StaffAccounts(service.db, cipher, staff_policy(settings))
+
+    async def prepare_staff() -> None:
+        now = datetime.now(UTC)
+        await seed_roster(accounts, settings.initial_roster, now)
+        if settings.environment == "development":
+            password = settings.dev_staff_password
+            await ensure_development_accounts(
+                accounts, password.get_secret_value() if password else None, now
+            )
+        assets.installed()
+
+    async def prune_sessions() -> None:
+        await accounts.prune_sessions(datetime.now(UTC))
+
+    service.on_startup.append(prepare_staff)
+    service.every("staff-sessions", SESSION_PRUNE_SECONDS, prune_sessions)
+    return accounts
+
+
+def oidc_client(settings: CaseworkSettings) -> OidcClient | None:
+    if not settings.oidc_enabled or settings.oidc_client_secret is None:
+        return None
+    return OidcClient(
+        issuer=str(settings.oidc_issuer),
+        client_id=str(settings.oidc_client_id),
+        client_secret=settings.oidc_client_secret.get_secret_value(),
+        redirect_url=str(settings.oidc_redirect_url),
+        signing_secret=settings.auth_secret_value.encode(),
+    )
 
 
 def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
@@ -46,17 +89,11 @@ def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
         event_types={handlers.NOTIFICATION_FAILED},
     )
 
-    async def seed_roster() -> None:
-        async with service.db.transaction() as session:
-            store = CaseStore(session, cipher)
-            if await store.roster_is_empty():
-                for caseworker_id, name, sectors in parse_roster(settings.initial_roster):
-                    await store.put_caseworker(caseworker_id, name, sectors, active=True)
+    accounts = staff_accounts(service, cipher, settings)
 
     async def report_missed_deadlines() -> None:
         await casework.report_missed_deadlines(uk_date(datetime.now(UTC)))
 
-    service.on_startup.append(seed_roster)
     service.every("deadlines", settings.deadline_check_seconds, report_missed_deadlines)
 
     app = service.http_app(
@@ -65,6 +102,11 @@ def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
         description="The case lifecycle, deadlines, tracking for complainants, and the staff API.",
     )
     app.state.casework = casework
+    app.state.staff_accounts = accounts
+    app.state.staff_cookie_secure = settings.staff_cookie_is_secure
+    app.state.reports_public_url = settings.reports_public_url.rstrip("/")
+    app.state.oidc = oidc_client(settings)
+    console.install(app)
     return app
 
 

@@ -22,6 +22,7 @@ from services.casework.domain import (
     Command,
     ContactProblem,
     PostMessage,
+    TagThemes,
     handle,
     missed_deadlines,
     note_contact_problem,
@@ -119,6 +120,8 @@ class Casework:
             case, version, _ = loaded
             events = handle(case, command, actor, now, self.rules)
             await store.save(case, version)
+            if isinstance(command, TagThemes):
+                await store.replace_themes(reference, case.themes)
             if isinstance(command, PostMessage) and command.body:
                 await store.add_message(
                     message_id=str(uuid.uuid4()),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from services.casework.domain import CaseworkRules
 from shared.settings import ServiceSettings, default_sqlite_url
@@ -38,6 +38,51 @@ class CaseworkSettings(ServiceSettings):
         "cw-3:Jo Evans:parliamentary+other",
         validation_alias="CASEWORK_INITIAL_ROSTER",
     )
+
+    # ---- the staff console (issue 10; numbers sourced in docs/reference/staff-security.md) ----
+    # Idle timeout and absolute lifetime of a console session (OWASP ASVS 4.0.3 V3.3.2, level 2).
+    staff_session_idle_minutes: int = Field(
+        30, ge=1, validation_alias="CASEWORK_STAFF_SESSION_IDLE_MINUTES"
+    )
+    staff_session_absolute_hours: int = Field(
+        12, ge=1, validation_alias="CASEWORK_STAFF_SESSION_ABSOLUTE_HOURS"
+    )
+    # Failed sign-ins before the account locks (NCSC password guidance: about 10 attempts) and
+    # how long it stays locked (OWASP Authentication Cheat Sheet: a lockout period, not forever).
+    staff_lockout_attempts: int = Field(
+        10, ge=1, validation_alias="CASEWORK_STAFF_LOCKOUT_ATTEMPTS"
+    )
+    staff_lockout_minutes: int = Field(15, ge=1, validation_alias="CASEWORK_STAFF_LOCKOUT_MINUTES")
+    # The session cookie's Secure flag; unset means Secure everywhere but development.
+    staff_cookie_secure: bool | None = Field(None, validation_alias="CASEWORK_STAFF_COOKIE_SECURE")
+    # `make run` only: the password of the two development accounts (random when unset).
+    dev_staff_password: SecretStr | None = Field(
+        None, validation_alias="REDRESS_DEV_STAFF_PASSWORD"
+    )
+    # Where the console links managers to the reports dashboard.
+    reports_public_url: str = Field("http://localhost:8004", validation_alias="REPORTS_PUBLIC_URL")
+    # Sign-in with the organisation's identity provider (OpenID Connect); off unless all are set.
+    oidc_issuer: str | None = Field(None, validation_alias="REDRESS_OIDC_ISSUER")
+    oidc_client_id: str | None = Field(None, validation_alias="REDRESS_OIDC_CLIENT_ID")
+    oidc_client_secret: SecretStr | None = Field(
+        None, validation_alias="REDRESS_OIDC_CLIENT_SECRET"
+    )
+    oidc_redirect_url: str | None = Field(None, validation_alias="REDRESS_OIDC_REDIRECT_URL")
+
+    @property
+    def staff_cookie_is_secure(self) -> bool:
+        if self.staff_cookie_secure is not None:
+            return self.staff_cookie_secure
+        return self.environment != "development"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(
+            self.oidc_issuer
+            and self.oidc_client_id
+            and self.oidc_client_secret
+            and self.oidc_redirect_url
+        )
 
     def rules(self) -> CaseworkRules:
         return CaseworkRules(

@@ -1,77 +1,30 @@
-"""Casework's own database: cases (a JSON document per case), the complaint as received
-(encrypted), messages, the caseworker roster, plus the outbox and inbox."""
+"""Casework's store for cases: the case documents, the complaint as received (encrypted),
+messages, themes, and the roster (the caseworkers among the staff accounts, services/casework/
+staff_store.py keeps the rest of the accounts). Tables are in tables.py."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Date,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.casework.domain import Case, DeadlineKind, DeadlineStatus
+from services.casework.domain import Case, DeadlineKind, DeadlineStatus, work_deadline
+from services.casework.tables import (
+    case_messages,
+    case_themes,
+    cases,
+    inbox,
+    metadata,
+    outbox,
+    staff_accounts,
+)
 from shared.crypto import Cipher
-from shared.db import UtcDateTime
-from shared.inbox import inbox_table
-from shared.outbox import outbox_table
 
-metadata = MetaData()
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
+__all__ = ["CaseStore", "StaleCaseError", "inbox", "metadata", "outbox"]
 
-cases = Table(
-    "cases",
-    metadata,
-    Column("reference", String(32), primary_key=True),
-    Column("stage", String(20), nullable=False, index=True),
-    Column("organisation_name", String(200), nullable=False),
-    Column("sector", String(20), nullable=False, index=True),
-    Column("caseworker_id", String(64), nullable=True, index=True),
-    Column("opened_at", UtcDateTime(), nullable=False),
-    Column("closed_at", UtcDateTime(), nullable=True),
-    # The earliest open deadline: the scheduler looks only at cases whose day has come.
-    Column("next_deadline_on", Date, nullable=True, index=True),
-    Column("document", JSON, nullable=False),
-    # Optimistic concurrency: every save checks and bumps it, so two instances (or two clicks)
-    # never both apply a change or both report a missed deadline.
-    Column("version", Integer, nullable=False),
-    Column("tracking_token_hash", String(64), nullable=False),
-    # The complaint as intake received it (personal data), encrypted.
-    Column("complaint", LargeBinary, nullable=True),
-)
-
-case_messages = Table(
-    "case_messages",
-    metadata,
-    Column("message_id", String(36), primary_key=True),
-    Column("reference", String(32), nullable=False, index=True),
-    Column("direction", String(20), nullable=False),
-    Column("author", String(200), nullable=False),
-    Column("body", LargeBinary, nullable=False),
-    Column("at", UtcDateTime(), nullable=False),
-)
-
-caseworkers = Table(
-    "caseworkers",
-    metadata,
-    Column("caseworker_id", String(64), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("sectors", JSON, nullable=False),
-    Column("active", Boolean, nullable=False, default=True),
-)
+ROSTER_ROLE = "caseworker"
 
 
 class StaleCaseError(Exception):
@@ -95,11 +48,19 @@ class CaseStore:
         await self.session.execute(
             cases.insert().values(
                 **_columns(case),
+                **complainant_digests(self.cipher, complaint),
                 version=1,
                 tracking_token_hash=tracking_token_hash,
                 complaint=self.cipher.encrypt_json(complaint),
             )
         )
+
+    async def replace_themes(self, reference: str, themes: list[str]) -> None:
+        await self.session.execute(delete(case_themes).where(case_themes.c.reference == reference))
+        for theme in sorted(set(themes)):
+            await self.session.execute(
+                case_themes.insert().values(reference=reference, theme=theme)
+            )
 
     async def load(self, reference: str) -> tuple[Case, int, str] | None:
         row = (
@@ -194,27 +155,48 @@ class CaseStore:
     # ------------------------------------------------------------------ roster and workload
 
     async def roster(self) -> list[dict[str, Any]]:
-        rows = await self.session.execute(select(caseworkers).order_by(caseworkers.c.caseworker_id))
+        """The caseworkers, as `GET /v1/caseworkers` has always shown them."""
+        rows = await self.session.execute(
+            select(
+                staff_accounts.c.account_id.label("caseworker_id"),
+                staff_accounts.c.name,
+                staff_accounts.c.skills.label("sectors"),
+                staff_accounts.c.active,
+            )
+            .where(staff_accounts.c.role == ROSTER_ROLE)
+            .order_by(staff_accounts.c.account_id)
+        )
         return [dict(row._mapping) for row in rows]
 
     async def roster_is_empty(self) -> bool:
-        return not await self.session.scalar(select(func.count()).select_from(caseworkers))
+        return not await self.session.scalar(
+            select(func.count())
+            .select_from(staff_accounts)
+            .where(staff_accounts.c.role == ROSTER_ROLE)
+        )
 
     async def put_caseworker(
-        self, caseworker_id: str, name: str, sectors: list[str], active: bool
+        self, caseworker_id: str, name: str, sectors: list[str], active: bool, now: datetime
     ) -> None:
+        """Add a roster member or change one (an account that signs in keeps its email)."""
         existing = await self.session.scalar(
-            select(caseworkers.c.caseworker_id).where(caseworkers.c.caseworker_id == caseworker_id)
+            select(staff_accounts.c.account_id).where(staff_accounts.c.account_id == caseworker_id)
         )
-        values = {"name": name, "sectors": sectors, "active": active}
+        values = {"name": name, "skills": sectors, "active": active}
         if existing is None:
             await self.session.execute(
-                caseworkers.insert().values(caseworker_id=caseworker_id, **values)
+                staff_accounts.insert().values(
+                    account_id=caseworker_id,
+                    role=ROSTER_ROLE,
+                    failed_attempts=0,
+                    created_at=now,
+                    **values,
+                )
             )
         else:
             await self.session.execute(
-                update(caseworkers)
-                .where(caseworkers.c.caseworker_id == caseworker_id)
+                update(staff_accounts)
+                .where(staff_accounts.c.account_id == caseworker_id)
                 .values(**values)
             )
 
@@ -229,6 +211,7 @@ class CaseStore:
 
 def _columns(case: Case) -> dict[str, Any]:
     # The review window closing is not a deadline anyone can miss, so it never wakes the scheduler.
+    work = work_deadline(case)
     open_dates = [
         d.due_by
         for d in case.deadlines
@@ -243,5 +226,23 @@ def _columns(case: Case) -> dict[str, Any]:
         "opened_at": case.opened_at,
         "closed_at": case.closed_at,
         "next_deadline_on": min(open_dates) if open_dates else None,
+        "work_deadline_on": work.due_by if work else None,
+        "work_deadline_kind": work.kind.value if work else None,
+        "paused": case.is_paused,
         "document": case.model_dump(mode="json"),
+    }
+
+
+def name_key(name: str) -> str:
+    """How a name is compared in search: spacing and case do not matter."""
+    return " ".join(name.split())
+
+
+def complainant_digests(cipher: Cipher, complaint: dict[str, Any]) -> dict[str, str | None]:
+    """Keyed digests of the complainant's name and email: search without a plain-text index."""
+    person = complaint.get("complainant") or {}
+    name, email = person.get("name"), person.get("email")
+    return {
+        "complainant_name_digest": cipher.lookup_digest(name_key(name)) if name else None,
+        "complainant_email_digest": cipher.lookup_digest(email) if email else None,
     }

@@ -110,6 +110,34 @@ class Suite:
     def staff_headers(self, role: Role = Role.MANAGER) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.staff_token(role)}"}
 
+    def add_staff(
+        self, email: str, name: str, role: str, password: str, *extra: str
+    ) -> subprocess.CompletedProcess[str]:
+        """A staff account in this suite's casework, through the administrators' command line
+        (`python -m services.casework.staff add`), as outside development."""
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "services.casework.staff",
+                "add",
+                "--email",
+                email,
+                "--name",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+                *extra,
+            ],
+            input=password + "\n",
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+
     def mails(self) -> list[object]:
         return list(read_mails(self.mail_dir))
 

@@ -82,6 +82,7 @@ from .tracking import (
     stage_description,
     tracking_view,
 )
+from .worklist import is_overdue, work_deadline
 
 __all__ = [
     "ACTIONS",
@@ -147,6 +148,7 @@ __all__ = [
     "evidence_gaps",
     "format_day",
     "handle",
+    "is_overdue",
     "latest_draft_send_date",
     "missed_deadlines",
     "next_milestone",
@@ -156,4 +158,5 @@ __all__ = [
     "release_held_draft",
     "stage_description",
     "tracking_view",
+    "work_deadline",
 ]

@@ -1,0 +1,268 @@
+"""The form for each case action: exactly the fields its command needs, and how a posted form
+becomes the command's JSON shape for `parse_command` (the domain's own validation; no rule of the
+case is repeated here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from services.casework.domain import Case
+from shared.events import DeclineReason, Outcome, RecommendationStatus, RecommendationType, Sector
+
+# Recommendations a final decision form offers rows for; empty rows are ignored.
+RECOMMENDATION_ROWS = 3
+DATE_HINT = "For example, 2027-03-31"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str = "text"  # text, textarea, date, select, radios, checkboxes
+    hint: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+    # Given by a template response when the staff member picks one.
+    templated: bool = False
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    title: str
+    button: str
+    fields: tuple[Field, ...] = ()
+    hint: str = ""
+    warning: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _choices(values: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((v.value, v.value.replace("_", " ").capitalize()) for v in values)
+
+
+def _date(name: str, label: str, hint: str = DATE_HINT) -> Field:
+    return Field(name, label, "date", hint=hint)
+
+
+FORMS: dict[str, ActionForm] = {
+    "accept": ActionForm("Accept for investigation", "Accept the complaint"),
+    "decline": ActionForm(
+        "Decline the complaint",
+        "Decline",
+        (Field("reason", "Why we cannot look into it", "radios", options=_choices(DeclineReason)),),
+        warning=True,
+    ),
+    "resolve_early": ActionForm("Resolve early", "Resolve early", warning=True),
+    "withdraw": ActionForm(
+        "Record that the complainant withdrew", "Withdraw the complaint", warning=True
+    ),
+    "request_evidence": ActionForm(
+        "Request evidence",
+        "Request evidence",
+        (
+            Field("description", "What evidence is needed, and from whom", "textarea"),
+            _date("due_on", "Due by (optional)", f"Leave blank for the usual time. {DATE_HINT}"),
+        ),
+    ),
+    "receive_evidence": ActionForm(
+        "Record evidence received",
+        "Record as received",
+        (Field("request_id", "Which request", "select"),),
+    ),
+    "record_evidence_unavailable": ActionForm(
+        "Record evidence that cannot be obtained",
+        "Record",
+        (
+            Field("request_id", "Which request", "select"),
+            Field("how_decision_deals_with_it", "How the decision will deal with this", "textarea"),
+        ),
+    ),
+    "record_expert_advice": ActionForm(
+        "Record expert advice",
+        "Record advice",
+        (
+            Field("adviser_role", "The adviser's role", hint="For example, clinical adviser"),
+            Field("summary", "Summary of the advice", "textarea"),
+        ),
+    ),
+    "arrange_draft_date": ActionForm(
+        "Arrange the day the draft is sent", "Arrange", (_date("send_on", "Send the draft on"),)
+    ),
+    "issue_draft": ActionForm(
+        "Issue the draft decision",
+        "Issue the draft decision",
+        (
+            _date(
+                "scheduled_for",
+                "Send on a later day (optional)",
+                f"Leave blank to send it now. {DATE_HINT}",
+            ),
+        ),
+    ),
+    "submit_comments": ActionForm(
+        "Record the complainant's comments on the draft",
+        "Record comments",
+        (
+            Field(
+                "comments",
+                "Their comments",
+                "textarea",
+                hint="As they gave them by phone or letter",
+            ),
+        ),
+    ),
+    "issue_final": ActionForm(
+        "Issue the final decision",
+        "Issue the final decision",
+        (
+            Field("outcome", "Outcome", "radios", options=_choices(Outcome)),
+            Field("summary", "Summary of the decision", "textarea", templated=True),
+            Field(
+                "how_we_reached_it",
+                "How we reached it (optional)",
+                "textarea",
+                hint="Leave blank for the standard explanation built from the case",
+            ),
+        ),
+        extra={"recommendation_rows": RECOMMENDATION_ROWS},
+    ),
+    "request_review": ActionForm(
+        "Record a review request",
+        "Record the request",
+        (
+            Field(
+                "grounds",
+                "Grounds",
+                "checkboxes",
+                options=(
+                    ("inaccurate_facts", "The decision was based on inaccurate facts"),
+                    ("new_information", "There is new information"),
+                    ("overlooked_or_misunderstood", "Something was overlooked or misunderstood"),
+                ),
+            ),
+            Field("reason", "Their reason", "textarea"),
+        ),
+    ),
+    "complete_review": ActionForm(
+        "Complete the review",
+        "Complete the review",
+        (
+            Field(
+                "outcome",
+                "Outcome of the review",
+                "radios",
+                options=(
+                    ("decision_upheld", "The decision stands"),
+                    ("decision_changed", "The decision is changed"),
+                ),
+            ),
+        ),
+    ),
+    "update_recommendation": ActionForm(
+        "Update a recommendation",
+        "Update",
+        (
+            Field("recommendation_id", "Recommendation", "select"),
+            Field("status", "Status", "select", options=_choices(RecommendationStatus)),
+        ),
+    ),
+    "pause": ActionForm(
+        "Pause the case", "Pause", (Field("reason", "Why (optional)", "textarea"),)
+    ),
+    "resume": ActionForm("Resume the case", "Resume"),
+    "tag_themes": ActionForm(
+        "Tag themes",
+        "Save themes",
+        (
+            Field(
+                "themes",
+                "Themes",
+                hint="Separate themes with commas, for example: delay, communication",
+            ),
+        ),
+    ),
+    "post_message": ActionForm(
+        "Send a message to the complainant",
+        "Send message",
+        (Field("body", "Message", "textarea", templated=True),),
+    ),
+    "add_organisation": ActionForm(
+        "Add another organisation",
+        "Add organisation",
+        (
+            Field("name", "Organisation name"),
+            Field("sector", "Sector", "radios", options=_choices(Sector)),
+        ),
+    ),
+    "assign": ActionForm(
+        "Reassign the case", "Reassign", (Field("caseworker_id", "Caseworker", "select"),)
+    ),
+}
+
+
+def select_options(
+    action: str, field_name: str, case: Case, roster: list[dict[str, Any]]
+) -> tuple[tuple[str, str], ...]:
+    """Choices that come from the case itself (its requests, recommendations) or the roster."""
+    if field_name == "request_id":
+        return tuple(
+            (r.request_id, r.description[:80]) for r in case.evidence_requests if r.is_outstanding
+        )
+    if field_name == "recommendation_id":
+        return tuple(
+            (r.recommendation_id, f"{r.type.value.replace('_', ' ')}: {r.description[:60]}")
+            for r in case.recommendations
+        )
+    if field_name == "caseworker_id":
+        return tuple((p["caseworker_id"], p["name"]) for p in roster if p["active"])
+    return FORMS[action].fields[[f.name for f in FORMS[action].fields].index(field_name)].options
+
+
+def _value(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _optional(form: FormData, name: str) -> str | None:
+    return _value(form, name) or None
+
+
+def command_body(action: str, form: FormData, roster: list[dict[str, Any]]) -> dict[str, Any]:
+    """The posted form as the command's JSON body. Blank optional fields are left out so the
+    command's defaults apply; required ones are passed blank so the domain names them."""
+    body: dict[str, Any] = {"action": action}
+    spec = FORMS[action]
+    for item in spec.fields:
+        if item.kind == "checkboxes":
+            body[item.name] = [v for v in form.getlist(item.name) if isinstance(v, str)]
+        elif item.kind == "date" or "optional" in item.label:
+            if _optional(form, item.name) is not None:
+                body[item.name] = _value(form, item.name)
+        else:
+            body[item.name] = _value(form, item.name)
+    if action == "tag_themes":
+        body["themes"] = [t.strip() for t in _value(form, "themes").split(",") if t.strip()]
+    elif action == "post_message":
+        body["direction"] = "to_complainant"
+    elif action == "assign":
+        names = {p["caseworker_id"]: p["name"] for p in roster}
+        body["caseworker_name"] = names.get(body["caseworker_id"], "")
+    elif action == "issue_final":
+        body["recommendations"] = _recommendations(form)
+    return body
+
+
+def _recommendations(form: FormData) -> list[dict[str, Any]]:
+    rows = []
+    for index in range(RECOMMENDATION_ROWS):
+        prefix = f"recommendations-{index}-"
+        row = {k: _value(form, prefix + k) for k in ("type", "description", "due_on")}
+        if not any(row.values()):
+            continue
+        rows.append({k: v for k, v in row.items() if v or k != "due_on"})
+    return rows
+
+
+RECOMMENDATION_TYPES = _choices(RecommendationType)

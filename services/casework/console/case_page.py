@@ -1,0 +1,185 @@
+"""The case page (`GET /staff/cases/{reference}`) and its action forms (`POST
+/staff/cases/{reference}/actions/{action}`), which go through `parse_command` and `Casework.act`
+like the JSON API: the domain decides, and a refusal is shown as its reason in an error summary."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from services.casework.cases import CaseNotFoundError, Casework
+from services.casework.console import action_forms, case_view
+from services.casework.console.rendering import ConsolePageError, page
+from services.casework.console.session import Staff, checked_form
+from services.casework.domain import (
+    ActionNotAllowed,
+    Actor,
+    Case,
+    DomainRuleBroken,
+    allowed_actions,
+    parse_command,
+)
+from services.casework.staff import StaffSession
+from services.casework.staff_store import StaffStore
+from services.casework.store import CaseStore, StaleCaseError
+from shared.app import request_now
+from shared.timekeeping import uk_date
+
+router = APIRouter(prefix="/staff/cases", include_in_schema=False)
+
+NOT_FOUND = "There is no case with that reference."
+STALE = (
+    "The case changed while you were acting on it, so nothing was saved. Check it and try again."
+)
+
+
+async def _load(casework: Casework, reference: str) -> tuple[Case, Any, list[dict[str, Any]]]:
+    async with casework.db.sessions() as session:
+        store = CaseStore(session, casework.cipher)
+        loaded = await store.load(reference)
+        if loaded is None:
+            raise ConsolePageError(404, "Case not found", NOT_FOUND)
+        return loaded[0], await store.complaint(reference), await store.messages(reference)
+
+
+async def _case_page(
+    request: Request,
+    staff: StaffSession,
+    reference: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    field_errors: dict[str, str] | None = None,
+    posted: dict[str, Any] | None = None,
+    open_action: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    casework: Casework = request.app.state.casework
+    case, complaint, messages = await _load(casework, reference)
+    now = request_now(request)
+    today = uk_date(now)
+    async with casework.db.sessions() as session:
+        roster = await CaseStore(session, casework.cipher).roster()
+        templates = await StaffStore(session).templates()
+    prefill = _template_prefill(request, templates)
+    actions = allowed_actions(case, now, casework.rules)
+    see_contact = case_view.may_see_contact_details(staff, case)
+    return page(
+        request,
+        "case.html",
+        title=f"Case {case.reference}",
+        staff=staff,
+        section="mine",
+        errors=errors,
+        case=case,
+        complaint=complaint or {},
+        contact=(complaint or {}).get("complainant") if see_contact else None,
+        see_contact=see_contact,
+        clocks=case_view.clocks(case, today, casework.rules.nation),
+        timeline=case_view.timeline(case, messages),
+        actions=[a for a in actions if a in action_forms.FORMS],
+        forms=action_forms.FORMS,
+        options=lambda action, name: action_forms.select_options(action, name, case, roster),
+        recommendation_types=action_forms.RECOMMENDATION_TYPES,
+        field_errors=field_errors or {},
+        posted=posted or prefill.get("values", {}),
+        open_action=open_action or prefill.get("action"),
+        done=request.query_params.get("done"),
+        templates=templates,
+        csrf_token=staff.csrf_token,
+        status_code=status_code,
+    )
+
+
+def _template_prefill(request: Request, templates: list[dict[str, Any]]) -> dict[str, Any]:
+    """`?template=<id>&for=<action>`: start that action's text from a stored template."""
+    wanted, action = request.query_params.get("template"), request.query_params.get("for")
+    chosen = next((t for t in templates if t["template_id"] == wanted), None)
+    if chosen is None or action not in ("post_message", "issue_final"):
+        return {}
+    field = "body" if action == "post_message" else "summary"
+    return {"action": action, "values": {field: chosen["body"]}}
+
+
+@router.get("/{reference}")
+async def case_page(reference: str, request: Request, staff: Staff) -> Response:
+    return await _case_page(request, staff, reference)
+
+
+def _field_errors(action: str, error: ValidationError) -> dict[str, str]:
+    labels = {f.name: f.label for f in action_forms.FORMS[action].fields}
+    found: dict[str, str] = {}
+    for item in json.loads(error.json(include_input=False)):
+        location = [str(part) for part in item["loc"]]
+        if location and location[0] == action:
+            location = location[1:]
+        name = "-".join(location) or "form"
+        label = labels.get(location[0], location[0].replace("_", " ")) if location else "form"
+        if item["type"] in ("missing", "string_too_short", "too_short", "enum", "literal_error"):
+            message = f"{label}: enter or choose a value"
+        else:
+            message = f"{label}: {item['msg'].removeprefix('Value error, ')}"
+        found.setdefault(f"{action}-{name}", message)
+    return found
+
+
+def _posted(form: FormData) -> dict[str, Any]:
+    return {k: (form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k)) for k in form}
+
+
+@router.post("/{reference}/actions/{action}")
+async def act(reference: str, action: str, request: Request, staff: Staff) -> Response:
+    form = await checked_form(request, staff)
+    casework: Casework = request.app.state.casework
+    if action not in action_forms.FORMS:
+        raise ConsolePageError(404, "No such action", f"There is no action called {action[:40]}.")
+    async with casework.db.sessions() as session:
+        roster = await CaseStore(session, casework.cipher).roster()
+    posted = _posted(form)
+    try:
+        command = parse_command(action_forms.command_body(action, form, roster))
+    except ValidationError as error:
+        field_errors = _field_errors(action, error)
+        summary = [{"text": text, "href": f"#{key}"} for key, text in field_errors.items()]
+        return await _case_page(
+            request,
+            staff,
+            reference,
+            errors=summary,
+            field_errors=field_errors,
+            status_code=422,
+            posted=posted,
+            open_action=action,
+        )
+    actor = Actor(id=staff.account_id, name=staff.name, role=staff.role)
+    try:
+        await casework.act(reference, command, actor, request_now(request))
+    except CaseNotFoundError:
+        raise ConsolePageError(404, "Case not found", NOT_FOUND) from None
+    except (ActionNotAllowed, DomainRuleBroken, StaleCaseError) as refused:
+        return await _case_page(
+            request,
+            staff,
+            reference,
+            errors=[{"text": _reason(refused), "href": f"#action-{action}"}],
+            status_code=409,
+            posted=posted,
+            open_action=action,
+        )
+    return RedirectResponse(f"/staff/cases/{reference}?done={action}", status_code=303)
+
+
+def _reason(refused: Exception) -> str:
+    if isinstance(refused, ActionNotAllowed):
+        allowed = ", ".join(a.replace("_", " ") for a in refused.allowed) or "nothing"
+        return (
+            f"You cannot {refused.action.replace('_', ' ')} while the case is at the "
+            f"{str(refused.stage).replace('_', ' ')} stage. What you can do now: {allowed}."
+        )
+    if isinstance(refused, StaleCaseError):
+        return STALE
+    return str(refused)

@@ -1,0 +1,103 @@
+"""What the case page shows, built from the case, the complaint and the messages: the clocks one
+by one with their pause state, and one timeline of audit, messages and contact problems."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from services.casework.domain import Case, DeadlineKind, DeadlineStatus, is_overdue
+from services.casework.domain.model import PAUSABLE_KINDS
+from services.casework.staff import StaffSession
+from shared.settings import Nation
+from shared.working_days import working_days_between
+
+CLOCK_NAMES = {
+    DeadlineKind.ASSESSMENT_DECISION: "Assessment decision",
+    DeadlineKind.EVIDENCE: "Evidence request",
+    DeadlineKind.COMMENT_WINDOW: "Comment window on the draft",
+    DeadlineKind.REVIEW_REQUEST_WINDOW: "Review request window",
+    DeadlineKind.RECOMMENDATION: "Recommendation",
+    DeadlineKind.DRAFT_RELEASE: "Draft sent on the arranged day",
+}
+STATUS_TAGS = {
+    DeadlineStatus.OPEN: ("Open", "govuk-tag--blue"),
+    DeadlineStatus.MET: ("Met", "govuk-tag--green"),
+    DeadlineStatus.MISSED: ("Missed", "govuk-tag--red"),
+    DeadlineStatus.CANCELLED: ("Cancelled", "govuk-tag--grey"),
+}
+
+
+def may_see_contact_details(staff: StaffSession, case: Case) -> bool:
+    """Managers, and the caseworker the case is assigned to (issue 10 item 5)."""
+    return staff.is_manager or (
+        case.caseworker is not None and case.caseworker.id == staff.account_id
+    )
+
+
+def clocks(case: Case, today: date, nation: Nation) -> list[dict[str, Any]]:
+    rows = []
+    for deadline in sorted(case.deadlines, key=lambda d: d.due_by):
+        text, tag = STATUS_TAGS[deadline.status]
+        paused = case.is_paused and deadline.kind in PAUSABLE_KINDS and deadline.is_open
+        overdue = deadline.is_open and is_overdue(deadline.due_by, today)
+        left = (
+            working_days_between(today, deadline.due_by, nation)
+            if deadline.is_open and not overdue
+            else None
+        )
+        rows.append(
+            {
+                "name": CLOCK_NAMES[deadline.kind],
+                "due_by": deadline.due_by,
+                "status": "Paused" if paused else ("Overdue" if overdue else text),
+                "tag": "govuk-tag--yellow" if paused else ("govuk-tag--red" if overdue else tag),
+                "left": left,
+            }
+        )
+    return rows
+
+
+def timeline(case: Case, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Newest first, as the MoJ timeline shows it."""
+    items: list[dict[str, Any]] = []
+    for entry in case.audit:
+        moved = entry.from_stage != entry.to_stage
+        stage = f" ({_words(entry.from_stage)} to {_words(entry.to_stage)})" if moved else ""
+        items.append(
+            {
+                "at": entry.at,
+                "title": entry.action.replace("_", " ").capitalize() + stage,
+                "by": entry.actor_name,
+                "body": entry.reason or "",
+            }
+        )
+    for message in messages:
+        to_us = message["direction"] == "to_caseworker"
+        items.append(
+            {
+                "at": message["at"],
+                "title": "Message from the complainant" if to_us else "Message to the complainant",
+                "by": message["author"],
+                "body": message["body"],
+            }
+        )
+    for problem in case.contact_problems:
+        items.append(
+            {
+                "at": problem.at,
+                "title": f"Could not deliver a {problem.channel} ({_words(problem.template)})",
+                "by": "Notifications",
+                "body": f"{problem.reason or problem.status}. Contact the complainant another way.",
+                "problem": True,
+            }
+        )
+    return sorted(items, key=lambda item: _instant(item["at"]), reverse=True)
+
+
+def _instant(value: datetime | str) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _words(value: str) -> str:
+    return str(value).replace("_", " ")

@@ -1,0 +1,145 @@
+"""Casework's own database tables: cases (a JSON document per case plus the columns the work
+lists filter and sort on), the complaint as received (encrypted), messages, staff accounts (who is
+the roster), their sessions, saved views and template responses, plus the outbox and inbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from shared.db import UtcDateTime
+from shared.inbox import inbox_table
+from shared.outbox import outbox_table
+
+metadata = MetaData()
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+# SHA-256 hex digests (tracking tokens, session ids) and keyed lookup digests (shared/crypto.py).
+DIGEST_LENGTH = 64
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("reference", String(32), primary_key=True),
+    Column("stage", String(20), nullable=False, index=True),
+    Column("organisation_name", String(200), nullable=False, index=True),
+    Column("sector", String(20), nullable=False, index=True),
+    Column("caseworker_id", String(64), nullable=True, index=True),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("closed_at", UtcDateTime(), nullable=True),
+    # The earliest open deadline: the scheduler looks only at cases whose day has come.
+    Column("next_deadline_on", Date, nullable=True, index=True),
+    # The earliest deadline someone still has to act on (open, or missed and still owed): the
+    # work lists sort and filter on it (domain.worklist.work_deadline).
+    Column("work_deadline_on", Date, nullable=True, index=True),
+    Column("work_deadline_kind", String(40), nullable=True),
+    Column("paused", Boolean, nullable=False, default=False, index=True),
+    Column("document", JSON, nullable=False),
+    # Optimistic concurrency: every save checks and bumps it, so two instances (or two clicks)
+    # never both apply a change or both report a missed deadline.
+    Column("version", Integer, nullable=False),
+    Column("tracking_token_hash", String(DIGEST_LENGTH), nullable=False),
+    # The complaint as intake received it (personal data), encrypted.
+    Column("complaint", LargeBinary, nullable=True),
+    # Keyed digests of the complainant's name and email for staff search: no plain-text index of
+    # personal data (shared/crypto.py Cipher.lookup_digest).
+    Column("complainant_name_digest", String(DIGEST_LENGTH), nullable=True, index=True),
+    Column("complainant_email_digest", String(DIGEST_LENGTH), nullable=True, index=True),
+)
+
+# The themes a case is tagged with, one row each, so "theme" filters use an index rather than
+# scanning case documents.
+case_themes = Table(
+    "case_themes",
+    metadata,
+    Column("reference", String(32), primary_key=True),
+    Column("theme", String(100), primary_key=True),
+    Index("ix_case_themes_theme", "theme"),
+)
+
+case_messages = Table(
+    "case_messages",
+    metadata,
+    Column("message_id", String(36), primary_key=True),
+    Column("reference", String(32), nullable=False, index=True),
+    Column("direction", String(20), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+)
+
+# Everyone who works here. Caseworkers are the roster (cases are assigned among the active ones
+# whose skills cover the sector); a roster member without an email cannot sign in yet.
+staff_accounts = Table(
+    "staff_accounts",
+    metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("email", String(320), nullable=True, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False, index=True),
+    Column("skills", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    # argon2id (argon2-cffi); None: no password sign-in (OIDC only, or not yet set).
+    Column("password_hash", String(200), nullable=True),
+    # The TOTP secret, encrypted; only used once `totp_confirmed_at` says enrolment finished.
+    Column("totp_secret", LargeBinary, nullable=True),
+    Column("totp_confirmed_at", UtcDateTime(), nullable=True),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("locked_until", UtcDateTime(), nullable=True),
+    Column("last_sign_in_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# Server-side sessions: the cookie holds a random id, the table only its SHA-256.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("session_hash", String(DIGEST_LENGTH), primary_key=True),
+    Column(
+        "account_id",
+        String(64),
+        ForeignKey("staff_accounts.account_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("csrf_token", String(64), nullable=False),
+    # True between a right password and the second factor: such a session opens no page.
+    Column("awaiting_second_factor", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False, index=True),
+)
+
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("view_id", String(36), primary_key=True),
+    Column("account_id", String(64), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("filters", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+response_templates = Table(
+    "response_templates",
+    metadata,
+    Column("template_id", String(36), primary_key=True),
+    # "message" starts a message to the complainant; "decision" starts a decision's summary.
+    Column("kind", String(20), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
