@@ -3,7 +3,7 @@
 No I/O, no clock reads, no randomness of its own: callers pass `today`/`now` and a source of
 randomness, so every rule here is deterministic under test.
 
-Numbers come from `../shared/reference/domain-rules.md` (cited by section as "DR §x").
+Numbers come from `docs/reference/domain-rules.md`, cited by section.
 """
 
 from __future__ import annotations
@@ -30,30 +30,36 @@ from shared.events import EligibilityFlags, Sector
 class IntakeRules:
     """Intake rule settings. Every default cites its source; all of them are configuration."""
 
-    # DR §0 `phso.time_limit`, §1.1: HSCA 1993 s9(4) "more than a year after the day on which the
-    # person aggrieved first had notice"; PCA 1967 s6(3) for parliamentary complaints.
+    # docs/reference/domain-rules.md §0 `phso.time_limit`, §1.1: HSCA 1993 s9(4) "more than a year
+    # after the day on which the person aggrieved first had notice"; PCA 1967 s6(3) for
+    # parliamentary complaints.
     time_limit_months: int = 12
-    # DR §0 `phso.time_limit_discretion`: "unless he considers it reasonable to do so".
+    # docs/reference/domain-rules.md §0 `phso.time_limit_discretion`: "unless he considers it
+    # reasonable to do so".
     time_limit_discretion: bool = True
-    # DR §6: whether the anniversary day itself is still in time is UNCONFIRMED; in time means
-    # `today <= first_aware_on + 12 months` by default.
+    # docs/reference/domain-rules.md §6: whether the anniversary day itself is still in time is
+    # UNCONFIRMED; in time means `today <= first_aware_on + 12 months` by default.
     time_limit_boundary_inclusive: bool = True
-    # DR §0 `phso.parliamentary.requires_mp_referral`: PCA 1967 s5(1), the "MP filter".
+    # docs/reference/domain-rules.md §0 `phso.parliamentary.requires_mp_referral`: PCA 1967 s5(1),
+    # the "MP filter".
     parliamentary_requires_mp_referral: bool = True
-    # DR §0 `phso.local_resolution_required`: HSCA 1993 s9(5), the body must have had "a
-    # reasonable opportunity to investigate and reply".
+    # docs/reference/domain-rules.md §0 `phso.local_resolution_required`: HSCA 1993 s9(5), the body
+    # must have had "a reasonable opportunity to investigate and reply".
     local_resolution_required: bool = True
-    # DR §2.1: NHS bodies must respond within 6 months (SI 2009/309; SI 2012/3094 reg 29). We
-    # treat a complaint with no response after this long as no longer premature ("clearly not
-    # making progress", DR §1.1). The same default is used for other sectors [UNCONFIRMED].
+    # docs/reference/domain-rules.md §2.1: NHS bodies must respond within 6 months
+    # (SI 2009/309; SI 2012/3094 reg 29). We treat a complaint with no response after this long as
+    # no longer premature ("clearly not making progress", docs/reference/domain-rules.md §1.1). The
+    # same default is used for other sectors [UNCONFIRMED].
     reasonable_response_wait_months: int = 6
-    # DR §1.1: while Parliament is dissolved there are no MPs, so parliamentary complaints
-    # "cannot by law" be accepted; health complaints are unaffected. An operator switch.
+    # docs/reference/domain-rules.md §1.1: while Parliament is dissolved there are no MPs, so
+    # parliamentary complaints "cannot by law" be accepted; health complaints are unaffected. An
+    # operator switch.
     parliament_dissolved: bool = False
-    # DR §1.6: acknowledge letters within 2 working days (emails within 1). We promise the
-    # slower figure because we do not know which one the complainant will get.
+    # docs/reference/domain-rules.md §1.6: acknowledge letters within 2 working days (emails within
+    # 1). We promise the slower figure because we do not know which one the complainant will get.
     acknowledgement_working_days: int = 2
-    # DR §1.6: "We aim to give you our decision within 20 working days of receiving your complaint."
+    # docs/reference/domain-rules.md §1.6: "We aim to give you our decision within 20 working days
+    # of receiving your complaint."
     assessment_decision_working_days: int = 20
     # Design choice (no source): resubmissions after a failed submission or a worried second try
     # cluster within days; a month keeps the comparison set small.
@@ -118,7 +124,8 @@ class _Findings:
 
 
 def time_limit_ends_on(first_aware_on: date, rules: IntakeRules) -> date:
-    """The last day a complaint is in time (calendar months; 29 Feb clamps to 28 Feb, DR §6)."""
+    """The last day a complaint is in time (calendar months; 29 Feb clamps to 28 Feb,
+    docs/reference/domain-rules.md §6)."""
     anniversary: date = first_aware_on + relativedelta(months=rules.time_limit_months)
     return anniversary if rules.time_limit_boundary_inclusive else anniversary - timedelta(days=1)
 
@@ -220,7 +227,8 @@ def _explain_no_authority(findings: _Findings) -> None:
 def check_eligibility(
     facts: EligibilityFacts, today: date, rules: IntakeRules = DEFAULT_RULES
 ) -> EligibilityResult:
-    """Apply the statutory checks (DR §1.1): properly made, in time, not premature."""
+    """Apply the statutory checks (docs/reference/domain-rules.md §1.1): properly made, in time,
+    not premature."""
     findings = _Findings()
     is_parliamentary = facts.sector is Sector.PARLIAMENTARY
 
@@ -269,7 +277,7 @@ def check_eligibility(
 
 
 # --------------------------------------------------------------------------------------------
-# Advocacy signposting (DR §4) and what happens next
+# Advocacy signposting (docs/reference/domain-rules.md §4) and what happens next
 # --------------------------------------------------------------------------------------------
 
 
@@ -321,8 +329,9 @@ YOUR_MP = AdvocacyService(
 )
 
 _ADVOCACY_BY_SECTOR: dict[Sector, tuple[AdvocacyService, ...]] = {
-    # s223A Local Government and Public Involvement in Health Act 2007 (DR §4) comes first: it
-    # is the statutory service and covers complaints to the Health Service Commissioner.
+    # s223A Local Government and Public Involvement in Health Act 2007
+    # (docs/reference/domain-rules.md §4) comes first: it is the statutory service and covers
+    # complaints to the Health Service Commissioner.
     Sector.HEALTH: (NHS_COMPLAINTS_ADVOCACY, POHWER, CITIZENS_ADVICE, HEALTHWATCH),
     Sector.PARLIAMENTARY: (YOUR_MP, CITIZENS_ADVICE),
     Sector.OTHER: (CITIZENS_ADVICE,),
@@ -355,7 +364,8 @@ def next_steps_after_submission(
     steps.extend(
         [
             "Complaining will not affect the service you get from the organisation.",
-            # HSCA 1993 s11(2), s15 (DR §5): private, limited disclosure, shared with the body.
+            # HSCA 1993 s11(2), s15 (docs/reference/domain-rules.md §5): private, limited
+            # disclosure, shared with the body.
             "We keep what you tell us confidential. We share it with the organisation only so "
             "they can answer your complaint.",
         ]
@@ -375,7 +385,7 @@ REFERENCE_RANDOM_LENGTH = 6
 REFERENCE_PATTERN = re.compile(
     rf"^{REFERENCE_PREFIX}-\d{{4}}-[{REFERENCE_ALPHABET}]{{{REFERENCE_RANDOM_LENGTH}}}$"
 )
-# 256 bits: the token is the only secret guarding a complainant's tracking page (DESIGN §5).
+# 256 bits: the token is the only secret guarding a complainant's tracking page (docs/design.md §5).
 TRACKING_TOKEN_BYTES = 32
 
 

@@ -1,4 +1,5 @@
-"""Intake HTTP models (DESIGN §5, a contract): `POST /v1/complaints` and `POST /v1/eligibility`.
+"""Intake HTTP models (docs/design.md §5, a contract): `POST /v1/complaints` and
+`POST /v1/eligibility`.
 
 Validation is strict and every error names its field: unknown fields are refused, free text is
 stripped, NFC-normalised and checked for control and invisible formatting characters, emails are
@@ -73,7 +74,8 @@ PHONE_REGION: Final = "GB"
 
 
 class ReasonableAdjustment(StrEnum):
-    """Adjustments we can make (Equality Act 2010; the list follows DR §4)."""
+    """Adjustments we can make (Equality Act 2010; the list follows
+    docs/reference/domain-rules.md §4)."""
 
     LARGE_PRINT = "large_print"
     EASY_READ = "easy_read"
@@ -433,7 +435,7 @@ class OrganisationRequest(_Request):
 
 
 class ComplaintRequest(_Request):
-    """`POST /v1/complaints` body (DESIGN §5)."""
+    """`POST /v1/complaints` body (docs/design.md §5)."""
 
     complainant: ComplainantRequest
     on_behalf_of: RepresentativeRequest | None = None
@@ -444,7 +446,8 @@ class ComplaintRequest(_Request):
     first_aware_on: PastDate
     complained_to_organisation_on: PastDate | None = None
     organisation_response_on: PastDate | None = None
-    # Asked for when the complaint may be late (DR §1.1: the PHSO form asks for it).
+    # Asked for when the complaint may be late (docs/reference/domain-rules.md §1.1: the PHSO form
+    # asks for it).
     reason_for_delay: ReasonForDelay | None = None
     mp_referral: StrictBool = False
     needs_support: StrictBool = False
@@ -610,7 +613,7 @@ class EligibilityResponse(_Response):
 
 
 class ComplaintAccepted(_Response):
-    """`201` answer to `POST /v1/complaints` (DESIGN §5)."""
+    """`201` answer to `POST /v1/complaints` (docs/design.md §5)."""
 
     reference: str
     tracking_token: str

@@ -26,8 +26,9 @@ HTTP_TIMEOUT_SECONDS = 10.0
 # Invitations wait FEEDBACK_INVITE_DELAY_DAYS (0 in the suite), a scheduler tick and two Kafka
 # hops; a fresh suite on a long-lived broker first works through the topics' backlog.
 INVITATION_TIMEOUT_SECONDS = 120.0
-# Published figures show counts from 1 to 4 as 'fewer than 5' (domain-rules.md, small numbers):
-# five resolved cases and five answers are the fewest that draw real bars.
+# Published figures show counts from 1 to 4 as 'fewer than 5' (small-number suppression,
+# docs/reference/domain-rules.md §5): five resolved cases and five answers are the fewest that draw
+# real bars.
 PUBLISHED_MINIMUM = 5
 STILL_IN_ASSESSMENT = 1
 # The answers each respondent gives (question id -> score); 4 and 5 count as agreeing.

@@ -25,7 +25,7 @@ from tests.e2e.suite import Suite
 pytestmark = pytest.mark.e2e
 
 REFERENCE = re.compile(r"RDR-\d{4}-[2-9A-HJKMNP-TV-Z]{6}")
-# Well inside the 12-month time limit (domain-rules.md, 'Time limit'), so the complaint is
+# Well inside the 12-month time limit (docs/reference/domain-rules.md §1.1), so the complaint is
 # eligible and the confirmation page shows no 'we may not be able to look into this' notice.
 DAYS_SINCE_FIRST_AWARE = 60
 DAYS_SINCE_COMPLAINED = 50

@@ -1,4 +1,4 @@
-"""DESIGN section 4's delivery guarantees, each proven on the real broker and both databases."""
+"""docs/design.md §4's delivery guarantees, each proven on the real broker and both databases."""
 
 from __future__ import annotations
 

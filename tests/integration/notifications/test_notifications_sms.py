@@ -34,7 +34,8 @@ Status = NotificationStatus
 LONDON = ZoneInfo("Europe/London")
 MOBILE = "07700 900123"  # Ofcom drama range: the gateway accepts it and reports it delivered
 MOBILE_E164 = "+447700900123"
-PERMANENT_FAILURE_MOBILE = "07700 900002"  # notify-anchor.md "Simulated / research"
+# docs/reference/notify-anchor.md §1 "Simulated / research"
+PERMANENT_FAILURE_MOBILE = "07700 900002"
 
 
 def texts_for(gateway: RunningGateway, reference: str) -> list[dict[str, object]]:
