@@ -17,8 +17,10 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from shared.auth import Role
-from tests.browser.kit import Recorder, eventually, link_in, mail_to, text_of
+from tests.browser.kit import Recorder, link_in
 from tests.e2e.suite import Suite
+from tests.kit.mail import text_of
+from tests.kit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -90,7 +92,7 @@ def survey_tokens(suite: Suite, emails: Sequence[str]) -> list[str]:
     """The survey token from each person's invitation email, once all of them have arrived."""
 
     def all_invited() -> list[str] | None:
-        invitations = [mail_to(suite, email, "how we did") for email in emails]
+        invitations = [suite.mail_to(email, "how we did") for email in emails]
         if not all(invitations):
             return None
         links = [link_in(text_of(mail), "/survey/") for mail in invitations if mail]

@@ -26,7 +26,8 @@ from services.notifications.providers import (
     parse_notify_receipt,
     parse_twilio_receipt,
 )
-from tests.integration.conftest_local_servers import LocalMailServer, ReceiptReceiver, free_port
+from tests.integration.conftest_local_servers import LocalMailServer, ReceiptReceiver
+from tests.kit.apps import free_port
 
 DELIVERABLE_MOBILE = "+447700900123"  # OFCOM drama range: accepted, simulated as delivered
 # docs/reference/notify-anchor.md §1 "Simulated / research"

@@ -26,10 +26,10 @@ from services.intake.store import complaints, incomplete_email_complaints
 from shared.auth import Role, issue_staff_token
 from shared.settings import DEVELOPMENT_AUTH_SECRET
 from shared.topics import INTAKE_COMPLAINTS
-from tests.integration.conftest_local_servers import LOCALHOST, LocalMailServer, free_port
+from tests.integration.conftest_local_servers import LocalMailServer
 from tests.integration.intake.topic_reading import first_event, reading_from_now
-from tests.integration.messaging_kit import wait_until
-from tests.integration.service_harness import running
+from tests.kit.apps import LOCALHOST, free_port, running
+from tests.kit.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.store import complaints, outbox
 from shared.topics import INTAKE_COMPLAINTS
 from tests.integration.intake.topic_reading import first_event, reading_from_now
-from tests.integration.service_harness import running
+from tests.kit.apps import running
 from tests.unit.intake.hostile_requests import (
     HOSTILE_REQUESTS,
     INERT_BUT_NASTY,
