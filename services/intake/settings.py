@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from services.intake.email_channel import MAX_EMAIL_BYTES
 from shared.settings import MailSettings, default_sqlite_url
+
+# Largest mail the listener accepts (answered 552 above it: RFC 5321 §4.5.3.1.9, RFC 1870). Design
+# choice: attachments are not kept yet, and a written account is a few kilobytes; 10 MiB leaves
+# room for the usual HTML-and-text alternative parts and a signature image or two.
+MAX_EMAIL_BYTES = 10 * 1024 * 1024
 
 
 class IntakeSettings(MailSettings):
@@ -36,7 +40,7 @@ class IntakeSettings(MailSettings):
     # Where replies asking for missing facts are sent from and through (docs/design.md §6: the
     # same names notifications uses; the local mail server listens on 1025, §7).
     # SMTP_* and MAIL_FROM come from shared.settings.MailSettings.
-    # Largest mail the listener takes; larger ones are answered 552 (see email_channel).
+    # Largest mail the listener takes; larger ones are answered 552.
     email_max_bytes: int = Field(
         MAX_EMAIL_BYTES, ge=1024, validation_alias="INTAKE_EMAIL_MAX_BYTES"
     )

@@ -38,8 +38,7 @@ async def intake(
         consumer_group_prefix=f"test-{uuid.uuid4().hex[:6]}",
         smtp_listen_port=0,  # no email listener: these tests are about the HTTP API
     )
-    app = create_app(settings)
-    app.state.clock = lambda: datetime.combine(TODAY, time(10, 0), tzinfo=UTC)
+    app = create_app(settings, clock=lambda: datetime.combine(TODAY, time(10, 0), tzinfo=UTC))
     async with running(app) as client:
         yield client, app
 
