@@ -17,7 +17,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from shared.logs import configure_logging
 from shared.messaging import Messaging
 from shared.migrations import upgrade_to_head
 from shared.settings import DEVELOPMENT_AUTH_SECRET, ServiceSettings
+from shared.timekeeping import utc_now
 
 log = logging.getLogger("redress.app")
 
@@ -233,10 +234,6 @@ class Service:
             route = getattr(request.scope.get("route"), "path", "unmatched")
             HTTP_REQUESTS.labels(self.name, request.method, route, str(response.status_code)).inc()
             return response
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def request_now(request: Request) -> datetime:

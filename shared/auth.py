@@ -1,4 +1,4 @@
-"""Staff JWTs (HS256: sub, name, role) and complainants' tracking tokens (DESIGN section 5)."""
+"""Staff JWTs (HS256: sub, name, role) and complainants' tracking tokens (docs/design.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CloudEvents 1.0 in Kafka binary content mode (DESIGN section 4, a contract).
+"""CloudEvents 1.0 in Kafka binary content mode (docs/design.md §4, a contract).
 
 Attributes travel as `ce_*` headers; the Kafka value is the JSON `data`; the key is the case
 reference (`ce_subject`) so all events of one case stay in order on one partition.

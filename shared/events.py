@@ -1,4 +1,4 @@
-"""Event and command payloads that travel between services (DESIGN section 4, a contract).
+"""Event and command payloads that travel between services (docs/design.md §4, a contract).
 
 Each class is the JSON `data` of one CloudEvent; `EVENT_TYPES` maps the CloudEvents `ce_type` to
 its model. Events are past-tense facts; `NotificationRequested` is the one command (an imperative

@@ -1,4 +1,4 @@
-"""Configuration read from the environment (DESIGN section 6, a contract).
+"""Configuration read from the environment (docs/design.md §6, a contract).
 
 Every service's settings class extends `ServiceSettings` and adds its own `<SERVICE>_DATABASE_URL`
 and `<SERVICE>_HTTP_PORT` through `service_fields`.
@@ -56,8 +56,8 @@ class ServiceSettings(BaseSettings):
     # How often the outbox relay looks for rows when nothing woke it.
     outbox_poll_interval_seconds: float = Field(0.5, validation_alias="REDRESS_OUTBOX_POLL_SECONDS")
     outbox_batch_size: int = Field(200, validation_alias="REDRESS_OUTBOX_BATCH_SIZE")
-    # In-process attempts before a failing message goes to the DLQ (stack-notes section 2:
-    # Kafka has no redelivery counter, so attempts are counted in process).
+    # In-process attempts before a failing message goes to the DLQ (docs/reference/stack-notes.md
+    # §2: Kafka has no redelivery counter, so attempts are counted in process).
     consumer_max_attempts: int = Field(3, validation_alias="REDRESS_CONSUMER_MAX_ATTEMPTS")
     consumer_retry_backoff_seconds: float = Field(
         0.2, validation_alias="REDRESS_CONSUMER_BACKOFF_SECONDS"
@@ -80,8 +80,8 @@ SmtpTls = Literal["none", "starttls", "tls"]
 
 
 class MailSettings(ServiceSettings):
-    """For services that send mail: the SMTP server (DESIGN section 6; the local mail server
-    listens on 1025, section 7)."""
+    """For services that send mail: the SMTP server (docs/design.md §6; the local mail server
+    listens on 1025, §7)."""
 
     smtp_host: str = Field("127.0.0.1", validation_alias="SMTP_HOST")
     smtp_port: int = Field(1025, validation_alias="SMTP_PORT")

@@ -1,4 +1,4 @@
-"""The topic registry (DESIGN section 4, a contract): names, partition counts, who writes."""
+"""The topic registry (docs/design.md §4, a contract): names, partition counts, who writes."""
 
 from __future__ import annotations
 

@@ -1,11 +1,12 @@
 """UK working-day and calendar-month arithmetic for deadlines.
 
 A working day is a weekday that is not a bank or public holiday in the chosen UK nation
-(`REDRESS_NATION`, DESIGN section 6). Holidays come from the `holidays` package, which follows the
+(`REDRESS_NATION`, docs/design.md §6). Holidays come from the `holidays` package, which follows the
 Banking and Financial Dealings Act 1971 schedule 1, the royal proclamations and substitute days
-(../shared/reference/domain-rules.md section 6). England and Wales share one calendar.
+(docs/reference/domain-rules.md §6). England and Wales share one calendar.
 
-Counting convention (domain-rules.md section 6, UNCONFIRMED for PHSO, so kept in one place here):
+Counting convention (docs/reference/domain-rules.md §6, UNCONFIRMED for PHSO, so kept in one place
+here):
 "within N working days of day D" treats D as day 0 and counts from the next working day; a day
 that is not itself a working day is treated as the next working day. Deadlines in months are
 calendar months (`add_months`), clamped to the end of a shorter month.

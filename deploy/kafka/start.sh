@@ -24,7 +24,8 @@ if [ ! -f "$data_dir/meta.properties" ]; then
     format --standalone -t "$cluster_id" -c "$conf" >/dev/null
 fi
 
-# Heap and GC flags as kafka-run-class.sh sets them (stack-notes section 1.3); 512 MiB is plenty here.
+# Heap and GC flags as kafka-run-class.sh sets them (docs/reference/stack-notes.md §1.3);
+# 512 MiB is plenty here.
 exec java "${java_opts[@]}" -Xms512m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
   -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
   -Dkafka.logs.dir="$conf_dir/logs" -cp "$libs/*" kafka.Kafka "$conf"

@@ -1,9 +1,10 @@
-"""Local SMTP server that keeps every accepted mail as an .eml file (DESIGN section 7).
+"""Local SMTP server that keeps every accepted mail as an .eml file (docs/design.md §7).
 
 Run it with `python -m deploy.local.mail_server --port 1025 --dir .local/mail`.
 
-Some recipients simulate failures, after GOV.UK Notify's test addresses (notify-anchor.md,
-"Simulated / research"), so bounce handling can be exercised without a real mail provider:
+Some recipients simulate failures, after GOV.UK Notify's test addresses
+(docs/reference/notify-anchor.md §1 "Simulated / research"), so bounce handling can be exercised
+without a real mail provider:
 `bounce@<any domain>` and `perm-fail@simulator.notify` are refused with 550 (permanent),
 `temp-fail@simulator.notify` with 451 (temporary). Everything else is accepted and stored.
 """
@@ -28,14 +29,15 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 logger = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 1025  # DESIGN section 7: the local SMTP server listens on 1025
-DEFAULT_DIRECTORY = Path(".local/mail")  # DESIGN section 7: mails are kept under .local/mail/
+DEFAULT_PORT = 1025  # docs/design.md §7: the local SMTP server listens on 1025
+DEFAULT_DIRECTORY = Path(".local/mail")  # docs/design.md §7: mails are kept under .local/mail/
 MAIL_SUFFIX = ".eml"
 AIOSMTPD_LOGGER = "mail.log"
 
 PERMANENT_FAILURE_LOCAL_PART = "bounce"
-PERMANENT_FAILURE_ADDRESS = "perm-fail@simulator.notify"  # notify-anchor.md, "Simulated"
-TEMPORARY_FAILURE_ADDRESS = "temp-fail@simulator.notify"  # notify-anchor.md, "Simulated"
+# Notify's simulated addresses (docs/reference/notify-anchor.md §1 "Simulated / research").
+PERMANENT_FAILURE_ADDRESS = "perm-fail@simulator.notify"
+TEMPORARY_FAILURE_ADDRESS = "temp-fail@simulator.notify"
 
 # RFC 5321 section 4.2.3 reply codes, with RFC 3463 enhanced status codes.
 REPLY_ACCEPTED = "250 2.1.5 OK"

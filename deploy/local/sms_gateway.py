@@ -1,9 +1,10 @@
-"""Local SMS gateway that speaks the Twilio and GOV.UK Notify APIs (DESIGN section 7).
+"""Local SMS gateway that speaks the Twilio and GOV.UK Notify APIs (docs/design.md §7).
 
 Run it with `python -m deploy.local.sms_gateway --port 8025 --dir .local/sms`. Every accepted text
 is kept as a JSON file in the directory; nothing is sent to a phone.
 
-Recipients are simulated as Notify's test key does (notify-anchor.md, "Simulated / research"):
+Recipients are simulated as Notify's test key does
+(docs/reference/notify-anchor.md §1 "Simulated / research"):
 07700900002 fails permanently, 07700900003 fails temporarily, anything else is delivered. When a
 callback URL is known (Twilio's per-message `StatusCallback`, or `--callback-url` for the Notify
 API, which Notify configures per service rather than per message) a delivery receipt is posted to
@@ -55,27 +56,31 @@ from deploy.local.mail_server import write_atomically
 logger = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8025  # DESIGN section 7: the local SMS gateway listens on 8025
-DEFAULT_DIRECTORY = Path(".local/sms")  # DESIGN section 7: texts are kept under .local/sms/
+DEFAULT_PORT = 8025  # docs/design.md §7: the local SMS gateway listens on 8025
+DEFAULT_DIRECTORY = Path(".local/sms")  # docs/design.md §7: texts are kept under .local/sms/
 MESSAGE_SUFFIX = ".json"
 NOTIFY_SENDER = "Redress"  # the `from_number` Notify reports: the service's text sender name
-DEFAULT_REGION = "GB"  # Notify parses numbers with region GB (notify-anchor.md, "Phone validation")
+# Notify parses numbers with region GB (docs/reference/notify-anchor.md §1 "Phone validation")
+DEFAULT_REGION = "GB"
 
 # OFCOM reserves 07700 900000-900999 for drama; phonenumbers calls them invalid but Notify accepts
-# them (notify-anchor.md, "Phone validation"), and its simulated recipients live there.
+# them (docs/reference/notify-anchor.md §1 "Phone validation"), and its simulated recipients live
+# there.
 OFCOM_DRAMA_PREFIX = "+447700900"
 OFCOM_DRAMA_LENGTH = len("+447700900000")
-PERMANENT_FAILURE_NUMBER = "+447700900002"  # notify-anchor.md, "Simulated / research"
-TEMPORARY_FAILURE_NUMBER = "+447700900003"  # notify-anchor.md, "Simulated / research"
+# Notify's simulated numbers (docs/reference/notify-anchor.md §1 "Simulated / research").
+PERMANENT_FAILURE_NUMBER = "+447700900002"
+TEMPORARY_FAILURE_NUMBER = "+447700900003"
 
 # Real receipts take seconds; a short delay keeps the ordering realistic (receipt after the 201)
 # without slowing the tests down.
 RECEIPT_DELAY_SECONDS = 0.1
-# Notify's timeout for calling a service's callback URL (notify-anchor.md, "Callbacks to services").
+# Notify's timeout for calling a service's callback URL (docs/reference/notify-anchor.md §1
+# "Callbacks to services").
 CALLBACK_TIMEOUT_SECONDS = 5.0
 
-# SMS fragment maths (notify-anchor.md, "SMS fragments"): GSM-7 fits 160 characters in one
-# fragment and 153 per fragment once split; UCS-2 fits 70, then 67.
+# SMS fragment maths (docs/reference/notify-anchor.md §1 "SMS fragments"): GSM-7 fits 160 characters
+# in one fragment and 153 per fragment once split; UCS-2 fits 70, then 67.
 GSM_SINGLE_FRAGMENT = 160
 GSM_MULTI_FRAGMENT = 153
 UCS2_SINGLE_FRAGMENT = 70
@@ -97,7 +102,7 @@ TWILIO_UNKNOWN_HANDSET = 30005  # permanent: the number does not exist
 
 
 class Outcome(StrEnum):
-    """Notify's final statuses (notify-anchor.md, "Status lifecycle")."""
+    """Notify's final statuses (docs/reference/notify-anchor.md §1 "Status lifecycle")."""
 
     DELIVERED = "delivered"
     PERMANENT_FAILURE = "permanent-failure"
@@ -133,7 +138,7 @@ def normalise_phone_number(raw: str) -> str | None:
 
 
 def fragment_count(body: str) -> int:
-    """How many SMS fragments a body costs (notify-anchor.md, "SMS fragments")."""
+    """How many SMS fragments a body costs (docs/reference/notify-anchor.md §1 "SMS fragments")."""
     if all(ch in GSM_BASIC_CHARACTERS or ch in GSM_EXTENDED_CHARACTERS for ch in body):
         length = sum(2 if ch in GSM_EXTENDED_CHARACTERS else 1 for ch in body)
         single, multi = GSM_SINGLE_FRAGMENT, GSM_MULTI_FRAGMENT
@@ -322,7 +327,7 @@ async def twilio_send(
 
 
 class NotifySmsRequest(BaseModel):
-    """`POST /v2/notifications/sms` (notify-anchor.md, "Send API")."""
+    """`POST /v2/notifications/sms` (docs/reference/notify-anchor.md §1 "Send API")."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -37,7 +37,7 @@ from shared.events import CaseEvent, ComplaintReceived, NotificationStatusChange
 from shared.messaging import Messaging
 from shared.topics import CASEWORK_CASES
 
-# Reasonable adjustments that mean "more time than usual" (domain-rules.md section 4).
+# Reasonable adjustments that mean "more time than usual" (docs/reference/domain-rules.md §4).
 EXTRA_TIME_ADJUSTMENTS = frozenset({"more_time"})
 # Cases looked at per scheduler run; the rest wait for the next run.
 DEADLINE_BATCH = 200

@@ -3,7 +3,8 @@ organisations' survey contacts, and open consultations.
 
 The survey link's token is the only credential: anyone holding the link may answer once. Pages
 for a link that cannot be used (unknown, expired, answered) are all the same 404 page, so a link
-reveals nothing; the JSON API tells a client which case it is (404, 410, 409) as DESIGN asks.
+reveals nothing; the JSON API tells a client which case it is (404, 410, 409) as
+docs/design.md §5 asks.
 A consultation's address is public by design: anyone may answer while it is open.
 """
 
@@ -74,7 +75,8 @@ router = APIRouter()
 # Survey tokens are 43 URL-safe characters (handlers.SURVEY_TOKEN_BYTES); anything far longer
 # is not a token and is refused before it reaches the database.
 MAX_TOKEN_LENGTH = 100
-# "Agree" is a score of 4 or 5 on the five-point scale: top-2-box (domain-rules section 3).
+# "Agree" is a score of 4 or 5 on the five-point scale: top-2-box
+# (docs/reference/domain-rules.md §3).
 AGREE_MIN_SCORE = 4
 
 Token = Annotated[str, PathParam(max_length=MAX_TOKEN_LENGTH)]
@@ -300,7 +302,7 @@ def summarise(
     responses: Sequence[StoredResponse], questions: Sequence[Question] = SURVEY_QUESTIONS
 ) -> dict[str, object]:
     """Counts and % agree per question, overall and by outcome (satisfaction tracks the outcome,
-    so PSOW reports it side by side: domain-rules section 3)."""
+    so PSOW reports it side by side: docs/reference/domain-rules.md §3)."""
     outcomes = sorted({response.outcome or "unknown" for response in responses})
     return {
         "responses": len(responses),

@@ -31,12 +31,12 @@ class Question(NamedTuple):
 
 
 # --------------------------------------------------------------------------------------------
-# The survey (domain-rules section 3 and the service charter, section 1.9).
+# The survey (docs/reference/domain-rules.md §3, and the service charter in §1.9).
 # --------------------------------------------------------------------------------------------
 
 # Ordered as the complainant lived it: finding us, making the complaint, keeping up to date, the
 # decision, and afterwards. Items marked "PHSO Qn" are the PHSO revised survey (2023/24 on),
-# quoted as published; the others map onto a charter commitment or a DESIGN section 1 expectation.
+# quoted as published; the others map onto a charter commitment or a docs/design.md §1 expectation.
 SURVEY_QUESTIONS: tuple[Question, ...] = (
     # Charter 1 and 14: explain our role; an easily accessible service.
     Question("easy_to_find", "It was easy to find out how to complain to the Ombudsman."),
@@ -65,7 +65,8 @@ SURVEY_QUESTIONS: tuple[Question, ...] = (
         "decision_explained",
         "My caseworker clearly explained the information they used in making their decision.",
     ),
-    # SPSO customer service standards: explain how to ask for a review (section 3).
+    # SPSO customer service standards: explain how to ask for a review
+    # (docs/reference/domain-rules.md §3).
     Question("know_how_to_review", "I was told what I could do if I disagreed with the decision."),
     # PHSO Q6.
     Question(
@@ -77,10 +78,10 @@ SURVEY_QUESTIONS: tuple[Question, ...] = (
         "overall_service",
         "Overall, I was satisfied with the service I received from the Ombudsman.",
     ),
-    # DESIGN section 1, "reflecting back": a sense of closure.
+    # docs/design.md §1, "reflecting back": a sense of closure.
     Question("matter_closed", "I feel my complaint has now been dealt with."),
     # UKCG expectation: reassure people that complaining will not compromise their service;
-    # almost a third fear it would (domain-rules section 2.3).
+    # almost a third fear it would (docs/reference/domain-rules.md §2.3).
     Question(
         "no_effect_on_treatment",
         "Complaining has not affected how I am treated by the organisation I complained about.",
@@ -88,8 +89,8 @@ SURVEY_QUESTIONS: tuple[Question, ...] = (
 )
 
 # The PHSO surveys organisations investigated with "the same 7 questions reworded"
-# (domain-rules section 3). The complainant-only item about being treated worse for complaining
-# has no counterpart for an organisation and is left out.
+# (docs/reference/domain-rules.md §3). The complainant-only item about being treated worse for
+# complaining has no counterpart for an organisation and is left out.
 ORGANISATION_QUESTIONS: tuple[Question, ...] = (
     Question(
         "easy_to_find", "It was easy to find out what the Ombudsman needed from our organisation."
@@ -126,8 +127,9 @@ ORGANISATION_QUESTIONS: tuple[Question, ...] = (
     Question("matter_closed", "We understand what the decision asks of our organisation."),
 )
 
-# A five-point agree/disagree scale. The PHSO's own wording is UNCONFIRMED (domain-rules
-# section 3, item 10 of section 7); it publishes "% agree", which reports read as 4 or 5.
+# A five-point agree/disagree scale. The PHSO's own wording is UNCONFIRMED
+# (docs/reference/domain-rules.md §3, and §7 item 10); it publishes "% agree", which reports read
+# as 4 or 5.
 SCALE: tuple[tuple[int, str], ...] = (
     (1, "Strongly disagree"),
     (2, "Disagree"),
@@ -151,17 +153,17 @@ COMMENTS_MAX_CHARS = 5000
 class FeedbackRules(BaseModel):
     """When to ask. None of these numbers has an official source, so all are settings.
 
-    - `invite_delay_working_days`: `FEEDBACK_INVITE_DELAY_DAYS` (DESIGN section 6; 0 allowed).
+    - `invite_delay_working_days`: `FEEDBACK_INVITE_DELAY_DAYS` (docs/design.md §6; 0 allowed).
       Default 5 working days after closure [UNCONFIRMED design choice]: the decision letter has
       time to arrive by post, and the person is asked about the service while it is fresh,
       not in the same breath as the decision (PSOW found satisfaction tracks the outcome,
-      domain-rules section 3).
+      docs/reference/domain-rules.md §3).
     - `reminder_after_days`: one reminder 7 calendar days after the invitation
       [UNCONFIRMED]: PSOW's self-selecting web survey got only 75 responses a year
-      (domain-rules section 3), so a single nudge is worth it; more would pester.
+      (docs/reference/domain-rules.md §3), so a single nudge is worth it; more would pester.
     - `link_expires_after_days`: 28 calendar days after the invitation [UNCONFIRMED]: answers
       from later describe memory more than the service, and the quarterly results
-      (domain-rules section 1.10) need responses to settle within the quarter.
+      (docs/reference/domain-rules.md §1.10) need responses to settle within the quarter.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -419,7 +421,8 @@ def questions_for(respondent: Respondent) -> tuple[Question, ...]:
 
 
 # --------------------------------------------------------------------------------------------
-# Organisations investigated: their survey contact (domain-rules section 3, the OWI survey).
+# Organisations investigated: their survey contact (docs/reference/domain-rules.md §3, the OWI
+# survey).
 # --------------------------------------------------------------------------------------------
 
 # Organisation names reach us as typed into the complaint form, so the contact is looked up by
@@ -458,8 +461,8 @@ def contact_email(address: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 # The default questions: one statement per commitment of the PHSO service charter
-# (domain-rules section 1.9, numbered as in its performance reports), worded for anyone who has
-# used or looked at the service, so people can say which commitments we live up to.
+# (docs/reference/domain-rules.md §1.9, numbered as in its performance reports), worded for anyone
+# who has used or looked at the service, so people can say which commitments we live up to.
 CHARTER_QUESTIONS: tuple[Question, ...] = (
     Question("charter_01", "The Ombudsman explains its role and what it can and cannot do."),
     Question("charter_02", "The Ombudsman explains how it handles complaints and what it needs."),
@@ -565,7 +568,8 @@ def agree_percentage(numerator: int, denominator: int) -> float | None:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-# "Agree" is a score of 4 or 5 on the five-point scale: top-2-box (domain-rules section 3).
+# "Agree" is a score of 4 or 5 on the five-point scale: top-2-box
+# (docs/reference/domain-rules.md §3).
 AGREE_MIN_SCORE = 4
 
 

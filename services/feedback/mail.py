@@ -7,8 +7,8 @@ person), and `NotificationRequested` promises to carry no contact details. An or
 survey contact is kept by staff in this service (encrypted), is a work address, needs one
 plain email and no SMS, letter or format preference. Sending it here keeps the address out of
 Kafka altogether and leaves the notifications contract untouched; the cost is a second, much
-smaller SMTP client, configured with the same `SMTP_*` and `MAIL_FROM` settings (DESIGN
-section 6).
+smaller SMTP client, configured with the same `SMTP_*` and `MAIL_FROM` settings
+(docs/design.md §6).
 
 Delivery is at least once: the scheduler sends inside the transaction that records the
 invitation, so a failed send is retried on the next run, and a crash between the send and the

@@ -23,7 +23,7 @@ class FeedbackSettings(MailSettings):
     )
     # Survey timing; the reasons for each default are in services/feedback/domain.py
     # (FeedbackRules): none has an official source, so all are configurable.
-    # DESIGN section 6: working days after closure, 0 allowed.
+    # docs/design.md §6: working days after closure, 0 allowed.
     invite_delay_working_days: int = Field(
         _DEFAULT_RULES.invite_delay_working_days,
         ge=0,
@@ -40,7 +40,7 @@ class FeedbackSettings(MailSettings):
 
     # Organisations investigated are invited by email from this service itself (see
     # services/feedback/mail.py for why), with the same SMTP settings notifications uses
-    # (DESIGN section 6; the local mail server listens on 1025, section 7).
+    # (docs/design.md §6; the local mail server listens on 1025, §7).
     # SMTP_* and MAIL_FROM come from shared.settings.MailSettings.
 
     @property

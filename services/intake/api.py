@@ -1,4 +1,9 @@
-"""Intake's HTTP routes: the JSON API, the complaint form, and the eligibility pre-check."""
+"""Intake's HTTP routes: the JSON API, the complaint form, and the eligibility pre-check.
+
+Thin: each route parses its input once (schemas.py; forms.py maps the HTML forms onto the same
+models), hands the domain's complaint to the use case (or asks the domain directly, for the
+pre-check, which stores nothing), and answers.
+"""
 
 from __future__ import annotations
 
@@ -8,42 +13,34 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import FileSystemLoader, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
 from pydantic import ValidationError
 
-from services.intake.domain import IntakeRules, advocacy_services, check_eligibility
-from services.intake.schemas import (
-    ComplaintRequest,
-    EligibilityRequest,
-    EligibilityResponse,
-    errors_by_field,
-    form_to_complaint_payload,
-    form_to_eligibility_payload,
+from services.intake.domain import (
+    PUBLIC_CHANNELS,
+    STAFF_CHANNELS,
+    IntakeRules,
+    advocacy_services,
+    check_eligibility,
 )
+from services.intake.field_errors import errors_by_field
+from services.intake.forms import form_to_complaint_payload, form_to_eligibility_payload
+from services.intake.schemas import ComplaintRequest, EligibilityRequest, EligibilityResponse
+from services.intake.settings import IntakeSettings
 from services.intake.submissions import ComplaintIntake, IdempotencyConflictError
 from shared.app import request_now
-from shared.auth import Role, StaffUser, staff_auth
+from shared.auth import StaffUser, staff_auth
 from shared.events import Sector
+from shared.kit.pages import html_templates, render_page
+from shared.kit.state import StateKey, service_of
 
-TEMPLATES = SandboxedEnvironment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(default=True),
-)
+TEMPLATES = html_templates(Path(__file__).parent / "templates")
 # Idempotency keys are client-chosen; a UUID is 36 characters, this leaves room for prefixes.
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
+INTAKE: StateKey[ComplaintIntake] = StateKey("intake")
+RULES: StateKey[IntakeRules] = StateKey("rules")
+
 router = APIRouter()
-
-
-def intake_of(request: Request) -> ComplaintIntake:
-    intake: ComplaintIntake = request.app.state.intake
-    return intake
-
-
-def rules_of(request: Request) -> IntakeRules:
-    rules: IntakeRules = request.app.state.rules
-    return rules
 
 
 def problem(
@@ -87,7 +84,7 @@ COMPLAINT_BODY_SCHEMA = {
 )
 async def submit_complaint(
     request: Request,
-    intake: Annotated[ComplaintIntake, Depends(intake_of)],
+    intake: Annotated[ComplaintIntake, Depends(INTAKE)],
     idempotency_key: Annotated[str | None, Header(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)] = None,
 ) -> Response:
     """Store a complaint and start its case; a repeated `Idempotency-Key` gets the first answer."""
@@ -103,7 +100,7 @@ async def submit_complaint(
 )
 async def submit_complaint_for_someone(
     request: Request,
-    intake: Annotated[ComplaintIntake, Depends(intake_of)],
+    intake: Annotated[ComplaintIntake, Depends(INTAKE)],
     staff: Annotated[StaffUser, Depends(staff_auth())],
     idempotency_key: Annotated[str | None, Header(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)] = None,
 ) -> Response:
@@ -123,18 +120,20 @@ async def _submit(
         complaint = ComplaintRequest.model_validate(data, context={"today": now.date()})
     except ValidationError as error:
         return _validation_problem(error)
-    if staff is None and complaint.channel.value not in ("web", "email"):
+    if staff is None and complaint.channel not in PUBLIC_CHANNELS:
         return problem(
             403,
             [{"field": "channel", "message": "Phone and letter complaints are entered by staff."}],
         )
-    if staff is not None and complaint.channel.value not in ("phone", "letter"):
+    if staff is not None and complaint.channel not in STAFF_CHANNELS:
         return problem(
             422,
             [{"field": "channel", "message": "Staff enter complaints taken by phone or letter."}],
         )
     try:
-        submission = await intake.submit(complaint, idempotency_key=idempotency_key, now=now)
+        submission = await intake.submit(
+            complaint.to_complaint(), idempotency_key=idempotency_key, now=now
+        )
     except IdempotencyConflictError:
         return problem(
             422,
@@ -162,9 +161,7 @@ async def _submit(
         }
     },
 )
-async def eligibility(
-    request: Request, rules: Annotated[IntakeRules, Depends(rules_of)]
-) -> Response:
+async def eligibility(request: Request, rules: Annotated[IntakeRules, Depends(RULES)]) -> Response:
     """Can the ombudsman help? Reasons and next steps in plain English; nothing is stored."""
     try:
         data = await _json_body(request)
@@ -175,7 +172,7 @@ async def eligibility(
         facts = EligibilityRequest.model_validate(data, context={"today": today})
     except ValidationError as error:
         return _validation_problem(error)
-    result = check_eligibility(facts, today, rules)
+    result = check_eligibility(facts.to_question(), today, rules)
     return JSONResponse(EligibilityResponse.from_result(result).model_dump(mode="json"))
 
 
@@ -183,7 +180,7 @@ async def eligibility(
 
 
 def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(TEMPLATES.get_template(name).render(**context), status_code=status)
+    return render_page(TEMPLATES, name, status, **context)
 
 
 async def _form_fields(request: Request) -> dict[str, str | list[str]]:
@@ -204,7 +201,7 @@ async def complaint_form() -> HTMLResponse:
 
 @router.post("/complaint", response_class=HTMLResponse, include_in_schema=False)
 async def complaint_form_posted(
-    request: Request, intake: Annotated[ComplaintIntake, Depends(intake_of)]
+    request: Request, intake: Annotated[ComplaintIntake, Depends(INTAKE)]
 ) -> HTMLResponse:
     values = await _form_fields(request)
     now = request_now(request)
@@ -220,9 +217,10 @@ async def complaint_form_posted(
             errors=errors_by_field(error),
             advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True),
         )
-    submission = await intake.submit(complaint, idempotency_key=None, now=now)
+    submission = await intake.submit(complaint.to_complaint(), idempotency_key=None, now=now)
     accepted = submission.accepted
-    settings = request.app.state.service.settings
+    settings = service_of(request).settings
+    assert isinstance(settings, IntakeSettings)
     return _page(
         "confirmation.html",
         status=201,
@@ -242,7 +240,7 @@ async def eligibility_page() -> HTMLResponse:
 
 @router.post("/eligibility", response_class=HTMLResponse, include_in_schema=False)
 async def eligibility_page_posted(
-    request: Request, rules: Annotated[IntakeRules, Depends(rules_of)]
+    request: Request, rules: Annotated[IntakeRules, Depends(RULES)]
 ) -> HTMLResponse:
     values = await _form_fields(request)
     today = request_now(request).date()
@@ -252,7 +250,5 @@ async def eligibility_page_posted(
         )
     except ValidationError as error:
         return _page("eligibility.html", status=422, values=values, errors=errors_by_field(error))
-    return _page("eligibility.html", values=values, result=check_eligibility(facts, today, rules))
-
-
-__all__ = ["Role", "router"]
+    result = check_eligibility(facts.to_question(), today, rules)
+    return _page("eligibility.html", values=values, result=result)

@@ -1,65 +1,87 @@
-"""Intake's composition root: settings, database, Kafka, HTTP routes, and jobs."""
+"""Intake's composition root: settings, database, Kafka, HTTP routes, the SMTP listener, jobs."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake import api, handlers
+from services.intake import api, consumers
 from services.intake.domain import IntakeRules
-from services.intake.email_intake import EmailIntake
-from services.intake.email_listener import EmailListener
+from services.intake.email.listener import EmailListener
+from services.intake.email.receiving import EmailIntake
+from services.intake.retention import Retention
 from services.intake.settings import IntakeSettings
-from services.intake.store import ComplaintStore, metadata
+from services.intake.store import intake_stores, metadata
 from services.intake.submissions import ComplaintIntake
 from shared.app import Service, serve
 from shared.crypto import Cipher
+from shared.kit.work import SqlUnitOfWork
 from shared.mail import SmtpMailer
+from shared.timekeeping import Clock, utc_now
 from shared.topics import CASEWORK_CASES
 
 # Retention runs hourly: anonymisation is due on a scale of days, not minutes.
 RETENTION_INTERVAL_SECONDS = 3600.0
 
 
-def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+    """`clock` is what the routes, the email channel and retention take as now (tests set it)."""
     settings = settings or IntakeSettings()
     service = Service(
         "intake", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
     )
     cipher = Cipher(settings.encryption_keys.get_secret_value())
+    uow = SqlUnitOfWork(service.db, service.messaging, intake_stores(cipher))
     rules = IntakeRules(parliament_dissolved=settings.parliament_dissolved)
-
-    service.messaging.consume(
-        CASEWORK_CASES,
-        handlers.on_case_event(cipher),
-        consumer="retention",
-        event_types={handlers.CASE_CLOSED},
+    intake = ComplaintIntake(uow, rules)
+    retention = Retention(
+        uow,
+        after_closure=timedelta(days=settings.retention_days_after_closure),
+        incomplete_email=timedelta(days=settings.incomplete_email_retention_days),
     )
-
-    intake = ComplaintIntake(service.db, service.messaging, cipher, rules)
     email_intake = EmailIntake(
-        service.db,
-        cipher,
+        uow,
         intake,
         SmtpMailer.from_settings(settings),
         mail_from=settings.mail_from,
         max_replies=settings.email_max_replies,
-        clock=lambda: app.state.clock(),
+        clock=clock,
     )
 
-    async def anonymise_after_retention() -> None:
-        now = datetime.now(UTC)
-        async with service.db.transaction() as session:
-            await ComplaintStore(session, cipher).anonymise_closed_before(
-                now - timedelta(days=settings.retention_days_after_closure), now
-            )
-        await email_intake.forget_incomplete_before(
-            now - timedelta(days=settings.incomplete_email_retention_days)
-        )
+    service.messaging.consume(
+        CASEWORK_CASES,
+        consumers.on_case_closed(retention, uow),
+        consumer="retention",
+        event_types={consumers.CASE_CLOSED},
+    )
+    _schedule(service, settings, retention, email_intake, clock)
 
-    service.every("retention", RETENTION_INTERVAL_SECONDS, anonymise_after_retention)
+    app = service.http_app(
+        routers=[api.router],
+        title="Redress intake",
+        description="Complaints in: the form, the API, eligibility pre-checks and guidance.",
+    )
+    app.state.clock = clock
+    api.INTAKE.put(app, intake)
+    api.RULES.put(app, rules)
+    return app
+
+
+def _schedule(
+    service: Service,
+    settings: IntakeSettings,
+    retention: Retention,
+    email_intake: EmailIntake,
+    clock: Clock,
+) -> None:
+    """The periodic jobs, and the SMTP listener started and stopped with the service."""
+
+    async def apply_retention() -> None:
+        await retention.apply(clock())
+
+    service.every("retention", RETENTION_INTERVAL_SECONDS, apply_retention)
     service.every(
         "email-replies", settings.email_reply_retry_seconds, email_intake.send_pending_replies
     )
@@ -73,16 +95,6 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         )
         service.on_startup.append(listener.start)
         service.on_shutdown.append(listener.stop)
-
-    app = service.http_app(
-        routers=[api.router],
-        title="Redress intake",
-        description="Complaints in: the form, the API, eligibility pre-checks and guidance.",
-    )
-    app.state.intake = intake
-    app.state.email_intake = email_intake
-    app.state.rules = rules
-    return app
 
 
 def main() -> None:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from services.intake.email_channel import MAX_EMAIL_BYTES
 from shared.settings import MailSettings, default_sqlite_url
+
+# Largest mail the listener accepts (answered 552 above it: RFC 5321 §4.5.3.1.9, RFC 1870). Design
+# choice: attachments are not kept yet, and a written account is a few kilobytes; 10 MiB leaves
+# room for the usual HTML-and-text alternative parts and a signature image or two.
+MAX_EMAIL_BYTES = 10 * 1024 * 1024
 
 
 class IntakeSettings(MailSettings):
@@ -14,10 +18,12 @@ class IntakeSettings(MailSettings):
         default_factory=lambda: default_sqlite_url("intake"), validation_alias="INTAKE_DATABASE_URL"
     )
     http_port: int = Field(8001, validation_alias="INTAKE_HTTP_PORT")
-    # DR section 1.1: while Parliament is dissolved parliamentary complaints cannot be accepted.
+    # docs/reference/domain-rules.md §1.1: while Parliament is dissolved parliamentary complaints
+    # cannot be accepted.
     parliament_dissolved: bool = Field(False, validation_alias="INTAKE_PARLIAMENT_DISSOLVED")
     # How long personal data is kept after the case closes. LGSCO keeps case documents 12 months
-    # from the last substantive action (domain-rules.md section 5); the PHSO figure is UNCONFIRMED.
+    # from the last substantive action (docs/reference/domain-rules.md §5); the PHSO figure is
+    # UNCONFIRMED.
     retention_days_after_closure: int = Field(
         365, validation_alias="INTAKE_RETENTION_DAYS_AFTER_CLOSURE"
     )
@@ -31,15 +37,16 @@ class IntakeSettings(MailSettings):
     complaints_address: str = Field(
         "complaints@redress.localhost", validation_alias="INTAKE_COMPLAINTS_ADDRESS"
     )
-    # Where replies asking for missing facts are sent from and through (DESIGN section 6: the
-    # same names notifications uses; the local mail server listens on 1025, section 7).
+    # Where replies asking for missing facts are sent from and through (docs/design.md §6: the
+    # same names notifications uses; the local mail server listens on 1025, §7).
     # SMTP_* and MAIL_FROM come from shared.settings.MailSettings.
-    # Largest mail the listener takes; larger ones are answered 552 (see email_channel).
+    # Largest mail the listener takes; larger ones are answered 552.
     email_max_bytes: int = Field(
         MAX_EMAIL_BYTES, ge=1024, validation_alias="INTAKE_EMAIL_MAX_BYTES"
     )
-    # Replies that could not be sent at once are retried this often. DR section 1.6: emails are
-    # acknowledged within one working day, so a few minutes' delay is well inside the promise.
+    # Replies that could not be sent at once are retried this often. docs/reference/domain-rules.md
+    # §1.6: emails are acknowledged within one working day, so a few minutes' delay is well inside
+    # the promise.
     email_reply_retry_seconds: float = Field(
         60.0, gt=0, validation_alias="INTAKE_EMAIL_REPLY_RETRY_SECONDS"
     )
@@ -47,7 +54,8 @@ class IntakeSettings(MailSettings):
     # answering each other (RFC 3834 section 2 asks responders to limit their replies).
     email_max_replies: int = Field(5, ge=1, validation_alias="INTAKE_EMAIL_MAX_REPLIES")
     # Incomplete email complaints nobody has added to are forgotten after this long: the LGSCO
-    # model keeps casework 12 months from the last substantive action (domain-rules.md section 5).
+    # model keeps casework 12 months from the last substantive action
+    # (docs/reference/domain-rules.md §5).
     incomplete_email_retention_days: int = Field(
         365, ge=1, validation_alias="INTAKE_INCOMPLETE_EMAIL_RETENTION_DAYS"
     )

@@ -1,8 +1,15 @@
 """Intake's own database: complaints (personal data encrypted), idempotency keys, outbox, inbox,
-and the email channel's incomplete complaints and the mails it has already handled."""
+and the email channel's incomplete complaints and the mails it has already handled.
+
+`IntakeStores` is what a use case is handed (through the unit of work, shared/kit/work.py);
+tests/kit/fakes/intake.py has the in-memory stores the use-case unit tests run on. A store
+raises its own errors for what its use cases must tell apart (a unique key already taken),
+never SQLAlchemy's.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +20,6 @@ from sqlalchemy import (
     Column,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Table,
     and_,
@@ -22,16 +28,15 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.domain import DuplicateKey, Received, normalise_text
 from shared.crypto import Cipher
 from shared.db import UtcDateTime
-from shared.inbox import inbox_table
-from shared.outbox import outbox_table
+from shared.kit.tables import rowcount, service_tables
 
-metadata = MetaData()
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
+metadata, outbox, inbox = service_tables()
 
 complaints = Table(
     "complaints",
@@ -89,6 +94,14 @@ handled_emails = Table(
 )
 
 
+class DuplicateComplaintError(Exception):
+    """The reference or the Idempotency-Key is already taken (another request won a race)."""
+
+
+class AlreadyHandledError(Exception):
+    """This mail, or this enquiry reference, was recorded by a concurrent delivery."""
+
+
 @dataclass(frozen=True)
 class StoredComplaint:
     complaint_id: str
@@ -100,50 +113,56 @@ class StoredComplaint:
     response: dict[str, Any] | None
 
 
+@dataclass(frozen=True)
+class IntakeStores:
+    """Intake's stores, bound to one transaction."""
+
+    complaints: ComplaintStore
+    emails: EmailStore
+
+
+def intake_stores(cipher: Cipher) -> Callable[[AsyncSession], IntakeStores]:
+    """How the unit of work binds intake's stores to a session."""
+    return lambda session: IntakeStores(
+        ComplaintStore(session, cipher), EmailStore(session, cipher)
+    )
+
+
 class ComplaintStore:
     def __init__(self, session: AsyncSession, cipher: Cipher) -> None:
         self.session = session
         self.cipher = cipher
 
     async def add(
-        self,
-        *,
-        complaint_id: str,
-        reference: str,
-        received_at: datetime,
-        channel: str,
-        organisation_key: str,
-        sector: str,
-        personal: dict[str, Any],
-        email: str | None,
-        phone: str | None,
-        name: str,
-        duplicate_of: str | None,
-        idempotency_key: str | None,
-        request_fingerprint: str | None,
-        response: dict[str, Any],
-        eligibility: dict[str, Any],
+        self, received: Received, *, idempotency_key: str | None, response: dict[str, Any]
     ) -> None:
+        """Keep a received complaint with the answer given for it (replayed for a repeated
+        Idempotency-Key). Raises DuplicateComplaintError if its reference or key is taken."""
+        complaint = received.complaint
+        person = complaint.complainant
         digest = self.cipher.lookup_digest
-        await self.session.execute(
-            complaints.insert().values(
-                complaint_id=complaint_id,
-                reference=reference,
-                received_at=received_at,
-                channel=channel,
-                organisation_key=organisation_key,
-                sector=sector,
-                personal_data=self.cipher.encrypt_json(personal),
-                email_digest=digest(email) if email else None,
-                phone_digest=digest(phone) if phone else None,
-                name_digest=digest(name),
-                duplicate_of=duplicate_of,
-                idempotency_key=idempotency_key,
-                request_fingerprint=request_fingerprint,
-                response=self.cipher.encrypt_json(response),
-                eligibility=eligibility,
+        try:
+            await self.session.execute(
+                complaints.insert().values(
+                    complaint_id=received.complaint_id,
+                    reference=received.reference,
+                    received_at=received.received_at,
+                    channel=complaint.channel.value,
+                    organisation_key=normalise_text(complaint.organisation.name),
+                    sector=complaint.organisation.sector.value,
+                    personal_data=self.cipher.encrypt_json(complaint.record()),
+                    email_digest=digest(person.email) if person.email else None,
+                    phone_digest=digest(person.phone) if person.phone else None,
+                    name_digest=digest(person.name),
+                    duplicate_of=received.duplicate_of,
+                    idempotency_key=idempotency_key,
+                    request_fingerprint=complaint.fingerprint(),
+                    response=self.cipher.encrypt_json(response),
+                    eligibility=received.eligibility.flags.model_dump(mode="json"),
+                )
             )
-        )
+        except IntegrityError as error:
+            raise DuplicateComplaintError(received.reference) from error
 
     async def by_idempotency_key(self, key: str) -> StoredComplaint | None:
         row = (
@@ -160,14 +179,10 @@ class ComplaintStore:
         return found is not None
 
     async def recent_from_same_person(
-        self,
-        *,
-        since: datetime,
-        organisation_key: str,
-        email: str | None,
-        phone: str | None,
-        name: str,
-    ) -> list[StoredComplaint]:
+        self, *, since: datetime, organisation: str, name: str, email: str | None, phone: str | None
+    ) -> list[DuplicateKey]:
+        """Complaints about `organisation` since `since` that share the person's name, email or
+        phone, found by keyed digests (nothing is decrypted to look)."""
         digest = self.cipher.lookup_digest
         same_person = [complaints.c.name_digest == digest(name)]
         if email:
@@ -178,13 +193,18 @@ class ComplaintStore:
             select(complaints).where(
                 and_(
                     complaints.c.received_at >= since,
-                    complaints.c.organisation_key == organisation_key,
+                    complaints.c.organisation_key == normalise_text(organisation),
                     complaints.c.anonymised_at.is_(None),
                     or_(*same_person),
                 )
             )
         )
-        return [self._stored(row) for row in rows]
+        found = [self._stored(row) for row in rows]
+        return [
+            DuplicateKey.of_record(stored.reference, stored.received_at, stored.personal)
+            for stored in found
+            if stored.personal
+        ]
 
     async def mark_case_closed(self, reference: str, closed_at: datetime) -> None:
         await self.session.execute(
@@ -207,7 +227,7 @@ class ComplaintStore:
                 anonymised_at=now,
             )
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
     def _stored(self, row: Any) -> StoredComplaint:
         return StoredComplaint(
@@ -251,13 +271,21 @@ class EmailStore:
     async def mark_handled(
         self, message_key: str, now: datetime, enquiry_reference: str | None = None
     ) -> None:
-        await self.session.execute(
-            handled_emails.insert().values(
-                message_digest=self.cipher.lookup_digest(message_key),
-                handled_at=now,
-                enquiry_reference=enquiry_reference,
+        """Raises AlreadyHandledError when a concurrent delivery recorded the mail first."""
+        try:
+            await self.session.execute(
+                handled_emails.insert().values(
+                    message_digest=self.cipher.lookup_digest(message_key),
+                    handled_at=now,
+                    enquiry_reference=enquiry_reference,
+                )
             )
-        )
+        except IntegrityError as error:
+            raise AlreadyHandledError from error
+
+    def sent_by(self, enquiry: IncompleteEmailComplaint, sender: str) -> bool:
+        """Whether `sender` is who began the enquiry (only they may complete it)."""
+        return enquiry.sender_digest == self.cipher.lookup_digest(sender)
 
     async def reference_exists(self, enquiry_reference: str) -> bool:
         return await self.get(enquiry_reference) is not None
@@ -271,18 +299,22 @@ class EmailStore:
         personal: dict[str, Any],
         now: datetime,
     ) -> None:
-        await self.session.execute(
-            incomplete_email_complaints.insert().values(
-                enquiry_reference=enquiry_reference,
-                source_message_key=source_message_key,
-                received_at=now,
-                updated_at=now,
-                sender_digest=self.cipher.lookup_digest(sender),
-                personal_data=self.cipher.encrypt_json(personal),
-                reply_pending=True,
-                replies_sent=0,
+        """Raises AlreadyHandledError when a concurrent delivery of the same mail kept it first."""
+        try:
+            await self.session.execute(
+                incomplete_email_complaints.insert().values(
+                    enquiry_reference=enquiry_reference,
+                    source_message_key=source_message_key,
+                    received_at=now,
+                    updated_at=now,
+                    sender_digest=self.cipher.lookup_digest(sender),
+                    personal_data=self.cipher.encrypt_json(personal),
+                    reply_pending=True,
+                    replies_sent=0,
+                )
             )
-        )
+        except IntegrityError as error:
+            raise AlreadyHandledError from error
 
     async def get(self, enquiry_reference: str) -> IncompleteEmailComplaint | None:
         row = (
@@ -350,7 +382,7 @@ class EmailStore:
                 incomplete_email_complaints.c.updated_at < cutoff
             )
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
     def _stored(self, row: Any) -> IncompleteEmailComplaint:
         return IncompleteEmailComplaint(

@@ -1,4 +1,4 @@
-"""Notifications' HTTP routes (DESIGN section 5): the staff message list, SMS receipts, and the
+"""Notifications' HTTP routes (docs/design.md §5): the staff message list, SMS receipts, and the
 letter print queue."""
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ log = logging.getLogger("redress.notifications.api")
 router = APIRouter(prefix="/v1", tags=["notifications"])
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-# Only managers may read what was sent and to whom (DESIGN section 5).
+# Only managers may read what was sent and to whom (docs/design.md §5).
 ROLES_THAT_SEE_CONTENT = frozenset({Role.MANAGER})
 MAX_REFERENCE_LENGTH = 64
-# Staff who print and post letters (DESIGN section 5 roles).
+# Staff who print and post letters (docs/design.md §5 roles).
 LETTER_ROLES = (Role.CASEWORKER, Role.MANAGER)
 # Letters handed out per fetch of the print queue: one print run; the rest wait for the next.
 DEFAULT_PRINT_RUN = 50

@@ -6,7 +6,7 @@ temporary (worth retrying: connection trouble, timeouts, throttling, provider 5x
 policy elsewhere needs to know nothing about SMTP reply codes or HTTP APIs.
 
 Also here: parsing the delivery receipts the SMS providers post back to
-`POST /v1/providers/sms/status` (DESIGN section 5) into one provider-neutral `Receipt`.
+`POST /v1/providers/sms/status` (docs/design.md §5) into one provider-neutral `Receipt`.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ logger = logging.getLogger(__name__)
 TWILIO_API_VERSION = "2010-04-01"
 # Query parameter of the status callback URL that carries our message id back to us.
 TWILIO_REFERENCE_PARAMETER = "notification"
-NOTIFY_SMS_PATH = "/v2/notifications/sms"  # notify-anchor.md, "Send API"
+NOTIFY_SMS_PATH = "/v2/notifications/sms"  # docs/reference/notify-anchor.md §1 "Send API"
 # A Notify key is `name-<service id, 36>-<secret, 36>`; the Python client slices it from the end
-# (notify-anchor.md, "Auth": PYCLIENT base.py `api_key[-73:-37]`, `[-36:]`).
+# (docs/reference/notify-anchor.md §1 "Auth": PYCLIENT base.py `api_key[-73:-37]`, `[-36:]`).
 NOTIFY_SERVICE_ID_SLICE = slice(-73, -37)
 NOTIFY_SECRET_SLICE = slice(-36, None)
-NOTIFY_JWT_ALGORITHM = "HS256"  # notify-anchor.md, "Auth"
+NOTIFY_JWT_ALGORITHM = "HS256"  # docs/reference/notify-anchor.md §1 "Auth"
 
 HTTP_TOO_MANY_REQUESTS = 429
 HTTP_SERVER_ERROR = 500
@@ -200,8 +200,8 @@ class NotifySmsProvider:
         self._clock = clock
 
     def _bearer_token(self) -> str:
-        # Notify rejects an `iat` more than 30 s off its clock (notify-anchor.md, "Auth"), so a
-        # fresh token is made per request rather than cached.
+        # Notify rejects an `iat` more than 30 s off its clock (docs/reference/notify-anchor.md §1
+        # "Auth"), so a fresh token is made per request rather than cached.
         claims = {"iss": self._key.service_id, "iat": int(self._clock())}
         return jwt.encode(claims, self._key.secret, algorithm=NOTIFY_JWT_ALGORITHM)
 
@@ -230,7 +230,7 @@ def notify_error_message(answer: Mapping[str, Any]) -> str:
 
 
 class SmsSettings(Protocol):
-    """The configuration `make_sms_provider` reads (DESIGN section 6)."""
+    """The configuration `make_sms_provider` reads (docs/design.md §6)."""
 
     @property
     def sms_provider(self) -> str: ...
@@ -294,9 +294,9 @@ TWILIO_FAILED_STATUSES = frozenset({"failed", "undelivered"})
 # 30008 unknown error, 30009 missing segment.
 TWILIO_TEMPORARY_ERROR_CODES = frozenset({"30001", "30003", "30008", "30009"})
 
-# Notify statuses (notify-anchor.md, "Status lifecycle"). `sent` is final for international texts
-# with no receipt; `technical-failure` means Notify gave up after its own retries, which says
-# nothing about the recipient, so it is worth trying again later.
+# Notify statuses (docs/reference/notify-anchor.md §1 "Status lifecycle"). `sent` is final for
+# international texts with no receipt; `technical-failure` means Notify gave up after its own
+# retries, which says nothing about the recipient, so it is worth trying again later.
 NOTIFY_INTERIM_STATUSES = frozenset({"created", "sending", "pending"})
 NOTIFY_FINAL_STATUSES: Mapping[str, ReceiptStatus] = {
     "delivered": "delivered",
@@ -344,7 +344,8 @@ def parse_notify_receipt(payload: Mapping[str, Any]) -> Receipt | None:
         raise ReceiptError(f"unknown Notify status {status!r}")
     outcome = NOTIFY_FINAL_STATUSES[status]
     reason = None if status == "delivered" else f"Notify {status}"
-    reference = payload.get("reference")  # ours, sent with the text (notify-anchor.md "Send API")
+    # ours, sent with the text (docs/reference/notify-anchor.md §1 "Send API")
+    reference = payload.get("reference")
     return Receipt(message_id, outcome, reason, reference if isinstance(reference, str) else None)
 
 
@@ -375,7 +376,8 @@ def twilio_signature_is_valid(
 
 def bearer_token_is_valid(expected: str | None, authorization: str | None) -> bool:
     """Notify calls back with `Authorization: Bearer <the token the service configured>`
-    (notify-anchor.md, "Callbacks to services"). No configured token admits nobody."""
+    (docs/reference/notify-anchor.md §1 "Callbacks to services"). No configured token admits
+    nobody."""
     if not expected or not authorization:
         return False
     scheme, _, token = authorization.strip().partition(" ")

@@ -1,6 +1,6 @@
 """The sender: turns stored messages into emails and texts, and keeps their status honest.
 
-GOV.UK Notify's model (../shared/reference/notify-anchor.md "What a strong engineer would like"):
+GOV.UK Notify's model (docs/reference/notify-anchor.md §2 "What a strong engineer would like"):
 a message is saved first and sent after; a sender claims a row with a compare-and-set UPDATE
 (`created`/`temporary-failure` -> `sending`, attempts + 1), so two instances never send the same
 row; the database session is closed during the slow provider call; the outcome is written with
@@ -76,7 +76,7 @@ log = logging.getLogger("redress.notifications.sender")
 Status = NotificationStatus
 Clock = Callable[[], datetime]
 
-# DESIGN section 4: the three delivery-status event types, by the status they report.
+# docs/design.md §4: the three delivery-status event types, by the status they report.
 STATUS_EVENT_TYPES: Final[dict[Status, str]] = {
     Status.SENDING: "redress.notification.sent",
     Status.DELIVERED: "redress.notification.delivered",
@@ -639,7 +639,8 @@ class Sender:
 
     async def sweep_stuck(self, now: datetime | None = None) -> int:
         """Messages left in `sending`: a crashed sender's claims are retried; texts with no
-        receipt after the timeout (notify-anchor.md "Status lifecycle": 72 h) are given up."""
+        receipt after the timeout (docs/reference/notify-anchor.md §1 "Status lifecycle": 72 h)
+        are given up."""
         now = now or self.clock()
         claim_cutoff = now - timedelta(seconds=self.settings.claim_timeout_seconds)
         receipt_cutoff = now - timedelta(hours=self.settings.sending_timeout_hours)
@@ -662,9 +663,9 @@ class Sender:
         return swept
 
     async def apply_retention(self, now: datetime | None = None) -> int:
-        """notify-anchor.md "Data retention": after the retention period, drop content,
-        personalisation and recipient; keep the metadata. A message still unsent by then is
-        given up (technical-failure) first."""
+        """docs/reference/notify-anchor.md §1 "Data retention": after the retention period, drop
+        content, personalisation and recipient; keep the metadata. A message still unsent by then
+        is given up (technical-failure) first."""
         now = now or self.clock()
         cutoff = now - timedelta(days=self.settings.retention_days)
         async with self.db.transaction() as session:

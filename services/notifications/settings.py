@@ -1,6 +1,6 @@
 """Notifications configuration: the shared settings plus mail, SMS, retries and retention.
 
-Environment names for SMTP and SMS are the contract of DESIGN section 6; the rest are this
+Environment names for SMTP and SMS are the contract of docs/design.md §6; the rest are this
 service's own knobs, each with the source of its default.
 """
 
@@ -14,22 +14,25 @@ from pydantic import Field, SecretStr
 from services.notifications.domain import channels, retry
 from shared.settings import MailSettings, default_sqlite_url
 
-# DESIGN section 5 (notifications): delivery receipts from the SMS provider.
+# docs/design.md §5 (notifications): delivery receipts from the SMS provider.
 SMS_STATUS_CALLBACK_PATH = "/v1/providers/sms/status"
 
-# notify-anchor.md "Data retention": content and recipient are kept 7 days by default.
+# docs/reference/notify-anchor.md §1 "Data retention": content and recipient are kept 7 days by
+# default.
 DEFAULT_RETENTION_DAYS = 7
-# notify-anchor.md "Status lifecycle": a message still `sending` after 72 h is given up on.
+# docs/reference/notify-anchor.md §1 "Status lifecycle": a message still `sending` after 72 h is
+# given up on.
 DEFAULT_SENDING_TIMEOUT_HOURS = 72.0
 # A claimed message with no outcome after this long belongs to an instance that died mid-send;
 # it goes back to the retry queue. Far longer than any SMTP or HTTP timeout (30 s).
 DEFAULT_CLAIM_TIMEOUT_SECONDS = 600.0
 # The sender wakes at once when a message is stored; this poll is the safety net (and the
-# pace of retries). Notify's SLO is 95% handed to the provider within 10 s (notify-anchor.md
-# "SLO published"), so half a second leaves ample room.
+# pace of retries). Notify's SLO is 95% handed to the provider within 10 s
+# (docs/reference/notify-anchor.md §1 "SLO published"), so half a second leaves ample room.
 DEFAULT_SENDER_INTERVAL_SECONDS = 0.5
-# Messages claimed per pass, for first attempts and for retries separately (notify-anchor.md
-# "Provider retries": retries go on their own queue so they cannot starve first attempts).
+# Messages claimed per pass, for first attempts and for retries separately
+# (docs/reference/notify-anchor.md §1 "Provider retries": retries go on their own queue so they
+# cannot starve first attempts).
 DEFAULT_SENDER_BATCH_SIZE = 50
 # Retention is due on a scale of days; hourly is plenty.
 DEFAULT_RETENTION_INTERVAL_SECONDS = 3600.0
@@ -50,10 +53,10 @@ class NotificationsSettings(MailSettings):
         "http://localhost:8003", validation_alias="NOTIFICATIONS_CALLBACK_BASE_URL"
     )
 
-    # Email over SMTP (DESIGN section 6; the local mail server listens on 1025, section 7).
+    # Email over SMTP (docs/design.md §6; the local mail server listens on 1025, §7).
     # SMTP_* and MAIL_FROM come from shared.settings.MailSettings.
 
-    # SMS over HTTP (DESIGN section 6; the local gateway listens on 8025, section 7).
+    # SMS over HTTP (docs/design.md §6; the local gateway listens on 8025, §7).
     sms_provider: SmsProviderName = Field("twilio", validation_alias="SMS_PROVIDER")
     sms_api_url: str = Field("http://127.0.0.1:8025", validation_alias="SMS_API_URL")
     sms_account_sid: str = Field(
@@ -64,9 +67,9 @@ class NotificationsSettings(MailSettings):
     )
     sms_from: str = Field("Redress", validation_alias="SMS_FROM")
     # Notify-style receipts must carry `Authorization: Bearer <this>`: GOV.UK Notify sends the
-    # bearer token the service configured with its callback URL (notify-anchor.md, "Callbacks
-    # to services"). Unset, every Notify-style receipt is refused (Twilio-style receipts are
-    # checked against SMS_AUTH_TOKEN instead).
+    # bearer token the service configured with its callback URL
+    # (docs/reference/notify-anchor.md §1 "Callbacks to services"). Unset, every Notify-style
+    # receipt is refused (Twilio-style receipts are checked against SMS_AUTH_TOKEN instead).
     callback_bearer_token: SecretStr | None = Field(
         None, validation_alias="NOTIFICATIONS_CALLBACK_BEARER_TOKEN"
     )
@@ -76,7 +79,7 @@ class NotificationsSettings(MailSettings):
     )
     # Contact details are deleted this long after the case closes: long enough for the survey,
     # its reminder and a review (one month). The same period intake keeps complaints for, after
-    # LGSCO's 12 months from the last substantive action (domain-rules.md section 5).
+    # LGSCO's 12 months from the last substantive action (docs/reference/domain-rules.md §5).
     contact_retention_days_after_closure: int = Field(
         365, ge=1, validation_alias="NOTIFICATIONS_CONTACT_RETENTION_DAYS_AFTER_CLOSURE"
     )
@@ -105,8 +108,8 @@ class NotificationsSettings(MailSettings):
     quiet_hours_timezone: str = Field(
         channels.DEFAULT_TIMEZONE, validation_alias="NOTIFICATIONS_QUIET_HOURS_TIMEZONE"
     )
-    # Notify's simulated recipients are never handed to a provider (notify-anchor.md
-    # "Simulated / research"); the outcome is decided here.
+    # Notify's simulated recipients are never handed to a provider
+    # (docs/reference/notify-anchor.md §1 "Simulated / research"); the outcome is decided here.
     simulate_test_recipients: bool = Field(
         True, validation_alias="NOTIFICATIONS_SIMULATE_TEST_RECIPIENTS"
     )

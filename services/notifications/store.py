@@ -379,7 +379,8 @@ class MessageStore:
         return _rowcount(result) == 1
 
     async def redact_created_before(self, cutoff: datetime, now: datetime) -> int:
-        """Retention: drop content and recipient, keep the metadata (notify-anchor.md)."""
+        """Retention: drop content and recipient, keep the metadata
+        (docs/reference/notify-anchor.md §1 "Data retention")."""
         result = await self.session.execute(
             update(messages)
             .where(messages.c.created_at < cutoff, messages.c.redacted_at.is_(None))
@@ -417,8 +418,8 @@ class MessageStore:
 
 
 class SuppressionList:
-    """Addresses that bounced for good (notify-anchor.md "Bounce / complaint handling"), kept
-    as keyed digests so the list itself holds no personal data."""
+    """Addresses that bounced for good (docs/reference/notify-anchor.md §1 "Bounce / complaint
+    handling"), kept as keyed digests so the list itself holds no personal data."""
 
     def __init__(self, session: AsyncSession, cipher: Cipher) -> None:
         self.session = session

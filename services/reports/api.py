@@ -133,7 +133,7 @@ async def get_kpis(
     sector: SectorFilter = None,
     unsuppressed: Unsuppressed = False,
 ) -> dict[str, object]:
-    """Key performance indicators for a period (DESIGN section 5)."""
+    """Key performance indicators for a period (docs/design.md §5)."""
     kpis = await _kpis(request, period_from, to, organisation, sector)
     return _figures(kpis, user, unsuppressed)
 

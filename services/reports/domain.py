@@ -10,7 +10,8 @@ docs/adr):
 - A case is *received* in a period when its `received_at` (UK local date) falls in the period,
   and *closed* in a period when its `closed_at` does. Periods are inclusive at both ends.
 - *Acknowledged within target*: acknowledged no more than the channel's target number of working
-  days after receipt (domain-rules section 1.6). The receipt day is day 0 (domain-rules section 6).
+  days after receipt (docs/reference/domain-rules.md §1.6). The receipt day is day 0
+  (docs/reference/domain-rules.md §6).
   A case not yet acknowledged counts as a miss once its target has passed, and is left out while
   it is still within target.
 - *Working days to decision*: receipt to closure, for cases closed in the period by a decision of
@@ -18,17 +19,17 @@ docs/adr):
 - *Working days to assessment decision*: receipt to the decision whether to investigate, for
   cases with that decision in the period.
 - *Uphold rate*: (upheld + partly upheld) / (upheld + partly upheld + not upheld): investigated
-  decisions only, as the KO41a definitions count them (domain-rules section 1.3).
+  decisions only, as the KO41a definitions count them (docs/reference/domain-rules.md §1.3).
 - *p90* uses the nearest-rank method: the smallest value with at least 90% of values at or below
   it, so it is always an observed number of working days.
 - *Agree* on a survey answer means a score of 4 or 5 on the five-point scale (top-2-box,
-  domain-rules section 3: PHSO publishes only "% agree").
+  docs/reference/domain-rules.md §3: PHSO publishes only "% agree").
 - Recommendations are counted for the cohort *made* in the period; *implemented* and *overdue* say
   where that cohort stands today.
 - *Satisfaction* is the complainants' survey; *organisation satisfaction* is the parallel survey
-  of the organisations investigated (PHSO's "OWI" figures, domain-rules sections 1.10 and 3),
-  always reported apart: the two groups answer differently worded questions about opposite
-  sides of the same case.
+  of the organisations investigated (PHSO's "OWI" figures, docs/reference/domain-rules.md §1.10
+  and §3), always reported apart: the two groups answer differently worded questions about
+  opposite sides of the same case.
 - *You said, we did*: themes raised in the period, by complaints (the caseworkers' themes) and by
   survey feedback (a question that at least one answer disagreed with, a score of 1 or 2),
   beside what was done about them: recommendations made in the period and implemented, and the
@@ -67,15 +68,16 @@ WorkingDaysBetween = Callable[[date, date], int]
 """Working days after `start` up to and including `end` (the start day is day 0)."""
 
 # Dates in published figures are UK calendar dates: a complaint sent at 23:30 UTC on a summer
-# evening was received the next day in the UK (domain-rules section 6 counts UK working days).
+# evening was received the next day in the UK (docs/reference/domain-rules.md §6 counts UK working
+# days).
 UK_TIME = ZoneInfo("Europe/London")
 
 # Small-number suppression for published statistics: counts from 1 to 4 could identify a
-# complainant (domain-rules section 5: published reports must not identify individuals; the
-# threshold of 5 follows the usual UK official-statistics practice).
+# complainant (docs/reference/domain-rules.md §5: published reports must not identify
+# individuals; the threshold of 5 follows the usual UK official-statistics practice).
 SUPPRESSION_THRESHOLD = 5
 
-# Top-2-box on a five-point agree/disagree scale (domain-rules section 3).
+# Top-2-box on a five-point agree/disagree scale (docs/reference/domain-rules.md §3).
 AGREE_MIN_SCORE = 4
 # Its mirror, bottom-2-box: "disagree" or "strongly disagree" raises the question as a theme.
 DISAGREE_MAX_SCORE = 2
@@ -84,7 +86,7 @@ DISAGREE_MAX_SCORE = 2
 P90 = 0.9
 
 # PHSO's impartiality indicator is the aggregate of its survey questions 1, 2 and 4
-# (domain-rules section 3); these are the feedback service's ids for those questions.
+# (docs/reference/domain-rules.md §3); these are the feedback service's ids for those questions.
 IMPARTIALITY_QUESTIONS: tuple[str, ...] = (
     "explain_complaint",
     "info_taken_into_account",
@@ -163,8 +165,8 @@ class ServiceChange(ReadModelRow):
 
 
 def _default_ack_targets() -> Mapping[Channel, int]:
-    # domain-rules section 1.6 (SECONDARY, old PHSO page): "we will write to acknowledge the
-    # complaint within two working days. Emails will be acknowledged within one working day."
+    # docs/reference/domain-rules.md §1.6 (SECONDARY, old PHSO page): "we will write to acknowledge
+    # the complaint within two working days. Emails will be acknowledged within one working day."
     # Web forms arrive as electronically as email, so they get email's target; phone and staff
     # entries fall under the general two-day written acknowledgement.
     return MappingProxyType(
@@ -302,7 +304,7 @@ class Kpis:
     notes: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
-        """The unsuppressed figures (staff only): DESIGN section 5 `GET /v1/kpis`."""
+        """The unsuppressed figures (staff only): docs/design.md §5 `GET /v1/kpis`."""
         return _render(self, _Unsuppressed())
 
 
@@ -707,7 +709,7 @@ def kpis_to_csv(figures: Kpis | Mapping[str, object]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The monthly "learning from complaints" report (domain-rules section 2.5).
+# The monthly "learning from complaints" report (docs/reference/domain-rules.md §2.5).
 # --------------------------------------------------------------------------------------------
 
 
@@ -779,8 +781,8 @@ def learning_report(
     service_changes: Iterable[ServiceChange] = (),
 ) -> LearningReport:
     """The data for the learning report: themes, organisations, "you said, we did", satisfaction
-    by outcome (PSOW reports it side by side, domain-rules section 3), and the organisations'
-    own survey apart."""
+    by outcome (PSOW reports it side by side, docs/reference/domain-rules.md §3), and the
+    organisations' own survey apart."""
     all_cases = list(cases)
     all_responses = list(responses)
     headline = compute_kpis(

@@ -79,7 +79,8 @@ from shared.working_days import working_days_between
 
 log = logging.getLogger("redress.reports")
 
-# The notification template whose delivery counts as the acknowledgement (domain-rules 1.6).
+# The notification template whose delivery counts as the acknowledgement
+# (docs/reference/domain-rules.md §1.6).
 ACKNOWLEDGEMENT_TEMPLATE = "acknowledgement"
 ACKNOWLEDGEMENT_EVENT_TYPES = frozenset(
     {"redress.notification.sent", "redress.notification.delivered"}
@@ -87,7 +88,7 @@ ACKNOWLEDGEMENT_EVENT_TYPES = frozenset(
 FEEDBACK_SUBMITTED = "redress.feedback.submitted"
 # Closures at assessment that are decisions of ours (a withdrawal is the complainant's act).
 ASSESSMENT_DECISION_CLOSURES = frozenset({ClosureReason.DECLINED, ClosureReason.RESOLVED_EARLY})
-# Stages in the order a case moves through them (DESIGN section 5), for ties in time.
+# Stages in the order a case moves through them (docs/design.md §5), for ties in time.
 LIFECYCLE_ORDER = (
     Stage.ASSESSMENT,
     Stage.INVESTIGATION,

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
 
 from playwright.sync_api import Page, ViewportSize
-
-from tests.e2e.suite import Suite
 
 T = TypeVar("T")
 
@@ -51,9 +47,6 @@ AXE_IMPACTS = ("critical", "serious", "moderate", "minor")
 # Every impact fails a page: the standard is 0 violations of any impact, public and staff pages
 # alike (issue 10).
 FAILING_IMPACTS = frozenset(AXE_IMPACTS)
-# How long one hop through Kafka may take before a test calls it lost (generous: shared CI box).
-HOP_TIMEOUT_SECONDS = 45.0
-POLL_SECONDS = 0.25
 # Installing chromium (apt) or axe-core (npm) on a fresh machine.
 INSTALL_TIMEOUT_SECONDS = 600
 
@@ -149,32 +142,6 @@ class Recorder:
             (directory / f"{name}.axe.txt").write_text(text + "\n", encoding="utf-8")
         assert not summary.failing, text
         return summary
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout: float = HOP_TIMEOUT_SECONDS) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = probe()
-        if result:
-            return result
-        time.sleep(POLL_SECONDS)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def mail_to(suite: Suite, address: str, subject_contains: str) -> EmailMessage | None:
-    """The first mail in the suite's SMTP server to `address` whose subject contains the text."""
-    for mail in suite.mails():
-        assert isinstance(mail, EmailMessage)
-        to, subject = str(mail["To"]), str(mail["Subject"]).lower()
-        if address in to and subject_contains.lower() in subject:
-            return mail
-    return None
-
-
-def text_of(mail: EmailMessage) -> str:
-    part = mail.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
 
 
 def link_in(text: str, pattern: str) -> str:

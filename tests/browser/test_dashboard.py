@@ -17,8 +17,10 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from shared.auth import Role
-from tests.browser.kit import Recorder, eventually, link_in, mail_to, text_of
+from tests.browser.kit import Recorder, link_in
 from tests.e2e.suite import Suite
+from tests.kit.mail import text_of
+from tests.kit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -26,8 +28,9 @@ HTTP_TIMEOUT_SECONDS = 10.0
 # Invitations wait FEEDBACK_INVITE_DELAY_DAYS (0 in the suite), a scheduler tick and two Kafka
 # hops; a fresh suite on a long-lived broker first works through the topics' backlog.
 INVITATION_TIMEOUT_SECONDS = 120.0
-# Published figures show counts from 1 to 4 as 'fewer than 5' (domain-rules.md, small numbers):
-# five resolved cases and five answers are the fewest that draw real bars.
+# Published figures show counts from 1 to 4 as 'fewer than 5' (small-number suppression,
+# docs/reference/domain-rules.md §5): five resolved cases and five answers are the fewest that draw
+# real bars.
 PUBLISHED_MINIMUM = 5
 STILL_IN_ASSESSMENT = 1
 # The answers each respondent gives (question id -> score); 4 and 5 count as agreeing.
@@ -89,7 +92,7 @@ def survey_tokens(suite: Suite, emails: Sequence[str]) -> list[str]:
     """The survey token from each person's invitation email, once all of them have arrived."""
 
     def all_invited() -> list[str] | None:
-        invitations = [mail_to(suite, email, "how we did") for email in emails]
+        invitations = [suite.mail_to(email, "how we did") for email in emails]
         if not all(invitations):
             return None
         links = [link_in(text_of(mail), "/survey/") for mail in invitations if mail]

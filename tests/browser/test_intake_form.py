@@ -12,20 +12,15 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.kit import (
-    Recorder,
-    broken_anchors,
-    eventually,
-    link_in,
-    mail_to,
-    text_of,
-)
+from tests.browser.kit import Recorder, broken_anchors, link_in
 from tests.e2e.suite import Suite
+from tests.kit.mail import text_of
+from tests.kit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
 REFERENCE = re.compile(r"RDR-\d{4}-[2-9A-HJKMNP-TV-Z]{6}")
-# Well inside the 12-month time limit (domain-rules.md, 'Time limit'), so the complaint is
+# Well inside the 12-month time limit (docs/reference/domain-rules.md §1.1), so the complaint is
 # eligible and the confirmation page shows no 'we may not be able to look into this' notice.
 DAYS_SINCE_FIRST_AWARE = 60
 DAYS_SINCE_COMPLAINED = 50
@@ -156,7 +151,7 @@ def test_complaint_form_with_mistakes_then_complete(
 
     # The acknowledgement reached the SMTP server, with the same reference and tracking link.
     acknowledgement = eventually(
-        lambda: mail_to(suite, email, reference), "the acknowledgement email"
+        lambda: suite.mail_to(email, reference), "the acknowledgement email"
     )
     body = text_of(acknowledgement)
     assert reference in body

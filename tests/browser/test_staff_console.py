@@ -14,8 +14,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.kit import VIEWPORT, Recorder, broken_anchors, eventually
+from tests.browser.kit import VIEWPORT, Recorder, broken_anchors
 from tests.e2e.suite import Suite
+from tests.kit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -13,15 +13,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from shared.auth import Role
-from tests.browser.kit import (
-    Recorder,
-    broken_anchors,
-    eventually,
-    link_in,
-    mail_to,
-    text_of,
-)
+from tests.browser.kit import Recorder, broken_anchors, link_in
 from tests.e2e.suite import Suite
+from tests.kit.mail import text_of
+from tests.kit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -130,7 +125,7 @@ def test_tracking_page_and_survey(suite: Suite, page: Page, recorder: Recorder) 
 
     # The survey invitation email, and its link.
     invitation = eventually(
-        lambda: mail_to(suite, email, "how we did"),
+        lambda: suite.mail_to(email, "how we did"),
         "the survey invitation email",
         timeout=INVITATION_TIMEOUT_SECONDS,
     )

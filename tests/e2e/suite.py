@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
@@ -24,17 +24,12 @@ from deploy.local.mail_server import read_mails
 from shared.auth import Role, issue_staff_token
 from shared.settings import DEVELOPMENT_AUTH_SECRET
 from shared.topics import ALL_TOPICS
+from tests.kit.apps import free_port
 
 SERVICES = ("intake", "casework", "notifications", "reports", "feedback")
 REPOSITORY = Path(__file__).resolve().parents[2]
 # Cold start of five Python services and their Kafka consumer groups on a 2-core machine.
 READY_TIMEOUT_SECONDS = 90.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # How each service names its Kafka consumers in its composition root: `consumer="cases"`.
@@ -140,6 +135,16 @@ class Suite:
 
     def mails(self) -> list[object]:
         return list(read_mails(self.mail_dir))
+
+    def mail_to(self, address: str, subject_contains: str) -> EmailMessage | None:
+        """The first mail the suite's SMTP server took for `address` whose subject contains the
+        text (in any case)."""
+        for mail in self.mails():
+            assert isinstance(mail, EmailMessage)
+            to, subject = str(mail["To"]), str(mail["Subject"]).lower()
+            if address in to and subject_contains.lower() in subject:
+                return mail
+        return None
 
     def environment(self) -> dict[str, str]:
         env = {

@@ -5,33 +5,18 @@ decision -> survey invitation email -> answer -> KPIs."""
 from __future__ import annotations
 
 import re
-import time
 import uuid
-from collections.abc import Callable
-from email.message import EmailMessage
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 
 from shared.auth import Role
 from tests.e2e.suite import Suite
+from tests.kit.mail import text_of
+from tests.kit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
-
-T = TypeVar("T")
-# How long one hop through Kafka may take before the test calls it lost (generous: shared CI box).
-HOP_TIMEOUT_SECONDS = 45.0
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout: float = HOP_TIMEOUT_SECONDS) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = probe()
-        if result:
-            return result
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def a_complaint(organisation: str, email: str) -> dict[str, Any]:
@@ -45,20 +30,6 @@ def a_complaint(organisation: str, email: str) -> dict[str, Any]:
         "complained_to_organisation_on": "2026-06-10",
         "organisation_response_on": "2026-08-01",
     }
-
-
-def mail_to(suite: Suite, address: str, subject_contains: str) -> EmailMessage | None:
-    for mail in suite.mails():
-        assert isinstance(mail, EmailMessage)
-        if address in str(mail["To"]) and subject_contains.lower() in str(mail["Subject"]).lower():
-            return mail
-    return None
-
-
-def text_of(mail: EmailMessage) -> str:
-    part = mail.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
 
 
 def test_a_complaint_travels_the_whole_journey(suite: Suite) -> None:
@@ -92,7 +63,7 @@ def test_a_complaint_travels_the_whole_journey(suite: Suite) -> None:
     assert client.get(track_url, params={"token": "not-the-token"}).status_code == 404
 
     # 3. notifications emails an acknowledgement with the reference and a tracking link
-    ack = eventually(lambda: mail_to(suite, email, reference), "the acknowledgement email")
+    ack = eventually(lambda: suite.mail_to(email, reference), "the acknowledgement email")
     body = text_of(ack)
     assert reference in body
     assert f"/track/{reference}?token={token}" in body
@@ -148,7 +119,7 @@ def test_a_complaint_travels_the_whole_journey(suite: Suite) -> None:
 
     # 6. feedback asks notifications to invite the complainant to the survey
     invitation = eventually(
-        lambda: mail_to(suite, email, "how we did"), "the survey invitation email", timeout=60
+        lambda: suite.mail_to(email, "how we did"), "the survey invitation email", timeout=60
     )
     survey_link = re.search(r"https?://\S+/survey/([A-Za-z0-9_\-]+)", text_of(invitation))
     assert survey_link, text_of(invitation)

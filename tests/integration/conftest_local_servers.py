@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,26 +19,17 @@ from fastapi import FastAPI, Request, Response
 
 from deploy.local.mail_server import FileStoreHandler, start_mail_server
 from deploy.local.sms_gateway import RunningGateway, running_gateway, serve_in_background
+from tests.kit.apps import LOCALHOST, free_port
 
 __all__ = [
     "LocalMailServer",
     "ReceiptReceiver",
-    "free_port",
     "mail_server",
     "receipt_receiver",
     "sms_gateway",
 ]
 
-LOCALHOST = "127.0.0.1"
 RECEIPT_WAIT_SECONDS = 5.0  # generous next to the gateway's 0.1 s receipt delay
-
-
-def free_port(host: str = LOCALHOST) -> int:
-    """A port nothing listens on right now (the OS picks it; it is released before returning)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

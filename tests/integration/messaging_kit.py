@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +9,6 @@ from shared.db import Database
 from shared.envelope import CloudEvent
 from shared.messaging import Messaging
 from shared.settings import ServiceSettings
-from shared.topics import Topic
 
 
 class KitService:
@@ -53,44 +45,3 @@ class KitService:
     async def close(self) -> None:
         await self.messaging.broker.stop()
         await self.db.dispose()
-
-
-@asynccontextmanager
-async def read_topic(bootstrap: str, topic: Topic) -> AsyncIterator[AIOKafkaConsumer]:
-    consumer = AIOKafkaConsumer(
-        topic.name, bootstrap_servers=bootstrap, auto_offset_reset="earliest"
-    )
-    await consumer.start()
-    try:
-        yield consumer
-    finally:
-        await consumer.stop()
-
-
-async def collect(consumer: AIOKafkaConsumer, count: int, within: float = 30.0) -> list[Any]:
-    records: list[Any] = []
-
-    async def gather() -> None:
-        while len(records) < count:
-            batch = await consumer.getmany(timeout_ms=500)
-            for messages in batch.values():
-                records.extend(messages)
-
-    await asyncio.wait_for(gather(), within)
-    return records
-
-
-async def wait_until(predicate: Any, within: float = 30.0, interval: float = 0.1) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not await predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
-
-
-def headers_of(record: Any) -> dict[str, str]:
-    return {name: value.decode() for name, value in record.headers}
-
-
-def json_value(record: Any) -> Any:
-    return json.loads(record.value)

@@ -1,18 +1,6 @@
-"""Run one service in-process on the real broker and database, with an HTTP client to it."""
+"""Casework's integration tests still import `running` from here; the one definition is in
+tests/kit/apps.py (casework's tests move to it with casework's own restructuring)."""
 
-from __future__ import annotations
+from tests.kit.apps import running
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import httpx
-from fastapi import FastAPI
-
-
-@asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Starts the app's lifespan (migrations, Kafka, relay, jobs), yields a client, stops it."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
-            yield client
+__all__ = ["running"]

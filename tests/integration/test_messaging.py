@@ -1,4 +1,4 @@
-"""DESIGN section 4's delivery guarantees, each proven on the real broker and both databases."""
+"""docs/design.md §4's delivery guarantees, each proven on the real broker and both databases."""
 
 from __future__ import annotations
 
@@ -18,14 +18,9 @@ from sqlalchemy import select
 from shared.envelope import CloudEvent
 from shared.outbox import add_to_outbox
 from shared.topics import Topic
-from tests.integration.messaging_kit import (
-    KitService,
-    collect,
-    headers_of,
-    json_value,
-    read_topic,
-    wait_until,
-)
+from tests.integration.messaging_kit import KitService
+from tests.kit.kafka import collect, headers_of, json_value, read_topic
+from tests.kit.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 

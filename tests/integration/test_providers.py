@@ -26,10 +26,12 @@ from services.notifications.providers import (
     parse_notify_receipt,
     parse_twilio_receipt,
 )
-from tests.integration.conftest_local_servers import LocalMailServer, ReceiptReceiver, free_port
+from tests.integration.conftest_local_servers import LocalMailServer, ReceiptReceiver
+from tests.kit.apps import free_port
 
 DELIVERABLE_MOBILE = "+447700900123"  # OFCOM drama range: accepted, simulated as delivered
-PERMANENT_FAILURE_MOBILE = "+447700900002"  # notify-anchor.md, "Simulated / research"
+# docs/reference/notify-anchor.md §1 "Simulated / research"
+PERMANENT_FAILURE_MOBILE = "+447700900002"
 NOTIFY_TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
 NOTIFY_SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
 NOTIFY_SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"

@@ -16,8 +16,8 @@ _MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
-# Signposting (domain-rules.md section 4): NHS complaints advocacy is the statutory service for
-# health complaints, including complaints to us (s223A Local Government and Public Involvement
+# Signposting (docs/reference/domain-rules.md §4): NHS complaints advocacy is the statutory service
+# for health complaints, including complaints to us (s223A Local Government and Public Involvement
 # in Health Act 2007); Citizens Advice is the general, free advice service.
 NHS_ADVOCACY_STEP = (
     "NHS complaints advocacy gives free, independent help, and every local council in England "

@@ -104,7 +104,7 @@ SYSTEM_ACTOR = Actor(id="system", name="Redress", role="system")
 
 # Which recommendation statuses a caseworker may move to from each status. OVERDUE is set only
 # by the deadline sweep; IMPLEMENTED and NOT_COMPLIED are final. Accepted and implemented are
-# separate states on purpose (domain-rules.md 1.4: agreeing is not doing).
+# separate states on purpose (docs/reference/domain-rules.md §1.4: agreeing is not doing).
 _RECOMMENDATION_MOVES: dict[RecommendationStatus, frozenset[RecommendationStatus]] = {
     RecommendationStatus.MADE: frozenset(
         {
@@ -372,7 +372,8 @@ def _accept(case: Case, ctx: _Context) -> list[CaseEvent]:
 
 
 def _decline(case: Case, command: Decline, ctx: _Context) -> list[CaseEvent]:
-    # A decision not to investigate can be reviewed, like a final decision (domain-rules 1.8).
+    # A decision not to investigate can be reviewed, like a final decision
+    # (docs/reference/domain-rules.md §1.8).
     settle(case.deadline(ASSESSMENT_DEADLINE_ID), DeadlineStatus.MET)
     _open_review_window(case, ctx)
     return _close(case, ClosureReason.DECLINED, ctx, decline_reason=command.reason)

@@ -27,12 +27,14 @@ from shared.events import (
 )
 
 # Delivery statuses that mean a message will not reach the complainant, so the caseworker must
-# make contact another way (notify-anchor.md: temporary failures are still being retried).
+# make contact another way (docs/reference/notify-anchor.md §1 "Status lifecycle": temporary
+# failures are still being retried).
 CONTACT_PROBLEM_STATUSES = frozenset({"permanent-failure", "technical-failure"})
 
 
 class ReviewGround(StrEnum):
-    """The three grounds PHSO accepts for a review (domain-rules.md 1.8, CONFIRMED)."""
+    """The three grounds PHSO accepts for a review (docs/reference/domain-rules.md §1.8,
+    CONFIRMED)."""
 
     INACCURATE_FACTS = "inaccurate_facts"
     NEW_INFORMATION = "new_information"
@@ -179,7 +181,8 @@ class Recommendation(_Record):
     description: str
     due_on: date
     status: RecommendationStatus = RecommendationStatus.MADE
-    # PHSO's severity-of-injustice level, 1 to 6 (domain-rules.md 1.4); the bands are unconfirmed.
+    # PHSO's severity-of-injustice level, 1 to 6 (docs/reference/domain-rules.md §1.4); the bands
+    # are unconfirmed.
     severity: int | None = Field(default=None, ge=1, le=6)
     # The organisation that must act (None in cases decided before several were possible: the
     # lead body).
@@ -232,7 +235,8 @@ class Case(_Record):
     recommendations: list[Recommendation] = Field(default_factory=list)
     review: Review | None = None
     themes: list[str] = Field(default_factory=list)
-    # Reasonable adjustment: more time to comment and to ask for a review (domain-rules.md s4).
+    # Reasonable adjustment: more time to comment and to ask for a review
+    # (docs/reference/domain-rules.md §4).
     extra_time: bool = False
     eligibility: EligibilityFlags
     messages_posted: int = 0

@@ -14,7 +14,7 @@ from .timekeeping import uk_date
 _ACTIVE = frozenset({Stage.ASSESSMENT, Stage.INVESTIGATION, Stage.DRAFT_DECISION})
 _ALL = frozenset(Stage)
 
-# The stage machine (DESIGN section 5): which stages each action may start from.
+# The stage machine (docs/design.md §5): which stages each action may start from.
 STAGES_FOR_ACTION: dict[str, frozenset[Stage]] = {
     "assign": _ACTIVE | {Stage.REVIEW},
     "accept": frozenset({Stage.ASSESSMENT}),
@@ -102,8 +102,8 @@ def time_rule_broken(case: Case, action: str, today: date, rules: CaseworkRules)
 
 
 def _comment_window_still_open(case: Case, today: date) -> str | None:
-    # domain-rules.md 1.7: a final report issued before the comment period ended is the failure
-    # to guard against; the due date is the last day the complainant may comment.
+    # docs/reference/domain-rules.md §1.7: a final report issued before the comment period ended is
+    # the failure to guard against; the due date is the last day the complainant may comment.
     window = case.deadline(COMMENT_WINDOW_ID)
     if case.draft is None or window is None or case.draft.comments_received_at is not None:
         return None

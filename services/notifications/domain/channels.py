@@ -1,6 +1,6 @@
 """Which channel to use for a complainant, and when a text message may go out.
 
-The complainant chose how they want to hear from us (DESIGN section 5, `preferred_contact`) and
+The complainant chose how they want to hear from us (docs/design.md §5, `preferred_contact`) and
 may have asked for reasonable adjustments; we honour both and fall back when a channel fails.
 """
 

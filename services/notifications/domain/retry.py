@@ -1,6 +1,6 @@
 """When to try sending a message again after a temporary or technical failure.
 
-Notify retries on a fixed 5-minute interval, 48 times (../shared/reference/notify-anchor.md,
+Notify retries on a fixed 5-minute interval, 48 times (docs/reference/notify-anchor.md §1
 "Provider retries"), with no backoff or jitter, so a provider outage is met by every stuck message
 retrying in lockstep. We use exponential backoff with full jitter instead ("Exponential Backoff
 And Jitter", AWS Architecture Blog, 2015): the delay before attempt n+1 is uniform in
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-# Defaults (notify-anchor.md "Provider retries" and section 6 "Goals": go beyond Notify's fixed
-# interval). Between 8 attempts there are 7 waits with ceilings 30 s, 1, 2, 4, 8, 16 and 32 min,
-# about 64 min in all; the 1 h cap bounds a longer policy. Then the message is technical-failure.
+# Defaults (docs/reference/notify-anchor.md §1 "Provider retries" and §6 "Goals": go beyond
+# Notify's fixed interval). Between 8 attempts there are 7 waits with ceilings 30 s, 1, 2, 4, 8, 16
+# and 32 min, about 64 min in all; the 1 h cap bounds a longer policy. Then the message is
+# technical-failure.
 DEFAULT_MAX_ATTEMPTS: Final = 8
 DEFAULT_BASE_DELAY_SECONDS: Final = 30.0
 DEFAULT_MAX_DELAY_SECONDS: Final = 3600.0

@@ -1,6 +1,6 @@
 """Which messages a case event sends the complainant, and the words that go in them.
 
-Input is a public case event (DESIGN section 4; models in shared/events.py), which by contract
+Input is a public case event (docs/design.md §4; models in shared/events.py), which by contract
 holds no personal data, so the personalisation built here holds none either. The service adds
 the fields in `SERVICE_SUPPLIED_FIELDS` (the tracking link needs the complainant's secret
 token) just before rendering.
@@ -38,8 +38,8 @@ UK_TIMEZONE: Final = ZoneInfo("Europe/London")
 # Added by the service at send time: they come from the complaint, not from the public event.
 SERVICE_SUPPLIED_FIELDS: Final = frozenset({"tracking_url"})
 
-# PHSO gives one month from a decision to ask for a review (../shared/reference/domain-rules.md,
-# `phso.review.request_window`, section 1.8). Final decisions carry their own date; a decision
+# PHSO gives one month from a decision to ask for a review (docs/reference/domain-rules.md §0
+# `phso.review.request_window`, §1.8). Final decisions carry their own date; a decision
 # not to investigate (case closed as declined) does not, so we count from the closure.
 REVIEW_REQUEST_WINDOW: Final = relativedelta(months=1)
 
@@ -152,7 +152,7 @@ def describe_milestone(name: str) -> str:
 
 
 def tracking_url(public_url: str, reference: str, tracking_token: str) -> str:
-    """The complainant's tracking page link (DESIGN section 5: token in the `token` query)."""
+    """The complainant's tracking page link (docs/design.md §5: token in the `token` query)."""
     path = f"{public_url.rstrip('/')}/track/{quote(reference, safe='')}"
     return f"{path}?{urlencode({'token': tracking_token})}"
 

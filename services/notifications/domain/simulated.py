@@ -1,7 +1,7 @@
 """Simulated recipients: addresses that never reach a real person, with a known outcome.
 
 They let tests, demos and smoke tests exercise every delivery path. Copied from GOV.UK Notify
-(../shared/reference/notify-anchor.md, "Simulated / research"): its research-mode numbers and
+(docs/reference/notify-anchor.md §1 "Simulated / research"): its research-mode numbers and
 addresses give a temporary or permanent failure, and its smoke-test recipients are delivered.
 """
 

@@ -1,6 +1,6 @@
 """SMS rules: fragment counting and phone-number normalisation, following GOV.UK Notify.
 
-Source for every rule here: ../shared/reference/notify-anchor.md, rows "SMS fragments" and
+Source for every rule here: docs/reference/notify-anchor.md §1, rows "SMS fragments" and
 "Phone validation" (Notify's `notifications_utils/sanitise_text.py` and `template.py`).
 """
 
@@ -22,8 +22,8 @@ GSM7_BASIC_CHARACTERS: Final = frozenset(
 GSM7_EXTENDED_CHARACTERS: Final = frozenset("^{}\\[~]|€")
 GSM7_CHARACTERS: Final = GSM7_BASIC_CHARACTERS | GSM7_EXTENDED_CHARACTERS
 
-# Fragment sizes (notify-anchor.md "SMS fragments"): a single message holds 160 septets or 70
-# UTF-16 code units; once split, each part loses room to the concatenation header.
+# Fragment sizes (docs/reference/notify-anchor.md §1 "SMS fragments"): a single message holds 160
+# septets or 70 UTF-16 code units; once split, each part loses room to the concatenation header.
 GSM7_SINGLE_LIMIT: Final = 160
 GSM7_FRAGMENT_SIZE: Final = 153
 UCS2_SINGLE_LIMIT: Final = 70
@@ -97,15 +97,17 @@ def _fragments(length: int, single_limit: int, fragment_size: int) -> int:
 # Phone numbers
 # --------------------------------------------------------------------------------------------
 
-DEFAULT_REGION: Final = "GB"  # Notify parses with region GB (notify-anchor.md "Phone validation")
+# Notify parses with region GB (docs/reference/notify-anchor.md §1 "Phone validation")
+DEFAULT_REGION: Final = "GB"
 
 # Number types a text message can reach. Premium rate, shared cost, landlines, pagers and VoIP
 # are refused: texts to them are charged oddly, silently dropped, or read aloud by a robot.
 SMS_CAPABLE_TYPES: Final = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 # Ofcom reserves 07700 900000-900999 for drama and testing; phonenumbers calls them invalid, but
-# Notify accepts them and uses them as simulated recipients (notify-anchor.md "Phone
-# validation", "Simulated / research"). Checked as a numeric range, not Notify's buggy regex.
+# Notify accepts them and uses them as simulated recipients (docs/reference/notify-anchor.md
+# §1 "Phone validation", "Simulated / research"). Checked as a numeric range, not Notify's buggy
+# regex.
 OFCOM_DRAMA_PREFIX: Final = "7700"
 OFCOM_DRAMA_FIRST: Final = 900000
 OFCOM_DRAMA_LAST: Final = 900999

@@ -1,6 +1,6 @@
 """The delivery-status lifecycle of one message, with Notify's vocabulary.
 
-Source: ../shared/reference/notify-anchor.md, rows "Status lifecycle" and "Delivery receipts":
+Source: docs/reference/notify-anchor.md §1, rows "Status lifecycle" and "Delivery receipts":
 statuses only move forward, so a late or duplicate provider receipt is ignored rather than
 undoing a final status. We add one backward step Notify lacks: a temporary failure goes back to
 `sending` when we retry it ("Provider retries": when retries run out it becomes

@@ -6,7 +6,7 @@ Layout on disk (see services/notifications/templates/README.md):
     <directory>/_layout/email.html   the HTML wrapper for every email
     <directory>/_layout/letter.html  the printable page for every letter (same body as the email)
 
-Like Notify (../shared/reference/notify-anchor.md, "Template versioning"), every version is kept
+Like Notify (docs/reference/notify-anchor.md §1 "Template versioning"), every version is kept
 and a message is rendered from the exact version recorded when it was created. Unlike Notify's
 `((placeholder))` syntax we use Jinja2, sandboxed, with StrictUndefined: a missing value raises
 `MissingPersonalisation` and never renders as a blank.

@@ -31,18 +31,11 @@ from shared.events import (
     Stage,
 )
 from shared.topics import CASEWORK_CASES, FEEDBACK_RESPONSES, NOTIFICATION_REQUESTS
-from tests.integration.reports.service_kit import (
-    FEEDBACK_CONSUMERS,
-    REPORTS_CONSUMERS,
-    Clock,
-    Publisher,
-    TopicWatcher,
-    eventually,
-    groups_starting_now,
-    pretty,
-    running,
-    staff_headers,
-)
+from tests.integration.reports.service_kit import FEEDBACK_CONSUMERS, REPORTS_CONSUMERS, pretty
+from tests.kit.apps import running, staff_headers
+from tests.kit.clock import ManualClock
+from tests.kit.kafka import Publisher, TopicWatcher, groups_starting_now
+from tests.kit.waiting import until_passes
 
 pytestmark = pytest.mark.integration
 
@@ -105,7 +98,7 @@ async def test_closed_case_to_invitation_reminder_answer_and_reports_kpis(
     tmp_path: Path,
 ) -> None:
     closed_at = unique_moment()
-    clock = Clock(closed_at + timedelta(hours=1))
+    clock = ManualClock(closed_at + timedelta(hours=1))
     feedback_groups = await groups_starting_now(kafka_bootstrap, "feedback", FEEDBACK_CONSUMERS)
     reports_groups = await groups_starting_now(kafka_bootstrap, "reports", REPORTS_CONSUMERS)
     feedback = create_feedback_app(
@@ -273,4 +266,4 @@ async def test_closed_case_to_invitation_reminder_answer_and_reports_kpis(
                 "impartiality_pct": 100.0,
             }, pretty(satisfaction)
 
-        await eventually(in_reports)
+        await until_passes(in_reports)

@@ -29,18 +29,11 @@ from tests.integration.feedback.test_feedback_service import (
     request_for,
     unique_moment,
 )
-from tests.integration.reports.service_kit import (
-    FEEDBACK_CONSUMERS,
-    REPORTS_CONSUMERS,
-    Clock,
-    Publisher,
-    TopicWatcher,
-    eventually,
-    groups_starting_now,
-    pretty,
-    running,
-    staff_headers,
-)
+from tests.integration.reports.service_kit import FEEDBACK_CONSUMERS, REPORTS_CONSUMERS, pretty
+from tests.kit.apps import running, staff_headers
+from tests.kit.clock import ManualClock
+from tests.kit.kafka import Publisher, TopicWatcher, groups_starting_now
+from tests.kit.waiting import until_passes
 
 pytestmark = pytest.mark.integration
 
@@ -88,7 +81,7 @@ async def test_organisation_contact_and_closed_case_lead_to_a_mailed_survey_show
     mail_server: LocalMailServer,
 ) -> None:
     closed_at = unique_moment()
-    clock = Clock(closed_at + timedelta(hours=1))
+    clock = ManualClock(closed_at + timedelta(hours=1))
     feedback = create_feedback_app(
         await feedback_settings(database_url, kafka_bootstrap, mail_server), clock=clock
     )
@@ -140,7 +133,7 @@ async def test_organisation_contact_and_closed_case_lead_to_a_mailed_survey_show
             assert len(mails) == 1, mails
             return mails[0]
 
-        mail = await eventually(mailed, within=45)
+        mail = await until_passes(mailed, within=45)
         assert mail["From"] == MAIL_FROM
         assert reference in mail["Subject"]
         text = body_of(mail)
@@ -210,7 +203,7 @@ async def test_organisation_contact_and_closed_case_lead_to_a_mailed_survey_show
             }, pretty(figures)
             assert figures["satisfaction"]["responses"] == 0
 
-        await eventually(in_reports)
+        await until_passes(in_reports)
         published = await reports_client.get(
             "/v1/kpis", params={"from": answered_on, "to": answered_on}, headers=manager
         )
@@ -261,7 +254,7 @@ def consultation_event(consultation_id: str) -> Callable[[CloudEvent], bool]:
 async def test_consultation_answered_twice_scrubbed_published_and_shown_publicly(
     database_url: str, kafka_bootstrap: str
 ) -> None:
-    clock = Clock(datetime.now(UTC))
+    clock = ManualClock(datetime.now(UTC))
     feedback = create_feedback_app(
         await feedback_settings(database_url, kafka_bootstrap), clock=clock
     )

@@ -20,16 +20,16 @@ from deploy.local.mail_server import read_mails
 from services.casework.app import create_app as create_casework_app
 from services.casework.settings import CaseworkSettings
 from services.intake.app import create_app
-from services.intake.email_channel import enquiry_reference_in
+from services.intake.email.questions import enquiry_reference_in
 from services.intake.settings import IntakeSettings
 from services.intake.store import complaints, incomplete_email_complaints
 from shared.auth import Role, issue_staff_token
 from shared.settings import DEVELOPMENT_AUTH_SECRET
 from shared.topics import INTAKE_COMPLAINTS
-from tests.integration.conftest_local_servers import LOCALHOST, LocalMailServer, free_port
+from tests.integration.conftest_local_servers import LocalMailServer
 from tests.integration.intake.topic_reading import first_event, reading_from_now
-from tests.integration.messaging_kit import wait_until
-from tests.integration.service_harness import running
+from tests.kit.apps import LOCALHOST, free_port, running
+from tests.kit.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -67,8 +67,7 @@ async def intake(
         smtp_port=mail_server.port,
         email_max_bytes=TEST_MAX_BYTES,
     )
-    app = create_app(settings)
-    app.state.clock = lambda: datetime.combine(TODAY, time(10, 0), tzinfo=UTC)
+    app = create_app(settings, clock=lambda: datetime.combine(TODAY, time(10, 0), tzinfo=UTC))
     async with running(app) as client:
         yield Intake(client, app, port, mail_server.directory)
 

@@ -17,7 +17,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.store import complaints, outbox
 from shared.topics import INTAKE_COMPLAINTS
 from tests.integration.intake.topic_reading import first_event, reading_from_now
-from tests.integration.service_harness import running
+from tests.kit.apps import running
 from tests.unit.intake.hostile_requests import (
     HOSTILE_REQUESTS,
     INERT_BUT_NASTY,
@@ -38,8 +38,7 @@ async def intake(
         consumer_group_prefix=f"test-{uuid.uuid4().hex[:6]}",
         smtp_listen_port=0,  # no email listener: these tests are about the HTTP API
     )
-    app = create_app(settings)
-    app.state.clock = lambda: datetime.combine(TODAY, time(10, 0), tzinfo=UTC)
+    app = create_app(settings, clock=lambda: datetime.combine(TODAY, time(10, 0), tzinfo=UTC))
     async with running(app) as client:
         yield client, app
 

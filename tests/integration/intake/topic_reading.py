@@ -16,7 +16,8 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 
 from shared.topics import Topic
-from tests.integration.messaging_kit import collect, read_topic, wait_until
+from tests.kit.kafka import collect, read_topic
+from tests.kit.waiting import wait_until
 
 # The broker assigns a group-less consumer its partitions on the first metadata fetch.
 ASSIGNMENT_WAIT_SECONDS = 30.0
@@ -27,7 +28,7 @@ EVENT_WAIT_SECONDS = 60.0
 
 @asynccontextmanager
 async def reading_from_now(bootstrap: str, topic: Topic) -> AsyncIterator[AIOKafkaConsumer]:
-    """`messaging_kit.read_topic`, positioned at the current end of every partition."""
+    """`tests.kit.kafka.read_topic`, positioned at the current end of every partition."""
     async with read_topic(bootstrap, topic) as consumer:
 
         async def assigned() -> bool:

@@ -3,24 +3,27 @@ local SMTP server and SMS gateway, and settings tuned so retries happen in fract
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from deploy.local.sms_gateway import RunningGateway, new_account_sid
 from services.notifications.settings import NotificationsSettings
-from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS, NOTIFICATION_REQUESTS, Topic
+from shared.topics import (
+    CASEWORK_CASES,
+    INTAKE_COMPLAINTS,
+    NOTIFICATION_DELIVERIES,
+    NOTIFICATION_REQUESTS,
+)
 from tests.integration.conftest_local_servers import (
     LocalMailServer,
-    free_port,
     mail_server,
     receipt_receiver,
     sms_gateway,
 )
-from tests.integration.notifications.support import DeliveryWatcher, Publisher, watch_deliveries
+from tests.kit.apps import free_port
+from tests.kit.kafka import Publisher, TopicWatcher, groups_starting_now
 
 __all__ = ["mail_server", "receipt_receiver", "sms_gateway"]
 
@@ -37,21 +40,6 @@ NOTIFICATIONS_CONSUMERS = {
 }
 
 
-async def start_group_at_end(bootstrap: str, group_id: str, topic: Topic) -> None:
-    """Commit the current end offsets for `group_id`, so its first consumer starts there."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic.name, p) for p in range(topic.partitions)]
-        consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
-        await consumer.commit(ends)
-    finally:
-        await consumer.stop()
-
-
 @pytest.fixture
 async def consumer_group_prefix(kafka_bootstrap: str) -> str:
     """A consumer group prefix of this test's own, whose groups start at the end of the topics.
@@ -60,10 +48,7 @@ async def consumer_group_prefix(kafka_bootstrap: str) -> str:
     chew through (or lose to another member) everyone's events, and a new group would start at
     the earliest offset (shared/messaging.py) and read the whole history.
     """
-    prefix = f"test-{uuid.uuid4().hex[:8]}"
-    for consumer, topic in NOTIFICATIONS_CONSUMERS.items():
-        await start_group_at_end(kafka_bootstrap, f"{prefix}-notifications-{consumer}", topic)
-    return prefix
+    return await groups_starting_now(kafka_bootstrap, "notifications", NOTIFICATIONS_CONSUMERS)
 
 
 @pytest.fixture
@@ -106,15 +91,12 @@ def make_settings(
 
 @pytest.fixture
 async def publisher(kafka_bootstrap: str) -> AsyncIterator[Publisher]:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        yield Publisher(producer)
-    finally:
-        await producer.stop()
+    async with Publisher(kafka_bootstrap) as publisher:
+        yield publisher
 
 
 @pytest.fixture
-async def deliveries(kafka_bootstrap: str) -> AsyncIterator[DeliveryWatcher]:
-    async with watch_deliveries(kafka_bootstrap) as watcher:
+async def deliveries(kafka_bootstrap: str) -> AsyncIterator[TopicWatcher]:
+    """The deliveries topic, from where it ended when the test began."""
+    async with TopicWatcher(kafka_bootstrap, NOTIFICATION_DELIVERIES) as watcher:
         yield watcher

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import email.policy
-import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -17,8 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import uvicorn
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
 
 from deploy.local.mail_server import sorted_mail_files
@@ -45,7 +41,8 @@ from shared.events import (
     Sector,
     Stage,
 )
-from shared.topics import NOTIFICATION_DELIVERIES, Topic
+from tests.kit.apps import serve_on_port
+from tests.kit.waiting import wait_until
 
 SERVER_START_POLL_SECONDS = 0.01
 UNFINISHED = (NotificationStatus.CREATED, NotificationStatus.SENDING)
@@ -143,25 +140,6 @@ class RunningNotifications:
 
 
 @asynccontextmanager
-async def serve_on_port(app: FastAPI, port: int) -> AsyncIterator[str]:
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", http="h11", ws="none"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-                raise RuntimeError("uvicorn exited before it started")
-            await asyncio.sleep(SERVER_START_POLL_SECONDS)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
-@asynccontextmanager
 async def running_notifications(
     settings: NotificationsSettings, clock: FakeClock | None = None
 ) -> AsyncIterator[RunningNotifications]:
@@ -175,73 +153,6 @@ async def running_notifications(
         httpx.AsyncClient(base_url=url, timeout=10.0) as http,
     ):
         yield RunningNotifications(app=app, url=url, settings=settings, clock=clock, http=http)
-
-
-async def wait_until(
-    predicate: Callable[[], Awaitable[bool]], within: float = WAIT_SECONDS, interval: float = 0.1
-) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not await predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
-
-
-# ---------------------------------------------------------------------------------------------
-# Kafka
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Publisher:
-    producer: AIOKafkaProducer
-
-    async def publish(self, topic: Topic, event: CloudEvent) -> None:
-        await self.producer.send_and_wait(
-            topic.name, event.value(), key=event.key(), headers=event.headers()
-        )
-
-
-@dataclass
-class DeliveryWatcher:
-    """Reads the deliveries topic from where it ended when the test began."""
-
-    consumer: AIOKafkaConsumer
-    seen: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-    async def wait_for(
-        self, predicate: Callable[[str, dict[str, Any]], bool], within: float = WAIT_SECONDS
-    ) -> list[tuple[str, dict[str, Any]]]:
-        deadline = asyncio.get_running_loop().time() + within
-        while True:
-            matches = [(t, d) for t, d in self.seen if predicate(t, d)]
-            if matches:
-                return matches
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"no matching delivery event; saw {self.seen}")
-            batch = await self.consumer.getmany(timeout_ms=200)
-            for records in batch.values():
-                for record in records:
-                    headers = {name: value.decode() for name, value in record.headers}
-                    self.seen.append((headers["ce_type"], json.loads(record.value)))
-
-
-@asynccontextmanager
-async def watch_deliveries(bootstrap: str) -> AsyncIterator[DeliveryWatcher]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = consumer.partitions_for_topic(NOTIFICATION_DELIVERIES.name) or set()
-        if not partitions:
-            partitions = set(range(NOTIFICATION_DELIVERIES.partitions))
-        assigned = [TopicPartition(NOTIFICATION_DELIVERIES.name, p) for p in partitions]
-        consumer.assign(assigned)
-        await consumer.seek_to_end(*assigned)
-        for partition in assigned:
-            await consumer.position(partition)  # resolve the end now, before the test acts
-        yield DeliveryWatcher(consumer)
-    finally:
-        await consumer.stop()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,9 +279,3 @@ async def each_text_sent_once(
 
     await wait_until(matched)
     return texts
-
-
-def text_of(mail: EmailMessage) -> str:
-    part = mail.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())

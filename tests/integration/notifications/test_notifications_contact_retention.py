@@ -14,13 +14,13 @@ from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS
 from tests.integration.notifications.conftest import MakeSettings
 from tests.integration.notifications.support import (
     ORGANISATION,
-    Publisher,
     RunningNotifications,
     complaint_received,
     event_of,
     running_notifications,
-    wait_until,
 )
+from tests.kit.kafka import Publisher
+from tests.kit.waiting import wait_until
 
 RETENTION_DAYS = 30
 

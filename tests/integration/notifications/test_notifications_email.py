@@ -13,16 +13,15 @@ from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS, NOTIFICATION_REQUES
 from tests.integration.conftest_local_servers import LocalMailServer
 from tests.integration.notifications.conftest import PUBLIC_URL, MakeSettings
 from tests.integration.notifications.support import (
-    DeliveryWatcher,
     FakeClock,
-    Publisher,
     case_opened,
     complaint_received,
     each_mail_sent_once,
     running_notifications,
     survey_requested,
-    text_of,
 )
+from tests.kit.kafka import Publisher, TopicWatcher
+from tests.kit.mail import text_of
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +38,7 @@ async def test_a_new_case_sends_one_acknowledgement_with_a_tracking_link(
     make_settings: MakeSettings,
     mail_server: LocalMailServer,
     publisher: Publisher,
-    deliveries: DeliveryWatcher,
+    deliveries: TopicWatcher,
     unique: Callable[[str], str],
 ) -> None:
     reference = unique("ACK")
@@ -72,14 +71,16 @@ async def test_a_new_case_sends_one_acknowledgement_with_a_tracking_link(
     assert message.channel == "email"
     assert message.attempts == 1
     events = await deliveries.wait_for(
-        lambda ce_type, data: (
-            data["notification_id"] == message.id and ce_type == "redress.notification.delivered"
+        lambda event: (
+            event.data["notification_id"] == message.id
+            and event.type == "redress.notification.delivered"
         )
     )
-    assert events[0][1]["status"] == "delivered"
+    assert events[0].data["status"] == "delivered"
     sent = await deliveries.wait_for(
-        lambda ce_type, data: (
-            data["notification_id"] == message.id and ce_type == "redress.notification.sent"
+        lambda event: (
+            event.data["notification_id"] == message.id
+            and event.type == "redress.notification.sent"
         )
     )
     # No personal data on the deliveries topic.
@@ -115,7 +116,7 @@ async def test_an_smtp_outage_is_retried_and_every_mail_arrives_once(
     make_settings: MakeSettings,
     mail_server: LocalMailServer,
     publisher: Publisher,
-    deliveries: DeliveryWatcher,
+    deliveries: TopicWatcher,
     unique: Callable[[str], str],
 ) -> None:
     references = [unique(f"OUT{n}") for n in range(3)]
@@ -142,12 +143,12 @@ async def test_an_smtp_outage_is_retried_and_every_mail_arrives_once(
 
     assert all(message.attempts >= 3 for message in sent)
     failed = await deliveries.wait_for(
-        lambda ce_type, data: (
-            data["reference"] == references[0] and ce_type == "redress.notification.failed"
+        lambda event: (
+            event.data["reference"] == references[0] and event.type == "redress.notification.failed"
         )
     )
-    assert failed[0][1]["status"] == "temporary-failure"
-    assert "SMTP" in failed[0][1]["failure_reason"]
+    assert failed[0].data["status"] == "temporary-failure"
+    assert "SMTP" in failed[0].data["failure_reason"]
 
 
 async def test_two_instances_never_send_the_same_message_twice(

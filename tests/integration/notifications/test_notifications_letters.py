@@ -11,12 +11,11 @@ from shared.events import ContactMethod, NotificationStatus
 from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS
 from tests.integration.notifications.conftest import PUBLIC_URL, MakeSettings
 from tests.integration.notifications.support import (
-    DeliveryWatcher,
-    Publisher,
     case_opened,
     complaint_received,
     running_notifications,
 )
+from tests.kit.kafka import Publisher, TopicWatcher
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +27,7 @@ QUEUE = "/v1/letters/queue"
 async def test_a_letter_goes_through_the_print_queue_and_is_confirmed_posted(
     make_settings: MakeSettings,
     publisher: Publisher,
-    deliveries: DeliveryWatcher,
+    deliveries: TopicWatcher,
     unique: Callable[[str], str],
 ) -> None:
     reference = unique("LETTER")
@@ -107,16 +106,17 @@ async def test_a_letter_goes_through_the_print_queue_and_is_confirmed_posted(
     assert "LS1 1AA" not in listed.text  # caseworkers do not see addresses in the message list
 
     events = await deliveries.wait_for(
-        lambda ce_type, data: (
-            data["notification_id"] == queued.id and ce_type == "redress.notification.delivered"
+        lambda event: (
+            event.data["notification_id"] == queued.id
+            and event.type == "redress.notification.delivered"
         )
     )
     sent = await deliveries.wait_for(
-        lambda ce_type, data: (
-            data["notification_id"] == queued.id and ce_type == "redress.notification.sent"
+        lambda event: (
+            event.data["notification_id"] == queued.id and event.type == "redress.notification.sent"
         )
     )
-    assert events[0][1]["channel"] == sent[0][1]["channel"] == "letter"
+    assert events[0].data["channel"] == sent[0].data["channel"] == "letter"
     assert "LS1 1AA" not in str(events) + str(sent)
 
 

@@ -15,13 +15,12 @@ from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS
 from tests.integration.conftest_local_servers import LocalMailServer
 from tests.integration.notifications.conftest import MakeSettings
 from tests.integration.notifications.support import (
-    DeliveryWatcher,
     FakeClock,
-    Publisher,
     case_opened,
     complaint_received,
     running_notifications,
 )
+from tests.kit.kafka import Publisher, TopicWatcher
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +40,7 @@ async def test_an_sms_gateway_outage_is_retried_and_every_text_arrives_once(
     make_settings: MakeSettings,
     sms_gateway: RunningGateway,
     publisher: Publisher,
-    deliveries: DeliveryWatcher,
+    deliveries: TopicWatcher,
     unique: Callable[[str], str],
 ) -> None:
     references = [unique(f"SMSOUT{n}") for n in range(3)]
@@ -90,19 +89,19 @@ async def test_an_sms_gateway_outage_is_retried_and_every_text_arrives_once(
     assert row["fragments"] == delivered[0].fragments
     assert row["channel"] == "sms"
     failed = await deliveries.wait_for(
-        lambda ce_type, data: (
-            data["reference"] == references[0] and ce_type == "redress.notification.failed"
+        lambda event: (
+            event.data["reference"] == references[0] and event.type == "redress.notification.failed"
         )
     )
-    assert failed[0][1]["status"] == "temporary-failure"
-    assert "503" in failed[0][1]["failure_reason"]
+    assert failed[0].data["status"] == "temporary-failure"
+    assert "503" in failed[0].data["failure_reason"]
 
 
 async def test_giving_up_after_max_attempts_is_a_technical_failure_with_an_event(
     make_settings: MakeSettings,
     mail_server: LocalMailServer,
     publisher: Publisher,
-    deliveries: DeliveryWatcher,
+    deliveries: TopicWatcher,
     unique: Callable[[str], str],
 ) -> None:
     reference = unique("GIVEUP")
@@ -118,12 +117,12 @@ async def test_giving_up_after_max_attempts_is_a_technical_failure_with_an_event
     assert message.attempts == TEST_MAX_ATTEMPTS
     assert message.failure_reason is not None
     assert message.failure_reason.startswith(f"gave up after {TEST_MAX_ATTEMPTS} attempts")
-    [(_, event)] = await deliveries.wait_for(
-        lambda ce_type, data: (
-            data["notification_id"] == message.id
-            and ce_type == "redress.notification.failed"
-            and data["status"] == "technical-failure"
+    [failure] = await deliveries.wait_for(
+        lambda event: (
+            event.data["notification_id"] == message.id
+            and event.type == "redress.notification.failed"
+            and event.data["status"] == "technical-failure"
         )
     )
-    assert event["attempts"] == TEST_MAX_ATTEMPTS
-    assert "complainant@example.org" not in str(event)
+    assert failure.data["attempts"] == TEST_MAX_ATTEMPTS
+    assert "complainant@example.org" not in str(failure.data)

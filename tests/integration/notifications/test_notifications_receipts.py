@@ -16,13 +16,13 @@ from tests.integration.conftest_local_servers import ReceiptReceiver
 from tests.integration.notifications.conftest import CALLBACK_BEARER_TOKEN, MakeSettings
 from tests.integration.notifications.support import (
     FakeClock,
-    Publisher,
     RunningNotifications,
     case_opened,
     complaint_received,
     running_notifications,
-    wait_until,
 )
+from tests.kit.kafka import Publisher
+from tests.kit.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 

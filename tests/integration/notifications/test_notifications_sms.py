@@ -18,15 +18,14 @@ from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS
 from tests.integration.conftest_local_servers import LocalMailServer
 from tests.integration.notifications.conftest import MakeSettings
 from tests.integration.notifications.support import (
-    DeliveryWatcher,
     FakeClock,
-    Publisher,
     case_opened,
     complaint_received,
     each_mail_sent_once,
     each_text_sent_once,
     running_notifications,
 )
+from tests.kit.kafka import Publisher, TopicWatcher
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +33,8 @@ Status = NotificationStatus
 LONDON = ZoneInfo("Europe/London")
 MOBILE = "07700 900123"  # Ofcom drama range: the gateway accepts it and reports it delivered
 MOBILE_E164 = "+447700900123"
-PERMANENT_FAILURE_MOBILE = "07700 900002"  # notify-anchor.md "Simulated / research"
+# docs/reference/notify-anchor.md §1 "Simulated / research"
+PERMANENT_FAILURE_MOBILE = "07700 900002"
 
 
 def texts_for(gateway: RunningGateway, reference: str) -> list[dict[str, object]]:
@@ -52,7 +52,7 @@ async def test_a_permanent_email_failure_switches_to_sms_and_tells_casework(
     make_settings: MakeSettings,
     sms_gateway: RunningGateway,
     publisher: Publisher,
-    deliveries: DeliveryWatcher,
+    deliveries: TopicWatcher,
     unique: Callable[[str], str],
 ) -> None:
     reference = unique("BOUNCE")
@@ -83,11 +83,12 @@ async def test_a_permanent_email_failure_switches_to_sms_and_tells_casework(
         texts = await each_text_sent_once(service, sms_gateway, reference)
 
     failed = await deliveries.wait_for(
-        lambda ce_type, data: (
-            data["notification_id"] == email.id and ce_type == "redress.notification.failed"
+        lambda event: (
+            event.data["notification_id"] == email.id
+            and event.type == "redress.notification.failed"
         )
     )
-    assert failed[0][1]["status"] == "permanent-failure"
+    assert failed[0].data["status"] == "permanent-failure"
     assert bouncing not in str(failed)
     assert {t["to"] for t in texts} == {MOBILE_E164}
 

@@ -1,7 +1,7 @@
 """A month of cases with known outcomes, as the real events casework and notifications publish,
 and the KPIs worked out by hand for them (England, March 2024; Good Friday is 29 March).
 
-Working days count from the day after receipt (receipt is day 0, domain-rules section 6).
+Working days count from the day after receipt (receipt is day 0, docs/reference/domain-rules.md §6).
 
 | case | channel | received   | acknowledged     | assessment decided | closed (reason)            |
 |------|---------|------------|------------------|--------------------|----------------------------|

@@ -36,18 +36,11 @@ from tests.integration.reports.golden_cases import (
     expected_unsuppressed,
     march_cases,
 )
-from tests.integration.reports.service_kit import (
-    REPORTS_CONSUMERS,
-    Clock,
-    Publisher,
-    TopicWatcher,
-    client_for,
-    eventually,
-    groups_starting_now,
-    pretty,
-    running,
-    staff_headers,
-)
+from tests.integration.reports.service_kit import REPORTS_CONSUMERS, pretty
+from tests.kit.apps import client_for, running, staff_headers
+from tests.kit.clock import ManualClock
+from tests.kit.kafka import Publisher, TopicWatcher, groups_starting_now
+from tests.kit.waiting import until_passes
 
 pytestmark = pytest.mark.integration
 
@@ -170,7 +163,7 @@ async def test_kpis_from_events_match_hand_worked_figures_and_survive_a_rebuild(
     organisation = unique("Golden Valley NHS Trust")
     prefix = unique("RPT")
     survey_day = unique_day()
-    clock = Clock(TODAY)
+    clock = ManualClock(TODAY)
     prefix_groups = await groups_starting_now(kafka_bootstrap, "reports", REPORTS_CONSUMERS)
     app = create_app(settings_for(database_url, kafka_bootstrap, prefix_groups), clock=clock)
     manager = staff_headers(Role.MANAGER)
@@ -187,7 +180,7 @@ async def test_kpis_from_events_match_hand_worked_figures_and_survive_a_rebuild(
             assert response.json() == expected, pretty(response.json())
             return dict(response.json())
 
-        live = await eventually(figures_match)
+        live = await until_passes(figures_match)
 
         async def satisfaction_matches() -> dict[str, object]:
             response = await client.get(
@@ -196,7 +189,7 @@ async def test_kpis_from_events_match_hand_worked_figures_and_survive_a_rebuild(
             assert response.json()["satisfaction"] == EXPECTED_SATISFACTION, pretty(response.json())
             return dict(response.json())
 
-        live_satisfaction = await eventually(satisfaction_matches)
+        live_satisfaction = await until_passes(satisfaction_matches)
 
         # Redelivering an event changes nothing (inbox, and merges that are idempotent).
         story = march_cases(prefix, organisation)[0]
@@ -204,8 +197,8 @@ async def test_kpis_from_events_match_hand_worked_figures_and_survive_a_rebuild(
         duplicate = build_event(
             payload, source_service="casework", subject=story.reference, ce_type=ce_type
         )
-        await publisher.send_event(CASEWORK_CASES, duplicate)
-        await publisher.send_event(CASEWORK_CASES, duplicate)
+        await publisher.publish(CASEWORK_CASES, duplicate)
+        await publisher.publish(CASEWORK_CASES, duplicate)
 
         # Published figures: counts from 1 to 4 become "fewer than 5", shares based on fewer
         # than 5 cases are withheld.
@@ -294,7 +287,7 @@ async def test_monthly_learning_report_is_published_once(
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'reports.db'}"
     prefix = await groups_starting_now(kafka_bootstrap, "reports", REPORTS_CONSUMERS)
     settings = settings_for(database_url, kafka_bootstrap, prefix)
-    app = create_app(settings, clock=Clock(now))
+    app = create_app(settings, clock=ManualClock(now))
     service = app.state.service
 
     async with TopicWatcher(kafka_bootstrap, REPORT_PUBLICATIONS) as watcher:
@@ -305,7 +298,7 @@ async def test_monthly_learning_report_is_published_once(
                 assert [item["report_id"] for item in listing] == [report_id]
                 return list(listing)
 
-            listing = await eventually(published, within=20)
+            listing = await until_passes(published, within=20)
             assert (
                 await publish_previous_month(service.db, service.messaging, settings, now) is None
             )
@@ -319,7 +312,7 @@ async def test_monthly_learning_report_is_published_once(
             assert announced[0].data["url"].endswith(f"/reports/{report_id}")
 
         # After a restart the job finds the report already published.
-        restarted = create_app(settings, clock=Clock(now))
+        restarted = create_app(settings, clock=ManualClock(now))
         async with running(restarted):
             rs = restarted.state.service
             assert await publish_previous_month(rs.db, rs.messaging, settings, now) is None

@@ -73,7 +73,7 @@ REFERENCE = "RED-2026-000777"
 CANARY = "CANARY-PERSONAL-DATA"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
-# Every stage move the state machine may make (DESIGN section 5).
+# Every stage move the state machine may make (docs/design.md §5).
 TRANSITIONS = {
     (Stage.ASSESSMENT, Stage.INVESTIGATION),
     (Stage.ASSESSMENT, Stage.CLOSED),

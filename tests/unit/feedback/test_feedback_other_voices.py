@@ -146,7 +146,7 @@ def test_organisation_survey_page_speaks_to_the_organisation() -> None:
 
 def test_default_consultation_asks_one_question_per_charter_commitment() -> None:
     assert consultation_questions(None) == CHARTER_QUESTIONS
-    assert len(CHARTER_QUESTIONS) == 18  # domain-rules section 1.9
+    assert len(CHARTER_QUESTIONS) == 18  # docs/reference/domain-rules.md §1.9
     assert len({q.question_id for q in CHARTER_QUESTIONS}) == 18
 
 

@@ -10,29 +10,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.intake.email_channel import (
-    CUT_SHORT_NOTE,
+from services.intake.domain import IntakeChannel
+from services.intake.domain.values import SUMMARY_MAX
+from services.intake.email.facts import (
     DESIRED_OUTCOME,
     FIRST_AWARE_ON,
     NAME,
     ORGANISATION,
     SECTOR,
     SUMMARY,
+    parse_written_date,
+)
+from services.intake.email.questions import (
+    CUT_SHORT_NOTE,
     EmailComplaint,
     ReplyContext,
     complaint_from_email,
     complete_with_reply,
     enquiry_reference_in,
-    is_automatic,
-    message_key,
     new_enquiry_reference,
-    parse_email,
-    parse_written_date,
     reply_asking_for,
     reply_subject,
-    sender_address,
 )
-from services.intake.schemas import SUMMARY_MAX, IntakeChannel
+from services.intake.email.reading import is_automatic, message_key, parse_email, sender_address
 from shared.events import ContactMethod, Sector
 
 TODAY = date(2026, 7, 1)

@@ -12,18 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from services.intake.domain import check_eligibility
+from services.intake.domain import DEFAULT_RULES, ReasonableAdjustment, check_eligibility, receive
+from services.intake.field_errors import FieldError, errors_by_field, field_id
+from services.intake.forms import form_to_complaint_payload, form_to_eligibility_payload
 from services.intake.schemas import (
     ComplaintAccepted,
     ComplaintRequest,
     EligibilityRequest,
     EligibilityResponse,
-    FieldError,
-    ReasonableAdjustment,
-    errors_by_field,
-    field_id,
-    form_to_complaint_payload,
-    form_to_eligibility_payload,
 )
 from shared.events import ComplaintReceived, ContactMethod, Sector
 
@@ -128,10 +124,10 @@ def test_future_is_judged_against_the_context_today() -> None:
     assert validate(body, today=tomorrow).first_aware_on == tomorrow
 
 
-def test_without_context_today_is_the_system_date() -> None:
-    body = _set(valid_complaint(), "first_aware_on", "2999-01-01")
-    with pytest.raises(ValidationError):
-        ComplaintRequest.model_validate(body)
+def test_without_a_today_in_the_context_no_date_is_judged() -> None:
+    # There is no system date to fall back on: "in the past" is the caller's clock's call.
+    with pytest.raises(RuntimeError, match="today"):
+        ComplaintRequest.model_validate(valid_complaint())
 
 
 def test_dates_on_the_same_day_are_in_order() -> None:
@@ -320,7 +316,7 @@ def test_single_checkbox_and_representative_section() -> None:
     assert request.complainant.reasonable_adjustments == [ReasonableAdjustment.BSL]
     assert request.on_behalf_of is not None
     assert request.on_behalf_of.has_authority is False
-    assert request.representative_has_authority is False
+    assert request.to_complaint().representative_has_authority is False
 
 
 @pytest.mark.parametrize(
@@ -371,7 +367,8 @@ def test_eligibility_form_payload() -> None:
     request = EligibilityRequest.model_validate(payload, context=CONTEXT)
     assert request.sector is Sector.PARLIAMENTARY
     assert request.first_aware_on == date(2026, 2, 1)
-    assert request.representative_has_authority is False  # said yes, did not confirm authority
+    # said yes, did not confirm authority
+    assert request.to_question().representative_has_authority is False
 
 
 # --- eligibility request and the response models ---------------------------------------------
@@ -396,16 +393,17 @@ def test_eligibility_request_refuses_unknown_fields_and_bad_order() -> None:
 
 def test_complaint_becomes_the_internal_event() -> None:
     request = validate(valid_complaint())
-    eligibility = check_eligibility(request, TODAY)
-    received_at = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
-    event = request.to_event(
+    received = receive(
+        request.to_complaint(),
         complaint_id="c-1",
         reference="RDR-2026-7K3M9Q",
-        received_at=received_at,
-        eligibility=eligibility,
         tracking_token="t" * 43,
+        now=datetime(2026, 3, 16, 9, 30, tzinfo=UTC),
+        earlier=[],
+        rules=DEFAULT_RULES,
     )
-    again = ComplaintReceived.model_validate_json(event.model_dump_json())
+    eligibility = received.eligibility
+    again = ComplaintReceived.model_validate_json(received.event().model_dump_json())
     assert again.complainant.phone == "+447911123456"
     assert again.complainant.reasonable_adjustments == ["large_print"]
     assert again.eligibility.eligible is eligibility.eligible
@@ -415,7 +413,7 @@ def test_complaint_becomes_the_internal_event() -> None:
 
 def test_accepted_response_shape() -> None:
     request = validate(valid_complaint())
-    result = check_eligibility(request, TODAY)
+    result = check_eligibility(request.to_complaint(), TODAY)
     accepted = ComplaintAccepted(
         reference="RDR-2026-7K3M9Q",
         tracking_token="t" * 43,
@@ -436,3 +434,29 @@ def _set(body: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
         node = node[parent]
     node[leaf] = value
     return body
+
+
+# --- the domain complaint keeps what was submitted -------------------------------------------
+
+
+@pytest.mark.parametrize(("label", "field", "body"), INERT_BUT_NASTY[:40])
+def test_the_stored_record_is_the_body_as_validated(label: str, field: str, body: Any) -> None:
+    """`Complaint.record()` is what intake keeps and fingerprints: it must be the validated body
+    exactly, or a repeated Idempotency-Key from before would no longer match."""
+    request = validate(body)
+    assert request.to_complaint().record() == request.model_dump(mode="json"), label
+
+
+def test_a_full_complaint_keeps_every_field_through_the_domain() -> None:
+    body = valid_complaint()
+    body["on_behalf_of"] = {"name": "Ann Bloggs", "relationship": "mother", "has_authority": True}
+    body["complainant"]["reasonable_adjustments"] = ["braille", "large_print"]
+    body.update(impact="I could not work.", reason_for_delay="I was in hospital.", mp_referral=True)
+    request = validate(body)
+    complaint = request.to_complaint()
+    assert complaint.record() == request.model_dump(mode="json")
+    assert complaint.fingerprint() == validate(body).to_complaint().fingerprint()
+    assert (
+        complaint.fingerprint()
+        != validate({**body, "impact": "Other."}).to_complaint().fingerprint()
+    )

@@ -15,20 +15,14 @@ from pydantic import BaseModel, ValidationError
 
 import services.intake
 from services.intake.domain import (
+    ReasonableAdjustment,
     advocacy_services,
     check_eligibility,
     next_steps_after_submission,
 )
-from services.intake.schemas import (
-    ROOT_FIELD,
-    ComplaintRequest,
-    EligibilityRequest,
-    EligibilityResponse,
-    ReasonableAdjustment,
-    errors_by_field,
-    field_id,
-    form_to_complaint_payload,
-)
+from services.intake.field_errors import ROOT_FIELD, errors_by_field, field_id
+from services.intake.forms import form_to_complaint_payload
+from services.intake.schemas import ComplaintRequest, EligibilityRequest, EligibilityResponse
 from shared.events import ContactMethod, Sector
 
 from .hostile_requests import TODAY
@@ -274,7 +268,7 @@ def _eligibility(**facts: Any) -> Any:
     request = EligibilityRequest.model_validate(
         {"sector": "health", "first_aware_on": "2025-11-01", **facts}, context={"today": TODAY}
     )
-    return check_eligibility(request, TODAY)
+    return check_eligibility(request.to_question(), TODAY)
 
 
 def test_confirmation_shows_reference_link_and_next_steps(env: SandboxedEnvironment) -> None:

@@ -1,4 +1,4 @@
-"""UK working-day arithmetic against the test vectors of domain-rules.md section 6."""
+"""UK working-day arithmetic against the test vectors of docs/reference/domain-rules.md §6."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from shared.working_days import (
 
 ALL_NATIONS: tuple[Nation, ...] = ("england", "wales", "scotland", "northern_ireland")
 
-# (start, n, england/wales, scotland, northern ireland): domain-rules.md section 6 table.
+# (start, n, england/wales, scotland, northern ireland): docs/reference/domain-rules.md §6 table.
 VECTORS = [
     (date(2025, 12, 24), 3, date(2025, 12, 31), date(2025, 12, 31), date(2025, 12, 31)),
     (date(2025, 12, 15), 20, date(2026, 1, 15), date(2026, 1, 16), date(2026, 1, 15)),

@@ -1,11 +1,12 @@
 """The inbound email channel's use case: a mail to the complaints address becomes a complaint.
 
-A complete mail is submitted at once through `ComplaintIntake.submit`, with the mail's message key
-(from its Message-ID) as the Idempotency-Key, so a re-delivered mail never makes a second
-complaint. A mail that lacks facts we need is never lost: it is kept, encrypted, as an incomplete
-email complaint under a short enquiry reference, and the sender gets a reply asking for exactly
-what is missing. Their reply (the reference in its subject) completes it. Replies are sent after
-the database commit; one that fails stays pending and a periodic job retries it.
+A complete mail is submitted at once through `ComplaintIntake.submit` (submissions.py), with the
+mail's message key (from its Message-ID) as the Idempotency-Key, so a re-delivered mail never
+makes a second complaint. A mail that lacks facts we need is never lost: it is kept, encrypted,
+as an incomplete email complaint under a short enquiry reference, and the sender gets a reply
+asking for exactly what is missing. Their reply (the reference in its subject) completes it.
+Replies are sent after the database commit; one that fails stays pending and a periodic job
+retries it.
 
 Logs name only outcomes and references, never addresses, names or text.
 """
@@ -15,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -24,34 +24,37 @@ from email.utils import make_msgid, parseaddr
 from enum import StrEnum
 from typing import Any, Final
 
-from sqlalchemy.exc import IntegrityError
-
-from services.intake.email_channel import (
+from services.intake.email.questions import (
     EmailComplaint,
     ReplyContext,
     complaint_from_email,
     complete_with_reply,
     enquiry_reference_in,
+    new_enquiry_reference,
+    reply_asking_for,
+)
+from services.intake.email.reading import (
     header_text,
     is_automatic,
     message_key,
-    new_enquiry_reference,
     parse_email,
-    reply_asking_for,
     sender_address,
 )
-from services.intake.store import EmailStore, IncompleteEmailComplaint
+from services.intake.store import (
+    AlreadyHandledError,
+    EmailStore,
+    IncompleteEmailComplaint,
+    IntakeStores,
+)
 from services.intake.submissions import ComplaintIntake, IdempotencyConflictError
-from shared.crypto import Cipher
-from shared.db import Database
+from shared.kit.work import UnitOfWork
 from shared.mail import Mailer, MailError
+from shared.timekeeping import Clock
 
 log = logging.getLogger("redress.intake.email")
 
 # Attempts at drawing an unused enquiry reference (a clash is ~1 in 10^11 each).
 ENQUIRY_REFERENCE_ATTEMPTS: Final = 5
-# How long one reply may take to hand to the SMTP server: far above a healthy server's second or
-# two, and short enough that a hung server does not hold a delivery open for long.
 
 
 class EmailOutcome(StrEnum):
@@ -71,17 +74,15 @@ class EmailReceipt:
 class EmailIntake:
     def __init__(
         self,
-        db: Database,
-        cipher: Cipher,
+        uow: UnitOfWork[IntakeStores],
         intake: ComplaintIntake,
         replies: Mailer,
         *,
         mail_from: str,
         max_replies: int,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
-        self.db = db
-        self.cipher = cipher
+        self.uow = uow
         self.intake = intake
         self.replies = replies
         self.mail_from = mail_from
@@ -103,16 +104,17 @@ class EmailIntake:
         if sender is None:
             return EmailReceipt(EmailOutcome.NO_SENDER)
         key = message_key(message, raw)
-        async with self.db.sessions() as session:
-            store = EmailStore(session, self.cipher)
+        async with self.uow.reading() as stores:
+            store = stores.emails
             if await store.was_handled(key):
                 return EmailReceipt(EmailOutcome.ALREADY_HANDLED)
             enquiry_reference = enquiry_reference_in(header_text(message, "Subject"))
             enquiry = await store.get(enquiry_reference) if enquiry_reference else None
+            from_its_sender = enquiry is not None and store.sent_by(enquiry, sender)
         if enquiry is not None and enquiry.completed_reference is not None:
             await self._mark_handled(key, now, enquiry.enquiry_reference)
             return EmailReceipt(EmailOutcome.ALREADY_HANDLED, enquiry.completed_reference)
-        if enquiry is not None and enquiry.sender_digest == self.cipher.lookup_digest(sender):
+        if enquiry is not None and from_its_sender:
             receipt = await self._follow_up(enquiry, message, key, now)
         else:
             receipt = await self._first_mail(message, raw, key, sender, envelope_sender, now)
@@ -141,8 +143,8 @@ class EmailIntake:
             "complaint": complaint.to_json(),
         }
         try:
-            async with self.db.transaction() as session:
-                store = EmailStore(session, self.cipher)
+            async with self.uow.transaction() as work:
+                store = work.stores.emails
                 enquiry_reference = await self._unused_enquiry_reference(store)
                 await store.add(
                     enquiry_reference=enquiry_reference,
@@ -152,7 +154,7 @@ class EmailIntake:
                     now=now,
                 )
                 await store.mark_handled(key, now, enquiry_reference)
-        except IntegrityError:
+        except AlreadyHandledError:
             # The same mail, delivered twice at once: the other delivery keeps it.
             return EmailReceipt(EmailOutcome.ALREADY_HANDLED)
         await self.send_reply(enquiry_reference)
@@ -174,11 +176,10 @@ class EmailIntake:
             )
         personal["complaint"] = complaint.to_json()
         try:
-            async with self.db.transaction() as session:
-                store = EmailStore(session, self.cipher)
-                await store.update(enquiry.enquiry_reference, personal, now)
-                await store.mark_handled(key, now, enquiry.enquiry_reference)
-        except IntegrityError:
+            async with self.uow.transaction() as work:
+                await work.stores.emails.update(enquiry.enquiry_reference, personal, now)
+                await work.stores.emails.mark_handled(key, now, enquiry.enquiry_reference)
+        except AlreadyHandledError:
             return EmailReceipt(EmailOutcome.ALREADY_HANDLED)
         await self.send_reply(enquiry.enquiry_reference)
         return EmailReceipt(EmailOutcome.ASKED, enquiry.enquiry_reference)
@@ -195,7 +196,7 @@ class EmailIntake:
         assert complaint.request is not None
         try:
             submission = await self.intake.submit(
-                complaint.request, idempotency_key=idempotency_key, now=now
+                complaint.request.to_complaint(), idempotency_key=idempotency_key, now=now
             )
         except IdempotencyConflictError:
             # Another mail already used this Message-ID for a different complaint.
@@ -204,20 +205,19 @@ class EmailIntake:
             return EmailReceipt(EmailOutcome.ALREADY_HANDLED)
         reference = submission.accepted.reference
         try:
-            async with self.db.transaction() as session:
-                store = EmailStore(session, self.cipher)
+            async with self.uow.transaction() as work:
                 if enquiry_reference is not None:
-                    await store.complete(enquiry_reference, reference, now)
-                await store.mark_handled(key, now, enquiry_reference)
-        except IntegrityError:
+                    await work.stores.emails.complete(enquiry_reference, reference, now)
+                await work.stores.emails.mark_handled(key, now, enquiry_reference)
+        except AlreadyHandledError:
             pass  # handled concurrently; the complaint itself exists exactly once
         return EmailReceipt(EmailOutcome.COMPLAINT, reference)
 
     async def _mark_handled(self, key: str, now: datetime, enquiry_reference: str | None) -> None:
         try:
-            async with self.db.transaction() as session:
-                await EmailStore(session, self.cipher).mark_handled(key, now, enquiry_reference)
-        except IntegrityError:
+            async with self.uow.transaction() as work:
+                await work.stores.emails.mark_handled(key, now, enquiry_reference)
+        except AlreadyHandledError:
             pass  # already recorded by a concurrent delivery
 
     async def _unused_enquiry_reference(self, store: EmailStore) -> str:
@@ -232,8 +232,8 @@ class EmailIntake:
     async def send_reply(self, enquiry_reference: str) -> bool:
         """Send the pending question mail of one enquiry; False when it must wait for a retry."""
         async with self._sending:
-            async with self.db.sessions() as session:
-                enquiry = await EmailStore(session, self.cipher).get(enquiry_reference)
+            async with self.uow.reading() as stores:
+                enquiry = await stores.emails.get(enquiry_reference)
             if (
                 enquiry is None
                 or enquiry.personal is None
@@ -250,23 +250,19 @@ class EmailIntake:
                     type(error).__name__,
                 )
                 return False
-            async with self.db.transaction() as session:
-                await EmailStore(session, self.cipher).reply_sent(enquiry_reference)
+            async with self.uow.transaction() as work:
+                await work.stores.emails.reply_sent(enquiry_reference)
         log.info("asked for missing facts", extra={"reference": enquiry_reference})
         return True
 
     async def send_pending_replies(self) -> int:
         """The retry job: send every reply that could not be sent when its mail arrived."""
-        async with self.db.sessions() as session:
-            pending = await EmailStore(session, self.cipher).pending_replies(self.max_replies)
+        async with self.uow.reading() as stores:
+            pending = await stores.emails.pending_replies(self.max_replies)
         sent = 0
         for enquiry in pending:
             sent += await self.send_reply(enquiry.enquiry_reference)
         return sent
-
-    async def forget_incomplete_before(self, cutoff: datetime) -> int:
-        async with self.db.transaction() as session:
-            return await EmailStore(session, self.cipher).delete_untouched_since(cutoff)
 
     def _reply_for(self, enquiry: IncompleteEmailComplaint) -> EmailMessage:
         personal: dict[str, Any] = enquiry.personal or {}

@@ -19,7 +19,7 @@ from typing import Any, Final
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from services.intake.email_intake import EmailOutcome, EmailReceipt
+from services.intake.email.receiving import EmailOutcome, EmailReceipt
 
 log = logging.getLogger("redress.intake.email")
 

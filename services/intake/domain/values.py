@@ -1,0 +1,289 @@
+"""What counts as a valid value in a complaint: names, free text, email addresses, phone numbers,
+language tags and dates, as pydantic field types that name the problem in plain English.
+
+Free text is stripped, NFC-normalised and checked for control and invisible formatting
+characters; emails are checked with email-validator (no DNS lookup: validation stays offline);
+phones are normalised to E.164 with phonenumbers; dates are judged against the `today` the
+caller passes in the validation context (`model_validate(data, context={"today": date})`).
+
+Text that merely *looks* dangerous (SQL, HTML, template syntax) is valid: it is stored and shown
+inertly (autoescaped templates, bound parameters), never rejected.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Annotated, Final
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationInfo
+from pydantic_core import PydanticCustomError
+
+# --------------------------------------------------------------------------------------------
+# Limits (design choices; generous enough for any real account, small enough to bound storage)
+# --------------------------------------------------------------------------------------------
+
+NAME_MAX: Final = 200
+SUMMARY_MIN: Final = 10  # "ok", "see above" and the like are not a complaint yet
+SUMMARY_MAX: Final = 10_000
+DESIRED_OUTCOME_MAX: Final = 5_000
+IMPACT_MAX: Final = 5_000
+REASON_FOR_DELAY_MAX: Final = 5_000
+ADDRESS_MAX: Final = 1_000
+ADJUSTMENT_DETAILS_MAX: Final = 2_000
+RELATIONSHIP_MAX: Final = 200
+# RFC 5321 path limit; email-validator enforces it too, this just fails fast.
+EMAIL_MAX: Final = 254
+# Longest written form of an international number with spaces and an extension.
+PHONE_MAX: Final = 40
+# BCP 47 recommends tags of at most 35 characters (RFC 5646 §4.4.1).
+LANGUAGE_MAX: Final = 35
+# Nobody complaining now first had notice of a problem before this; it catches typos like 0205.
+EARLIEST_DATE: Final = date(1900, 1, 1)
+PHONE_REGION: Final = "GB"
+
+
+# --------------------------------------------------------------------------------------------
+# Text hygiene
+# --------------------------------------------------------------------------------------------
+
+# Invisible characters that reorder or hide text (Trojan Source, CVE-2021-42574) or hide
+# content. ZWJ/ZWNJ (U+200C/D) stay allowed: emoji sequences and several scripts need them.
+_INVISIBLE_FORMATTING: Final = frozenset(
+    "\u200b\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
+)
+_NONCHARACTERS: Final = frozenset("\ufffe\uffff")
+
+
+def _forbidden_character(text: str, *, multiline: bool) -> str | None:
+    allowed_controls = {"\n", "\t"} if multiline else set()
+    for character in text:
+        category = unicodedata.category(character)
+        if category == "Cc" and character not in allowed_controls:
+            return character
+        if category == "Cs" or character in _INVISIBLE_FORMATTING or character in _NONCHARACTERS:
+            return character
+    return None
+
+
+def _clean_text(value: str, *, multiline: bool) -> str:
+    if multiline:
+        # Browsers submit textarea line breaks as CRLF; store one convention.
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    elif "\n" in value or "\r" in value:
+        raise PydanticCustomError("text_line_break", "This must be a single line of text.")
+    bad = _forbidden_character(value, multiline=multiline)
+    if bad is not None:
+        raise PydanticCustomError(
+            "text_hidden_character",
+            "This contains a hidden or control character ({codepoint}). Remove it and try again.",
+            {"codepoint": f"U+{ord(bad):04X}"},
+        )
+    return unicodedata.normalize("NFC", value)
+
+
+def _single_line(value: str) -> str:
+    return _clean_text(value, multiline=False)
+
+
+def _multi_line(value: str) -> str:
+    return _clean_text(value, multiline=True)
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX),
+    AfterValidator(_single_line),
+]
+Relationship = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=RELATIONSHIP_MAX),
+    AfterValidator(_single_line),
+]
+Summary = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=SUMMARY_MIN, max_length=SUMMARY_MAX),
+    AfterValidator(_multi_line),
+]
+DesiredOutcome = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=DESIRED_OUTCOME_MAX),
+    AfterValidator(_multi_line),
+]
+Impact = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=IMPACT_MAX),
+    AfterValidator(_multi_line),
+]
+ReasonForDelay = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_FOR_DELAY_MAX),
+    AfterValidator(_multi_line),
+]
+Address = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=ADDRESS_MAX),
+    AfterValidator(_multi_line),
+]
+AdjustmentDetails = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=ADJUSTMENT_DETAILS_MAX),
+    AfterValidator(_multi_line),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Email, phone, language
+# --------------------------------------------------------------------------------------------
+
+
+def _email(value: str) -> str:
+    _single_line(value)
+    try:
+        # No DNS lookup: validation stays pure and offline. `normalized` lower-cases the domain.
+        checked = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise PydanticCustomError(
+            "email_invalid",
+            "Enter an email address in the correct format, like name@example.com ({reason}).",
+            {"reason": str(error)},
+        ) from None
+    return checked.normalized
+
+
+def _phone(value: str) -> str:
+    _single_line(value)
+    message = (
+        "Enter a phone number, like 01632 960 001 or 07700 900 982, "
+        "or an international number starting with +, like +44 808 157 0192."
+    )
+    try:
+        parsed = phonenumbers.parse(value, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        raise PydanticCustomError("phone_invalid", message) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise PydanticCustomError("phone_invalid", message)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def can_receive_sms(e164: str) -> bool:
+    number_type = phonenumbers.number_type(phonenumbers.parse(e164))
+    return number_type in {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+
+
+_LANGUAGE_TAG: Final = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+
+
+def _language(value: str) -> str:
+    if not _LANGUAGE_TAG.fullmatch(value):
+        raise PydanticCustomError(
+            "language_invalid",
+            "Enter a language code, like en, cy or pl (or en-GB).",
+        )
+    primary, _, rest = value.partition("-")
+    return primary.lower() + (f"-{rest}" if rest else "")
+
+
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=EMAIL_MAX),
+    AfterValidator(_email),
+]
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=PHONE_MAX),
+    AfterValidator(_phone),
+]
+Language = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=LANGUAGE_MAX),
+    AfterValidator(_language),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------------------------
+
+_ISO_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_only(value: object) -> object:
+    """Refuse what lax pydantic would coerce: timestamps, datetimes, '2025-03-27T10:00'."""
+    if isinstance(value, datetime):
+        raise PydanticCustomError("date_format", "Enter a date, not a date and time.")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        return value.strip()
+    raise PydanticCustomError(
+        "date_format", "Enter a real date in the format YYYY-MM-DD, like 2025-03-27."
+    )
+
+
+def today_from(info: ValidationInfo) -> date:
+    """`today` from the caller's validation context. There is no default: what "in the past"
+    means depends on the caller's clock, and a caller that forgot it is a programming error."""
+    context = info.context
+    if isinstance(context, Mapping):
+        today = context.get("today")
+        if isinstance(today, date) and not isinstance(today, datetime):
+            return today
+    raise RuntimeError(
+        "validating a date needs today: model_validate(data, context={'today': ...})"
+    )
+
+
+def _past_date(value: date, info: ValidationInfo) -> date:
+    if value > today_from(info):
+        raise PydanticCustomError("date_in_future", "This date must be today or in the past.")
+    if value < EARLIEST_DATE:
+        raise PydanticCustomError(
+            "date_too_early", "Check the year: this date is too far in the past."
+        )
+    return value
+
+
+PastDate = Annotated[date, BeforeValidator(_iso_date_only), AfterValidator(_past_date)]
+
+
+def field_error(error_type: str, field: str, message: str) -> PydanticCustomError:
+    """An error raised by a model validator that points at one of the model's fields."""
+    return PydanticCustomError(error_type, message, {"field": field})
+
+
+def check_date_order(
+    first_aware_on: date,
+    complained_on: date | None,
+    response_on: date | None,
+) -> None:
+    if complained_on is not None and complained_on < first_aware_on:
+        raise field_error(
+            "date_order",
+            "complained_to_organisation_on",
+            "The date you complained to the organisation must be on or after the date you "
+            "found out about the problem.",
+        )
+    if response_on is None:
+        return
+    if complained_on is None:
+        raise field_error(
+            "date_missing",
+            "complained_to_organisation_on",
+            "Enter the date you complained to the organisation, because you told us when "
+            "they replied.",
+        )
+    if response_on < complained_on:
+        raise field_error(
+            "date_order",
+            "organisation_response_on",
+            "The date the organisation replied must be on or after the date you complained "
+            "to them.",
+        )

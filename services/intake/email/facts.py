@@ -1,0 +1,206 @@
+"""The facts a complainant can write in a mail, and reading them from its text.
+
+Pure: no I/O, no clock reads. What a complainant can write (documented here and in the reply we
+send):
+
+    Subject: Cancelled operation at Northshire Hospital      <- the start of "what happened"
+    From: Jo Bloggs <jo@example.com>                         <- name and email (we reply by email)
+
+    Organisation: Northshire NHS Trust
+    Sector: health                      (health, parliamentary or other; "NHS" means health)
+    Outcome wanted: An apology and a new date for the operation.
+    When did you find out: 1 June 2026 (or 2026-06-01, 01/06/2026, June 1, 2026)
+    When did you complain to them: 3 June 2026               (optional)
+    Phone: 07700 900 982                                     (optional)
+    Name: Jo Bloggs                 (only needed when the From header has no name)
+
+    Everything else in the body (plain text, or HTML turned into text) is the account of what
+    happened; quoted text ("> ...") and a signature after "-- " are left out.
+
+Each labelled fact is one line, `Label: value`, case-insensitive. A reply to our question mail
+(whose subject carries the enquiry reference, e.g. "[Enquiry ENQ-7K3M9Q2A]") may give any of the
+labelled facts; the latest answer wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from services.intake.email.reading import BLANK_RUN, own_lines
+
+# --------------------------------------------------------------------------------------------
+# Labelled facts
+# --------------------------------------------------------------------------------------------
+
+NAME: Final = "complainant.name"
+PHONE: Final = "complainant.phone"
+ORGANISATION: Final = "organisation.name"
+SECTOR: Final = "organisation.sector"
+SUMMARY: Final = "summary"
+DESIRED_OUTCOME: Final = "desired_outcome"
+FIRST_AWARE_ON: Final = "first_aware_on"
+COMPLAINED_ON: Final = "complained_to_organisation_on"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A fact a mail can give on a labelled line, and how we ask for it."""
+
+    field: str
+    label: str  # the label we ask people to use
+    aliases: tuple[str, ...]  # other labels people naturally write
+    hint: str  # what to write, in plain English
+
+
+FACTS: Final[tuple[Fact, ...]] = (
+    Fact(NAME, "Name", ("your name", "full name"), "your full name"),
+    Fact(
+        ORGANISATION,
+        "Organisation",
+        ("organization", "organisation name", "organization name", "complaint about"),
+        "the name of the organisation you are complaining about, for example "
+        "Northshire NHS Trust or HM Revenue and Customs",
+    ),
+    Fact(
+        SECTOR,
+        "Sector",
+        ("type of organisation", "type of organization"),
+        "health (the NHS in England) or parliamentary (a UK government department or agency)",
+    ),
+    Fact(
+        DESIRED_OUTCOME,
+        "Outcome wanted",
+        ("desired outcome", "outcome", "what i want", "what would put it right"),
+        "what you would like to happen to put things right, for example an apology",
+    ),
+    Fact(
+        FIRST_AWARE_ON,
+        "When did you find out",
+        ("when did you first find out", "date you found out", "first aware", "first aware on"),
+        "the date you first found out about the problem, for example 1 June 2026",
+    ),
+    Fact(
+        COMPLAINED_ON,
+        "When did you complain to them",
+        ("date you complained", "complained to organisation on", "complained on"),
+        "the date you complained to the organisation itself, for example 3 June 2026",
+    ),
+    Fact(PHONE, "Phone", ("phone number", "telephone", "mobile"), "a phone number we can call"),
+    Fact(
+        SUMMARY,
+        "What happened",
+        ("what went wrong",),
+        "what happened, in your own words, on one line",
+    ),
+)
+FACT_BY_FIELD: Final = {fact.field: fact for fact in FACTS}
+_FACT_BY_LABEL: Final = {
+    label: fact for fact in FACTS for label in (fact.label.casefold(), *fact.aliases)
+}
+# Facts read from the first mail's body; "What happened" there is just part of the account.
+FIRST_MAIL_FIELDS: Final = frozenset(FACT_BY_FIELD) - {SUMMARY}
+# The order questions are asked in: the order of FACTS, then anything else the schema refused.
+ASKING_ORDER: Final = {fact.field: index for index, fact in enumerate(FACTS)}
+
+# `Label: value`, with an optional bullet; the label is matched against _FACT_BY_LABEL.
+_LABELLED_LINE: Final = re.compile(r"^\s*(?:[-*\u2022]\s*)?([A-Za-z' ]{2,40}?)\s*[:\uff1a]\s*(.*)$")
+SECTOR_WORDS: Final[dict[str, str]] = {
+    "health": "health",
+    "nhs": "health",
+    "parliamentary": "parliamentary",
+    "parliament": "parliamentary",
+    "government": "parliamentary",
+    "other": "other",
+}
+
+# --------------------------------------------------------------------------------------------
+# Dates people write
+# --------------------------------------------------------------------------------------------
+
+_MONTH_NAMES: Final = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTHS: Final[dict[str, int]] = {
+    **{full: number for number, full in enumerate(_MONTH_NAMES, start=1)},
+    **{full[:3]: number for number, full in enumerate(_MONTH_NAMES, start=1)},
+    "sept": 9,
+}
+_ISO_DATE: Final = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# UK order: day first (01/06/2026 is 1 June).
+_NUMERIC_DATE: Final = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_DAY_MONTH_YEAR: Final = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?(?: of)? ([a-z]+),? (\d{4})$")
+_MONTH_DAY_YEAR: Final = re.compile(r"^([a-z]+) (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$")
+
+
+def parse_written_date(text: str) -> date | None:
+    """A date as people write it in a mail: 2026-06-01, 1 June 2026, 1st June 2026, 01/06/2026.
+
+    Month names are matched here rather than with `strptime("%B")`, whose names follow the
+    process locale; ambiguous or impossible dates give None.
+    """
+    cleaned = " ".join(text.strip().rstrip(".").casefold().split())
+    year: int
+    month: int | None
+    day: int
+    if match := _ISO_DATE.fullmatch(cleaned):
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+    elif match := _NUMERIC_DATE.fullmatch(cleaned):
+        day, month, year = int(match[1]), int(match[2]), int(match[3])
+    elif match := _DAY_MONTH_YEAR.fullmatch(cleaned):
+        day, month, year = int(match[1]), _MONTHS.get(match[2]), int(match[3])
+    elif match := _MONTH_DAY_YEAR.fullmatch(cleaned):
+        month, day, year = _MONTHS.get(match[1]), int(match[2]), int(match[3])
+    else:
+        return None
+    if month is None:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _labelled(line: str) -> tuple[Fact, str] | None:
+    match = _LABELLED_LINE.match(line)
+    if match is None:
+        return None
+    fact = _FACT_BY_LABEL.get(" ".join(match[1].casefold().split()))
+    if fact is None:
+        return None
+    return fact, match[2].strip()
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBody:
+    facts: dict[str, str]  # field -> the text written after its label
+    account: str  # every other line
+
+
+def read_body(body: str, fields: Iterable[str]) -> ReadBody:
+    wanted = frozenset(fields)
+    facts: dict[str, str] = {}
+    account: list[str] = []
+    for line in own_lines(body):
+        found = _labelled(line)
+        if found is not None and found[0].field in wanted:
+            fact, value = found
+            if value:  # "Organisation:" left empty from our template is no answer
+                facts[fact.field] = value
+            continue
+        account.append(line)
+    return ReadBody(facts, BLANK_RUN.sub("\n\n", "\n".join(account)).strip())
