@@ -58,6 +58,8 @@ async def main() -> None:
         "  Complaint form      http://localhost:8001/\n"
         "  Intake API          http://localhost:8001/docs\n"
         "  Casework API        http://localhost:8002/docs\n"
+        "  Staff console       http://localhost:8002/staff/  (caseworker@redress.localhost or\n"
+        "                      manager@redress.localhost; the password casework printed above)\n"
         "  Tracking pages      http://localhost:8002/track/<reference>?token=<tracking token>\n"
         "  Notifications API   http://localhost:8003/docs\n"
         "  Reports dashboard   http://localhost:8004/dashboard\n"

@@ -83,6 +83,21 @@ def _order(query: Select[Any], sort: Sort) -> Select[Any]:
     return query.order_by(cases.c.work_deadline_on.asc().nulls_last(), cases.c.reference)
 
 
+def list_query(wanted: WorkListFilter, *, today: date, soon: date, sort: Sort) -> Select[Any]:
+    """The rows of a work list, unpaged."""
+    query = select(
+        cases.c.reference,
+        cases.c.organisation_name,
+        cases.c.stage,
+        cases.c.paused,
+        cases.c.caseworker_id,
+        cases.c.work_deadline_on,
+        cases.c.work_deadline_kind,
+        staff_accounts.c.name.label("caseworker_name"),
+    ).outerjoin(staff_accounts, staff_accounts.c.account_id == cases.c.caseworker_id)
+    return _order(_where(query, wanted, today, soon), sort)
+
+
 async def work_list(
     session: AsyncSession,
     wanted: WorkListFilter,
@@ -99,17 +114,7 @@ async def work_list(
     )
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    query = select(
-        cases.c.reference,
-        cases.c.organisation_name,
-        cases.c.stage,
-        cases.c.paused,
-        cases.c.caseworker_id,
-        cases.c.work_deadline_on,
-        cases.c.work_deadline_kind,
-        staff_accounts.c.name.label("caseworker_name"),
-    ).outerjoin(staff_accounts, staff_accounts.c.account_id == cases.c.caseworker_id)
-    query = _order(_where(query, wanted, today, soon), sort)
+    query = list_query(wanted, today=today, soon=soon, sort=sort)
     rows = await session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     return Page([dict(row._mapping) for row in rows], total, page, pages)
 

@@ -129,7 +129,7 @@ def test_a_case_through_the_console(suite: Suite, page: Page, recorder: Recorder
     tab_to(page, page.locator("details#action-accept").get_by_role("button"))
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    expect(page.get_by_text("Done: accept.")).to_be_visible()
+    expect(page.get_by_text("Accepted for investigation.")).to_be_visible()
     expect(page.locator("h1 + p .govuk-tag").first).to_have_text("Investigation")
 
     # A form sent without what it needs shows the domain's reasons in a linked error summary.
@@ -146,7 +146,7 @@ def test_a_case_through_the_console(suite: Suite, page: Page, recorder: Recorder
         "The surgery's appointment records for September."
     )
     submit(page, evidence, "Request evidence")
-    expect(page.get_by_text("Done: request evidence.")).to_be_visible()
+    expect(page.get_by_text("Evidence requested.")).to_be_visible()
     expect(
         page.get_by_text("The surgery's appointment records for September.").first
     ).to_be_visible()
@@ -180,7 +180,7 @@ def test_a_case_through_the_console(suite: Suite, page: Page, recorder: Recorder
     )
     second_rec.get_by_label("Due by").fill("2030-01-31")
     submit(page, final, "Issue the final decision")
-    expect(page.get_by_text("Done: issue final.")).to_be_visible()
+    expect(page.get_by_text("Final decision issued.")).to_be_visible()
     expect(page.locator("h1 + p .govuk-tag").first).to_have_text("Closed")
     recommendations = page.locator("#recommendations + table tbody tr")
     expect(recommendations).to_have_count(2)
@@ -259,7 +259,7 @@ def test_the_console_works_without_javascript(suite: Suite, browser: Browser) ->
         themes = open_action(page, "Tag themes")
         themes.get_by_label("Themes").fill("waiting times")
         submit(page, themes, "Save themes")
-        expect(page.get_by_text("Done: tag themes.")).to_be_visible()
+        expect(page.get_by_text("Themes saved.")).to_be_visible()
         expect(page.locator("#themes + p")).to_contain_text("waiting times")
     finally:
         context.close()

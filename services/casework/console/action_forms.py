@@ -202,6 +202,32 @@ FORMS: dict[str, ActionForm] = {
 }
 
 
+# What the success banner says after each action.
+DONE: dict[str, str] = {
+    "accept": "Accepted for investigation",
+    "decline": "The complaint is declined",
+    "resolve_early": "Resolved early",
+    "withdraw": "Recorded as withdrawn",
+    "request_evidence": "Evidence requested",
+    "receive_evidence": "Evidence recorded as received",
+    "record_evidence_unavailable": "Recorded that the evidence cannot be obtained",
+    "record_expert_advice": "Expert advice recorded",
+    "arrange_draft_date": "The draft's day is arranged",
+    "issue_draft": "Draft decision issued",
+    "submit_comments": "Comments recorded",
+    "issue_final": "Final decision issued",
+    "request_review": "Review request recorded",
+    "complete_review": "Review completed",
+    "update_recommendation": "Recommendation updated",
+    "pause": "Case paused",
+    "resume": "Case resumed",
+    "tag_themes": "Themes saved",
+    "post_message": "Message sent",
+    "add_organisation": "Organisation added",
+    "assign": "Case reassigned",
+}
+
+
 def select_options(
     action: str, field_name: str, case: Case, roster: list[dict[str, Any]]
 ) -> tuple[tuple[str, str], ...]:

@@ -88,7 +88,7 @@ async def _case_page(
         field_errors=field_errors or {},
         posted=posted or prefill.get("values", {}),
         open_action=open_action or prefill.get("action"),
-        done=request.query_params.get("done"),
+        done=action_forms.DONE.get(request.query_params.get("done") or ""),
         templates=templates,
         csrf_token=staff.csrf_token,
         status_code=status_code,

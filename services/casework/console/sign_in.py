@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -143,7 +144,9 @@ def _after_step(request: Request, result: SignInResult, email: str, next_path: s
             next_path=next_path,
         )
     target = (
-        f"{SIGN_IN_PATH}/code?next={next_path}" if result.outcome == "second_factor" else next_path
+        f"{SIGN_IN_PATH}/code?{urlencode({'next': next_path})}"
+        if result.outcome == "second_factor"
+        else next_path
     )
     return signed_in_response(request, result.session, target)
 
