@@ -7,10 +7,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake import api, consumers
+from services.intake import api, consumers, enquiry_api
 from services.intake.domain import IntakeRules
 from services.intake.email.listener import EmailListener
 from services.intake.email.receiving import EmailIntake
+from services.intake.enquiries import EnquiryDesk
 from services.intake.retention import Retention
 from services.intake.settings import IntakeSettings
 from services.intake.store import intake_stores, metadata
@@ -59,13 +60,14 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
     _schedule(service, settings, retention, email_intake, clock)
 
     app = service.http_app(
-        routers=[api.router],
+        routers=[api.router, enquiry_api.router],
         title="Redress intake",
         description="Complaints in: the form, the API, eligibility pre-checks and guidance.",
     )
     app.state.clock = clock
     api.INTAKE.put(app, intake)
     api.RULES.put(app, rules)
+    enquiry_api.DESK.put(app, EnquiryDesk(uow, intake))
     return app
 
 

@@ -24,6 +24,7 @@ from email.utils import make_msgid, parseaddr
 from enum import StrEnum
 from typing import Any, Final
 
+from services.intake.domain.values import SUMMARY_MAX
 from services.intake.email.questions import (
     EmailComplaint,
     ReplyContext,
@@ -34,9 +35,11 @@ from services.intake.email.questions import (
     reply_asking_for,
 )
 from services.intake.email.reading import (
+    body_text,
     header_text,
     is_automatic,
     message_key,
+    own_lines,
     parse_email,
     sender_address,
 )
@@ -55,6 +58,10 @@ log = logging.getLogger("redress.intake.email")
 
 # Attempts at drawing an unused enquiry reference (a clash is ~1 in 10^11 each).
 ENQUIRY_REFERENCE_ATTEMPTS: Final = 5
+# How much of each mail's text is kept for the needs-a-person queue. Design choice: twice the
+# longest account a complaint can hold (domain/values.py SUMMARY_MAX), so the caseworker sees
+# what was cut from a long account; the listener already refuses mail over INTAKE_EMAIL_MAX_BYTES.
+MAIL_TEXT_KEPT_MAX: Final = 2 * SUMMARY_MAX
 
 
 class EmailOutcome(StrEnum):
@@ -141,6 +148,8 @@ class EmailIntake:
             "subject": header_text(message, "Subject"),
             "message_id": header_text(message, "Message-ID") or None,
             "complaint": complaint.to_json(),
+            # The mails as received, for the caseworker who completes the enquiry by hand.
+            "mails": [mail_as_received(message, now, whole=True)],
         }
         try:
             async with self.uow.transaction() as work:
@@ -175,6 +184,7 @@ class EmailIntake:
                 enquiry_reference=enquiry.enquiry_reference,
             )
         personal["complaint"] = complaint.to_json()
+        personal["mails"] = [*personal.get("mails", []), mail_as_received(reply, now, whole=False)]
         try:
             async with self.uow.transaction() as work:
                 await work.stores.emails.update(enquiry.enquiry_reference, personal, now)
@@ -284,3 +294,16 @@ class EmailIntake:
 def _domain_of(mail_from: str) -> str:
     address = parseaddr(mail_from)[1]
     return Address(addr_spec=address).domain if "@" in address else "localhost"
+
+
+def mail_as_received(message: EmailMessage, now: datetime, *, whole: bool) -> dict[str, str]:
+    """One mail's subject and text as the caseworker sees them in the queue: a first mail whole,
+    a reply without the quoted question mail it answers."""
+    text = body_text(message)
+    if not whole:
+        text = "\n".join(own_lines(text)).strip()
+    return {
+        "received_at": now.isoformat(),
+        "subject": header_text(message, "Subject"),
+        "text": text[:MAIL_TEXT_KEPT_MAX],
+    }

@@ -11,6 +11,7 @@ from services.intake.domain import DuplicateKey, Received, normalise_text
 from services.intake.store import (
     AlreadyHandledError,
     DuplicateComplaintError,
+    EnquiryState,
     IncompleteEmailComplaint,
     IntakeStores,
     StoredComplaint,
@@ -162,20 +163,54 @@ class FakeEmailStore:
         )
 
     async def update(self, enquiry_reference: str, personal: dict[str, Any], now: datetime) -> None:
-        self._change(enquiry_reference, personal=copy.deepcopy(personal), reply_pending=True)
+        self._change(
+            enquiry_reference,
+            personal=copy.deepcopy(personal),
+            reply_pending=True,
+            closed_at=None,
+            closed_reason=None,
+            closed_by=None,
+        )
         self.updated_at[enquiry_reference] = now
 
     async def complete(
-        self, enquiry_reference: str, complaint_reference: str, now: datetime
+        self,
+        enquiry_reference: str,
+        complaint_reference: str,
+        now: datetime,
+        completed_by: str | None = None,
     ) -> None:
+        enquiry = self.enquiries.get(enquiry_reference)
+        if enquiry is None or enquiry.completed_reference is not None:
+            return
         self._change(
             enquiry_reference,
             personal=None,
             sender_digest=None,
             reply_pending=False,
             completed_reference=complaint_reference,
+            completed_by=completed_by,
         )
         self.updated_at[enquiry_reference] = now
+
+    async def close(self, enquiry_reference: str, reason: str, by: str, now: datetime) -> bool:
+        enquiry = self.enquiries.get(enquiry_reference)
+        if enquiry is None or enquiry.state is not EnquiryState.OPEN:
+            return False
+        self._change(
+            enquiry_reference,
+            closed_at=now,
+            closed_reason=reason,
+            closed_by=by,
+            reply_pending=False,
+        )
+        self.updated_at[enquiry_reference] = now
+        return True
+
+    async def open_enquiries(self, limit: int) -> list[IncompleteEmailComplaint]:
+        found = [e for e in self.enquiries.values() if e.state is EnquiryState.OPEN]
+        found.sort(key=lambda e: (e.received_at, e.enquiry_reference))
+        return found[:limit]
 
     async def pending_replies(self, max_replies: int) -> list[IncompleteEmailComplaint]:
         pending = [

@@ -1,0 +1,72 @@
+"""Intake's tables: complaints (personal data encrypted), outbox, inbox, and the email channel's
+incomplete complaints (the enquiries of the needs-a-person queue) and the mails it has handled."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Integer, LargeBinary, String, Table
+
+from shared.db import UtcDateTime
+from shared.kit.tables import service_tables
+
+metadata, outbox, inbox = service_tables()
+
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("complaint_id", String(36), primary_key=True),
+    Column("reference", String(32), nullable=False, unique=True),
+    Column("received_at", UtcDateTime(), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("organisation_key", String(200), nullable=False, index=True),
+    Column("sector", String(20), nullable=False),
+    # Everything that identifies the complainant, as one encrypted JSON document.
+    Column("personal_data", LargeBinary, nullable=True),
+    # Keyed digests, so duplicates can be found without decrypting every complaint.
+    Column("email_digest", String(64), nullable=True, index=True),
+    Column("phone_digest", String(64), nullable=True, index=True),
+    Column("name_digest", String(64), nullable=True, index=True),
+    Column("duplicate_of", String(32), nullable=True),
+    Column("idempotency_key", String(200), nullable=True, unique=True),
+    Column("request_fingerprint", String(64), nullable=True),
+    # The 201 answer (it holds the tracking token), encrypted, replayed for a repeated key.
+    Column("response", LargeBinary, nullable=True),
+    Column("eligibility", JSON, nullable=False),
+    Column("case_closed_at", UtcDateTime(), nullable=True),
+    Column("anonymised_at", UtcDateTime(), nullable=True),
+)
+
+# Mails to the complaints address that lacked facts we need: kept (encrypted) while we ask the
+# sender for them by email. Completed ones drop their personal data: it then lives in complaints.
+incomplete_email_complaints = Table(
+    "incomplete_email_complaints",
+    metadata,
+    Column("enquiry_reference", String(16), primary_key=True),
+    # message_key of the first mail; also the Idempotency-Key of the complaint it becomes.
+    Column("source_message_key", String(100), nullable=False, unique=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False, index=True),
+    # Keyed digest of the sender's address: a reply completes the enquiry only from them.
+    Column("sender_digest", String(64), nullable=True),
+    # The sender, the subject and what the mails told us, as one encrypted JSON document.
+    Column("personal_data", LargeBinary, nullable=True),
+    Column("reply_pending", Boolean, nullable=False, default=False),
+    Column("replies_sent", Integer, nullable=False, default=0),
+    Column("completed_reference", String(32), nullable=True),
+    Column("completed_at", UtcDateTime(), nullable=True),
+    # The needs-a-person queue (docs/design.md section 8): who registered it (a staff id, absent
+    # when the complainant's reply completed it), or who closed it and why.
+    Column("completed_by", String(64), nullable=True),
+    Column("closed_at", UtcDateTime(), nullable=True),
+    Column("closed_reason", String(32), nullable=True),
+    Column("closed_by", String(64), nullable=True),
+)
+
+# Every mail the listener has acted on, by keyed digest of its message key (no personal data),
+# so a re-delivered mail is recognised and never acted on twice.
+handled_emails = Table(
+    "handled_emails",
+    metadata,
+    Column("message_digest", String(64), primary_key=True),
+    Column("handled_at", UtcDateTime(), nullable=False),
+    Column("enquiry_reference", String(16), nullable=True),
+)
