@@ -11,6 +11,7 @@ from services.casework import api, console, handlers
 from services.casework.cases import Casework
 from services.casework.console import assets
 from services.casework.console.oidc import OidcClient
+from services.casework.intake_client import IntakeClient
 from services.casework.settings import CaseworkSettings
 from services.casework.staff import Policy, StaffAccounts
 from services.casework.staff.roster import ensure_development_accounts, seed_roster
@@ -106,6 +107,9 @@ def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
     app.state.staff_cookie_secure = settings.staff_cookie_is_secure
     app.state.reports_public_url = settings.reports_public_url.rstrip("/")
     app.state.oidc = oidc_client(settings)
+    app.state.intake_client = IntakeClient(
+        settings.intake_url, settings.auth_secret_value, settings.intake_timeout_seconds
+    )
     console.install(app)
     return app
 

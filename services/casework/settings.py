@@ -15,6 +15,12 @@ class CaseworkSettings(ServiceSettings):
         validation_alias="CASEWORK_DATABASE_URL",
     )
     http_port: int = Field(8002, validation_alias="CASEWORK_HTTP_PORT")
+    # Intake's staff API, which the console calls for the needs-a-person queue and for
+    # complaints staff take by phone or letter (docs/design.md section 8).
+    intake_url: str = Field("http://localhost:8001", validation_alias="CASEWORK_INTAKE_URL")
+    # Design choice: intake answers these calls in well under a second; ten leaves room for a
+    # busy machine before the console says intake is unavailable.
+    intake_timeout_seconds: float = Field(10.0, gt=0, validation_alias="CASEWORK_INTAKE_TIMEOUT")
     # Numbers with their sources live in CaseworkRules; these override them per deployment.
     assessment_decision_target_working_days: int = Field(
         20, validation_alias="CASEWORK_ASSESSMENT_TARGET_DAYS"

@@ -62,14 +62,15 @@ class NavItem:
     managers: bool = False
 
 
-# The console's sections. A new queue (for example "Needs a person", issue 10 item 8) is one
-# more entry here and one more route module in this package.
+# The console's sections: each is one entry here and one route module in this package.
 NAVIGATION = (
     NavItem("mine", "My cases", "/staff/"),
     NavItem("all", "All cases", "/staff/all", managers=True),
     NavItem("workload", "Workload", "/staff/workload", managers=True),
     NavItem("roster", "Roster", "/staff/roster", managers=True),
     NavItem("templates", "Template responses", "/staff/templates"),
+    NavItem("enquiries", "Needs a person", "/staff/enquiries"),
+    NavItem("new_complaint", "New complaint", "/staff/complaints/new"),
 )
 
 
