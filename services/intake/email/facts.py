@@ -204,3 +204,33 @@ def read_body(body: str, fields: Iterable[str]) -> ReadBody:
             continue
         account.append(line)
     return ReadBody(facts, BLANK_RUN.sub("\n\n", "\n".join(account)).strip())
+
+
+# --------------------------------------------------------------------------------------------
+# What they want, said in their own words
+# --------------------------------------------------------------------------------------------
+
+# How people commonly open the sentence saying what would put things right (design choice: the
+# openings seen in complaint mail; anything else is still asked for on a labelled line).
+_WANT_OPENING: Final = re.compile(
+    r"^(?:so |and |all |what )?i(?: would like| would want|'d like| want| am asking"
+    r" for|'m asking for| expect| am seeking| would expect)\b(?P<rest>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# "I want to complain about ..." says why they write, not what they want.
+_NOT_AN_OUTCOME: Final = re.compile(
+    r"^\s*to (?:complain|make a complaint|report|raise|tell you|let you know)", re.IGNORECASE
+)
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def outcome_in_account(account: str) -> str | None:
+    """The first sentence of the account that says what they want ("I would like an apology and
+    a new date."), or None: a complainant who already said it is not asked again."""
+    for sentence in _SENTENCE_END.split(account):
+        sentence = sentence.strip()
+        # Mail clients turn ' into a typographic apostrophe (U+2019).
+        match = _WANT_OPENING.match(sentence.replace("\u2019", "'"))
+        if match and len(match["rest"].strip()) > 1 and not _NOT_AN_OUTCOME.match(match["rest"]):
+            return sentence
+    return None

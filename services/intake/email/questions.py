@@ -31,6 +31,7 @@ from services.intake.email.facts import (
     SECTOR,
     SECTOR_WORDS,
     SUMMARY,
+    outcome_in_account,
     parse_written_date,
     read_body,
 )
@@ -171,6 +172,9 @@ def complaint_from_email(
     if summary:
         _set(payload, SUMMARY, summary)
     _apply_facts(payload, read.facts)
+    if DESIRED_OUTCOME not in read.facts and (said := outcome_in_account(read.account)):
+        # They said what they want in their own words: we do not ask them to say it again.
+        _set(payload, DESIRED_OUTCOME, said)
     return assess(payload, today)
 
 

@@ -31,6 +31,7 @@ from services.intake.email.questions import (
     new_enquiry_reference,
     reply_asking_for,
     reply_subject,
+    reply_text,
 )
 from services.intake.email.reading import is_automatic, message_key, parse_email, sender_address
 from shared.events import ContactMethod, Sector
@@ -116,6 +117,26 @@ def test_a_mail_without_the_organisation_misses_exactly_that() -> None:
     assert not complaint.complete
     assert complaint.missing == [ORGANISATION]
     assert complaint.problems == {}
+
+
+def test_what_they_want_said_in_their_own_words_is_not_asked_for_again() -> None:
+    facts = FACTS.replace("Outcome wanted: An apology and a new date for the operation.\n", "")
+    said = "I would like an apology and a new date for my operation."
+    complaint = read(mail(f"{ACCOUNT} {said}\n\n{facts}"))
+    assert complaint.complete
+    assert complaint.request is not None
+    assert complaint.request.desired_outcome == said
+    assert said in complaint.request.summary  # still part of their account
+    partly = read(mail(f"{ACCOUNT} {said}\n\n{facts.replace('Sector: health', '')}"))
+    assert partly.missing == [SECTOR]
+    assert "Outcome wanted" not in reply_text(partly, "ENQ-7K3M9Q2A", "Jo")
+
+
+def test_wanting_to_complain_is_not_an_outcome() -> None:
+    facts = FACTS.replace("Outcome wanted: An apology and a new date for the operation.\n", "")
+    complaint = read(mail(f"I want to complain about the hospital. {ACCOUNT}\n\n{facts}"))
+    assert complaint.missing == [DESIRED_OUTCOME]
+    assert "Outcome wanted: " in reply_text(complaint, "ENQ-7K3M9Q2A", "Jo")
 
 
 def test_a_bare_mail_misses_every_required_fact_in_asking_order() -> None:
