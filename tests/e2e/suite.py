@@ -169,6 +169,7 @@ class Suite:
             "SMS_AUTH_TOKEN": "test-token",
             "SMS_FROM": "Ombudsman",
             "INTAKE_SMTP_LISTEN_PORT": str(self.ports["intake-mail"]),
+            "CASEWORK_INTAKE_URL": self.url("intake"),
             "NOTIFICATIONS_CALLBACK_BASE_URL": self.url("notifications"),
             "NOTIFICATIONS_CALLBACK_BEARER_TOKEN": "suite-callback-token",
         }
