@@ -14,7 +14,6 @@ Who sees what:
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date
 from typing import Annotated
 
@@ -22,20 +21,17 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from services.reports.changes import ServiceChangeLog
 from services.reports.domain import (
     Kpis,
     ReportingPeriod,
     ServiceChange,
-    compute_kpis,
-    dashboard_charts,
     kpis_to_csv,
     suppress,
     uk_date,
 )
-from services.reports.handlers import TEMPLATES, read_model_for, working_days_for
-from services.reports.settings import ReportsSettings
-from services.reports.store import Publications, ServiceChanges
-from shared.app import Service, request_now
+from services.reports.publishing import Publishing
+from shared.app import request_now
 from shared.auth import Role, StaffUser, staff_auth
 from shared.events import Sector
 
@@ -47,9 +43,14 @@ UNSUPPRESSED_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 MAX_ORGANISATION_LENGTH = 200
 
 
-def _service(request: Request) -> Service:
-    service: Service = request.app.state.service
-    return service
+def _publishing(request: Request) -> Publishing:
+    publishing: Publishing = request.app.state.publishing
+    return publishing
+
+
+def _changes(request: Request) -> ServiceChangeLog:
+    changes: ServiceChangeLog = request.app.state.service_changes
+    return changes
 
 
 StaffOnly = Annotated[StaffUser, Depends(staff_auth())]
@@ -88,27 +89,10 @@ async def _kpis(
     organisation: str | None,
     sector: Sector | None,
 ) -> Kpis:
-    service = _service(request)
-    settings = service.settings
-    assert isinstance(settings, ReportsSettings)
     today = uk_date(request_now(request))
     period = _period(period_from, period_to, today)
-    async with service.db.sessions() as session:
-        slice_ = await read_model_for(
-            session,
-            period,
-            organisation=organisation,
-            sector=sector.value if sector else None,
-        )
-    return compute_kpis(
-        slice_.cases,
-        slice_.responses,
-        period_from=period.start,
-        period_to=period.end,
-        organisation=organisation,
-        sector=sector,
-        working_days_between=working_days_for(settings),
-        today=today,
+    return await _publishing(request).kpis(
+        period, organisation=organisation, sector=sector, today=today
     )
 
 
@@ -168,9 +152,10 @@ async def dashboard(
     sector: SectorFilter = None,
 ) -> HTMLResponse:
     """The published (suppressed) figures with charts; public, see the module docstring."""
-    figures = suppress(await _kpis(request, period_from, to, organisation, sector))
-    page = TEMPLATES.get_template("dashboard.html").render(
-        figures=figures, charts=dashboard_charts(figures)
+    today = uk_date(request_now(request))
+    period = _period(period_from, to, today)
+    page = await _publishing(request).dashboard_page(
+        period, organisation=organisation, sector=sector, today=today
     )
     return HTMLResponse(page)
 
@@ -178,8 +163,7 @@ async def dashboard(
 @router.get("/v1/reports", tags=["reports"])
 async def list_reports(request: Request) -> list[dict[str, str]]:
     """Published reports, newest period first."""
-    async with _service(request).db.sessions() as session:
-        reports = await Publications(session).listing()
+    reports = await _publishing(request).reports()
     return [
         {
             "report_id": report.report_id,
@@ -197,8 +181,7 @@ async def list_reports(request: Request) -> list[dict[str, str]]:
 @router.get("/reports/{report_id}", tags=["reports"], response_class=HTMLResponse)
 async def get_report(request: Request, report_id: str) -> HTMLResponse:
     """A published report, exactly as it was published."""
-    async with _service(request).db.sessions() as session:
-        html = await Publications(session).html(report_id)
+    html = await _publishing(request).report_html(report_id)
     if html is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no report with this id.")
     return HTMLResponse(html)
@@ -235,16 +218,13 @@ async def record_service_change(
 ) -> dict[str, str]:
     """Record what was changed about a theme ("we did"); shown in the learning report of the
     month the change was made."""
-    change = ServiceChange(
-        change_id=str(uuid.uuid4()),
-        theme=" ".join(body.theme.split()),
-        description=body.description.strip(),
+    change = await _changes(request).record(
+        theme=body.theme,
+        description=body.description,
         made_on=body.made_on,
+        at=request_now(request),
+        by=user.sub,
     )
-    async with _service(request).db.transaction() as session:
-        await ServiceChanges(session).add(
-            change, recorded_at=request_now(request), recorded_by=user.sub
-        )
     return _change_json(change)
 
 
@@ -254,6 +234,5 @@ async def list_service_changes(
 ) -> list[dict[str, str]]:
     """Changes made in a period (default: this month so far)."""
     period = _period(period_from, to, uk_date(request_now(request)))
-    async with _service(request).db.sessions() as session:
-        changes = await ServiceChanges(session).made_between(period.start, period.end)
+    changes = await _changes(request).made_in(period)
     return [_change_json(change) for change in changes]

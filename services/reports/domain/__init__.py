@@ -3,7 +3,7 @@
 A pure package: `facts` (read-model rows, rules, periods), `kpis`, `suppression` (publishable
 figures and CSV), `learning` and `charts` (SVG strings).
 
-Everything here is pure: the read-model rows are built by `handlers.py` from events only
+Everything here is pure: the read-model rows are built by `projection.py` from events only
 (never from another service's database), and every function takes `today` and a working-day
 counter as parameters instead of reading the clock or a holiday calendar.
 

@@ -62,7 +62,7 @@ Respondent = Literal["complainant", "organisation", "consultation"]
 
 
 # --------------------------------------------------------------------------------------------
-# Read-model rows (built by handlers from events only).
+# Read-model rows (built by projection.py from events only).
 # --------------------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from services.reports.app import create_app
 from services.reports.domain import ReportingPeriod
-from services.reports.handlers import LEARNING_REPORT, publish_previous_month, report_id_for
+from services.reports.publishing import LEARNING_REPORT, publish_previous_month, report_id_for
 from services.reports.rebuild import rebuild
 from services.reports.settings import ReportsSettings
 from shared.auth import Role
