@@ -14,7 +14,7 @@ Who sees what:
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -23,10 +23,15 @@ from pydantic import BaseModel, Field
 
 from services.reports.changes import ServiceChangeLog
 from services.reports.domain import (
+    MAX_MONTHS,
     Kpis,
+    Publisher,
     ReportingPeriod,
     ServiceChange,
     kpis_to_csv,
+    last_months,
+    monthly_to_csv,
+    months_between,
     suppress,
     uk_date,
 )
@@ -66,20 +71,51 @@ Unsuppressed = Annotated[
 ]
 
 
+# The earliest date figures can be asked for: 1 April 1967, when the Parliamentary Commissioner
+# Act 1967 came into force and the first UK ombudsman began taking complaints; nothing before it
+# can be in the read model. The latest: a year ahead of today, enough for any planning period,
+# and far from the calendar's end (9999-12-31 cannot be moved past, so it would fail, not 4xx).
+EARLIEST_PERIOD_DATE = date(1967, 4, 1)
+LATEST_PERIOD_AHEAD = timedelta(days=366)
+
+
+def _field_error(field: str, message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        detail={
+            "error": "The request has problems; see fields.",
+            "fields": [{"field": field, "message": message}],
+        },
+    )
+
+
+def _bounded(field: str, day: date | None, today: date) -> date | None:
+    latest = today + LATEST_PERIOD_AHEAD
+    if day is not None and not EARLIEST_PERIOD_DATE <= day <= latest:
+        raise _field_error(
+            field, f"Give a date from {EARLIEST_PERIOD_DATE} to {latest} (YYYY-MM-DD)."
+        )
+    return day
+
+
 def _period(period_from: date | None, period_to: date | None, today: date) -> ReportingPeriod:
-    end = period_to or today
+    period_from = _bounded("from", period_from, today)
+    end = _bounded("to", period_to, today) or today
     start = period_from or end.replace(day=1)
     if start > end:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail={
-                "error": "The request has problems; see fields.",
-                "fields": [
-                    {"field": "from", "message": "The period must start on or before `to`."}
-                ],
-            },
-        )
+        raise _field_error("from", "The period must start on or before `to`.")
     return ReportingPeriod(start, end)
+
+
+def _months(period_from: date | None, period_to: date | None, today: date) -> ReportingPeriod:
+    """The monthly period: by default the last 12 months, this one so far."""
+    if period_from is None:
+        end = _bounded("to", period_to, today) or today
+        return last_months(end)
+    period = _period(period_from, period_to, today)
+    if len(months_between(period.start, period.end)) > MAX_MONTHS:
+        raise _field_error("from", f"Ask for at most {MAX_MONTHS} months at a time.")
+    return period
 
 
 async def _kpis(
@@ -138,6 +174,59 @@ async def get_kpis_csv(
     filename = f"kpis-{kpis.period.start}-{kpis.period.end}.csv"
     return Response(
         kpis_to_csv(figures),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def _monthly(
+    request: Request,
+    user: StaffUser,
+    period_from: date | None,
+    period_to: date | None,
+    unsuppressed: bool,
+) -> tuple[ReportingPeriod, list[dict[str, object]]]:
+    if unsuppressed and user.role not in UNSUPPRESSED_ROLES:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="Unsuppressed figures need the role manager or admin.",
+        )
+    today = uk_date(request_now(request))
+    period = _months(period_from, period_to, today)
+    # A threshold of 1 suppresses nothing: no count is from 1 to 0.
+    publisher = Publisher(1) if unsuppressed else Publisher()
+    return period, await _publishing(request).monthly(period, today=today, publisher=publisher)
+
+
+@router.get("/v1/kpis/monthly", tags=["kpis"])
+async def get_monthly_kpis(
+    request: Request,
+    user: StaffOnly,
+    period_from: PeriodFrom = None,
+    to: PeriodTo = None,
+    unsuppressed: Unsuppressed = False,
+) -> dict[str, object]:
+    """The headline figures for each UK calendar month (default: the last 12 months)."""
+    period, months = await _monthly(request, user, period_from, to, unsuppressed)
+    return {
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+        "months": months,
+    }
+
+
+@router.get("/v1/kpis/monthly.csv", tags=["kpis"], response_class=Response)
+async def get_monthly_kpis_csv(
+    request: Request,
+    user: StaffOnly,
+    period_from: PeriodFrom = None,
+    to: PeriodTo = None,
+    unsuppressed: Unsuppressed = False,
+) -> Response:
+    """The same monthly figures, one row per month."""
+    period, months = await _monthly(request, user, period_from, to, unsuppressed)
+    filename = f"kpis-monthly-{period.start}-{period.end}.csv"
+    return Response(
+        monthly_to_csv(months),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

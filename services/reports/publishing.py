@@ -17,16 +17,24 @@ from sqlalchemy.exc import IntegrityError
 
 from services.reports.domain import (
     SUPPRESSION_THRESHOLD,
+    TREND_MONTHS,
     CaseFacts,
     Kpis,
+    Publisher,
     ReportingPeriod,
     SatisfactionResponse,
     ServiceChange,
     WorkingDaysBetween,
+    breakdown,
+    compliance_by_organisation,
     compute_kpis,
     dashboard_charts,
+    last_months,
     learning_report,
+    monthly_figures,
+    months_between,
     suppress,
+    trend_charts,
     uk_date,
 )
 from services.reports.domain.merging import to_case_facts
@@ -150,6 +158,21 @@ class Publishing:
             today=today,
         )
 
+    async def monthly(
+        self, period: ReportingPeriod, *, today: date, publisher: Publisher
+    ) -> list[dict[str, object]]:
+        """The headline figures of each calendar month in the period (`publisher` suppresses)."""
+        async with self.uow.reading() as stores:
+            slice_ = await read_model_for(stores, period)
+        months = monthly_figures(
+            slice_.cases,
+            slice_.responses,
+            months_between(period.start, period.end),
+            working_days_between=self.working_days,
+            today=today,
+        )
+        return [dict(month.published(publisher)) for month in months]
+
     async def dashboard_page(
         self,
         period: ReportingPeriod,
@@ -158,11 +181,33 @@ class Publishing:
         sector: Sector | None,
         today: date,
     ) -> str:
-        """The public dashboard: published (suppressed) figures only."""
+        """The public dashboard: published (suppressed) figures only. The trends are the
+        TREND_MONTHS months ending with the period's; the breakdowns are for the period."""
         kpis = await self.kpis(period, organisation=organisation, sector=sector, today=today)
         figures = suppress(kpis)
+        publisher = Publisher()
+        months = await self.monthly(
+            last_months(period.end, TREND_MONTHS), today=today, publisher=publisher
+        )
+        async with self.uow.reading() as stores:
+            slice_ = await read_model_for(
+                stores, period, organisation=organisation, sector=sector.value if sector else None
+            )
+        learning = [r for r in await self.reports() if r.kind == LEARNING_REPORT]
         return TEMPLATES.get_template("dashboard.html").render(
-            figures=figures, charts=dashboard_charts(figures)
+            figures=figures,
+            charts=dashboard_charts(figures),
+            months=months,
+            trends=trend_charts(months),
+            by_sector=[
+                row.published(publisher) for row in breakdown(slice_.cases, period, by_sector=True)
+            ],
+            by_organisation=[
+                row.published(publisher) for row in breakdown(slice_.cases, period, by_sector=False)
+            ],
+            compliance=compliance_by_organisation(slice_.cases, period, today, publisher),
+            learning_reports=learning,
+            threshold=publisher.threshold,
         )
 
     async def reports(self) -> Sequence[PublishedReport]:

@@ -312,7 +312,7 @@ def theme_counts(received: Iterable[CaseFacts]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _agree_share(
+def agree_share(
     answer_sets: Sequence[Mapping[str, int]], questions: Collection[str] | None
 ) -> Share:
     scores = [
@@ -342,12 +342,10 @@ def satisfaction(responses: Sequence[SatisfactionResponse]) -> Satisfaction:
     outcomes = [reason for reason in ClosureReason if any(r.outcome == reason for r in responses)]
     return Satisfaction(
         responses=len(responses),
-        by_question={question: _agree_share(answer_sets, (question,)) for question in questions},
+        by_question={question: agree_share(answer_sets, (question,)) for question in questions},
         by_outcome={
-            outcome.value: _agree_share(
-                [r.answers for r in responses if r.outcome == outcome], None
-            )
+            outcome.value: agree_share([r.answers for r in responses if r.outcome == outcome], None)
             for outcome in outcomes
         },
-        impartiality=_agree_share(answer_sets, IMPARTIALITY_QUESTIONS),
+        impartiality=agree_share(answer_sets, IMPARTIALITY_QUESTIONS),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from services.reports.domain.facts import SUPPRESSION_THRESHOLD
 from services.reports.domain.kpis import (
@@ -48,7 +48,8 @@ class _Suppressed(_Unsuppressed):
         return f"fewer than {self.threshold}" if self._too_few(value) else value
 
     def share(self, value: Share, metric: str) -> float | None:
-        if self._too_few(value.based_on):
+        # A percentage of a suppressed count would give the count away (30% of 10 is 3).
+        if self._too_few(value.based_on) or self._too_few(value.numerator):
             self.suppressed.append(metric)
             return None
         return value.pct
@@ -67,9 +68,8 @@ class _Suppressed(_Unsuppressed):
         ]
         if self.suppressed:
             notes.append(
-                f"Not published because based on fewer than {self.threshold} cases: "
-                + ", ".join(self.suppressed)
-                + "."
+                f"Not published because based on, or giving away, fewer than {self.threshold} "
+                "cases: " + ", ".join(self.suppressed) + "."
             )
         return notes
 
@@ -198,4 +198,15 @@ def kpis_to_csv(figures: Kpis | Mapping[str, object]) -> str:
     writer.writerow(["metric", "value"])
     for metric, value in _flatten(flat, ""):
         writer.writerow([_csv_cell(metric), _csv_cell(value)])
+    return buffer.getvalue()
+
+
+def monthly_to_csv(months: Sequence[Mapping[str, object]]) -> str:
+    """One row per month, one column per figure (the keys of the first month, in order)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = list(months[0]) if months else ["month"]
+    writer.writerow(columns)
+    for month in months:
+        writer.writerow([_csv_cell(month.get(column)) for column in columns])
     return buffer.getvalue()
