@@ -188,13 +188,15 @@ def test_dashboard_charts_and_accessibility(suite: Suite, page: Page, recorder: 
     satisfaction = chart_named(page, "Satisfaction: % agreeing")
     for question in SURVEY_ANSWERS:
         expect(satisfaction.locator("desc")).to_contain_text(question.replace("_", " ") + ": ")
-    check_monthly_trends(page, today)
     recorder.screenshot(page, "dashboard-2-all")
     recorder.accessible(page, "dashboard-2-all")
+    check_monthly_trends(page, today)
+    recorder.accessible(page, "dashboard-3-trend-tables")
 
 
 def check_monthly_trends(page: Page, today: date) -> None:
-    """Twelve months of trends, each chart named and followed by its table; this month has at
+    """Twelve months of trends, each chart named and followed by its table (in a details
+    element, opened from the keyboard); this month has at
     least this test's cases, so its point is drawn and its number is in the table."""
     month = today.strftime("%Y-%m")
     label = f"{today.strftime('%b')} {today.year}"
@@ -202,6 +204,9 @@ def check_monthly_trends(page: Page, today: date) -> None:
         # Named by its <title> then its <desc>; a title may end in ")", so no \b here.
         chart = page.get_by_role("img", name=re.compile(rf"^{re.escape(title)}"))
         expect(chart).to_be_visible()
+        # Each table is behind its own summary, opened here with the keyboard alone.
+        page.get_by_text(f"{title}: the figures as a table").focus()
+        page.keyboard.press("Enter")
         table = page.get_by_role("table", name=f"{title}, by month")
         expect(table.get_by_role("row")).to_have_count(12 + 1)  # a heading row, twelve months
     received = chart_named(page, "Complaints received each month")
