@@ -14,7 +14,7 @@ Who sees what:
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -73,10 +73,11 @@ Unsuppressed = Annotated[
 
 # The earliest date figures can be asked for: 1 April 1967, when the Parliamentary Commissioner
 # Act 1967 came into force and the first UK ombudsman began taking complaints; nothing before it
-# can be in the read model. The latest: a year ahead of today, enough for any planning period,
-# and far from the calendar's end (9999-12-31 cannot be moved past, so it would fail, not 4xx).
+# can be in the read model. The latest is a design choice: far enough ahead for any planning
+# period a caller may name, and far from the calendar's end (9999-12-31 cannot be moved past, so
+# it would fail, not 4xx).
 EARLIEST_PERIOD_DATE = date(1967, 4, 1)
-LATEST_PERIOD_AHEAD = timedelta(days=366)
+LATEST_PERIOD_DATE = date(2199, 12, 31)
 
 
 def _field_error(field: str, message: str) -> HTTPException:
@@ -89,18 +90,18 @@ def _field_error(field: str, message: str) -> HTTPException:
     )
 
 
-def _bounded(field: str, day: date | None, today: date) -> date | None:
-    latest = today + LATEST_PERIOD_AHEAD
-    if day is not None and not EARLIEST_PERIOD_DATE <= day <= latest:
+def _bounded(field: str, day: date | None) -> date | None:
+    if day is not None and not EARLIEST_PERIOD_DATE <= day <= LATEST_PERIOD_DATE:
         raise _field_error(
-            field, f"Give a date from {EARLIEST_PERIOD_DATE} to {latest} (YYYY-MM-DD)."
+            field,
+            f"Give a date from {EARLIEST_PERIOD_DATE} to {LATEST_PERIOD_DATE} (YYYY-MM-DD).",
         )
     return day
 
 
 def _period(period_from: date | None, period_to: date | None, today: date) -> ReportingPeriod:
-    period_from = _bounded("from", period_from, today)
-    end = _bounded("to", period_to, today) or today
+    period_from = _bounded("from", period_from)
+    end = _bounded("to", period_to) or today
     start = period_from or end.replace(day=1)
     if start > end:
         raise _field_error("from", "The period must start on or before `to`.")
@@ -110,7 +111,7 @@ def _period(period_from: date | None, period_to: date | None, today: date) -> Re
 def _months(period_from: date | None, period_to: date | None, today: date) -> ReportingPeriod:
     """The monthly period: by default the last 12 months, this one so far."""
     if period_from is None:
-        end = _bounded("to", period_to, today) or today
+        end = _bounded("to", period_to) or today
         return last_months(end)
     period = _period(period_from, period_to, today)
     if len(months_between(period.start, period.end)) > MAX_MONTHS:
