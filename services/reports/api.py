@@ -14,7 +14,6 @@ Who sees what:
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date
 from typing import Annotated
 
@@ -22,20 +21,22 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from services.reports.changes import ServiceChangeLog
 from services.reports.domain import (
+    MAX_MONTHS,
     Kpis,
+    Publisher,
     ReportingPeriod,
     ServiceChange,
-    compute_kpis,
-    dashboard_charts,
     kpis_to_csv,
+    last_months,
+    monthly_to_csv,
+    months_between,
     suppress,
     uk_date,
 )
-from services.reports.handlers import TEMPLATES, read_model_for, working_days_for
-from services.reports.settings import ReportsSettings
-from services.reports.store import Publications, ServiceChanges
-from shared.app import Service, request_now
+from services.reports.publishing import Publishing
+from shared.app import request_now
 from shared.auth import Role, StaffUser, staff_auth
 from shared.events import Sector
 
@@ -47,9 +48,14 @@ UNSUPPRESSED_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 MAX_ORGANISATION_LENGTH = 200
 
 
-def _service(request: Request) -> Service:
-    service: Service = request.app.state.service
-    return service
+def _publishing(request: Request) -> Publishing:
+    publishing: Publishing = request.app.state.publishing
+    return publishing
+
+
+def _changes(request: Request) -> ServiceChangeLog:
+    changes: ServiceChangeLog = request.app.state.service_changes
+    return changes
 
 
 StaffOnly = Annotated[StaffUser, Depends(staff_auth())]
@@ -65,20 +71,52 @@ Unsuppressed = Annotated[
 ]
 
 
+# The earliest date figures can be asked for: 1 April 1967, when the Parliamentary Commissioner
+# Act 1967 came into force and the first UK ombudsman began taking complaints; nothing before it
+# can be in the read model. The latest is a design choice: far enough ahead for any planning
+# period a caller may name, and far from the calendar's end (9999-12-31 cannot be moved past, so
+# it would fail, not 4xx).
+EARLIEST_PERIOD_DATE = date(1967, 4, 1)
+LATEST_PERIOD_DATE = date(2199, 12, 31)
+
+
+def _field_error(field: str, message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        detail={
+            "error": "The request has problems; see fields.",
+            "fields": [{"field": field, "message": message}],
+        },
+    )
+
+
+def _bounded(field: str, day: date | None) -> date | None:
+    if day is not None and not EARLIEST_PERIOD_DATE <= day <= LATEST_PERIOD_DATE:
+        raise _field_error(
+            field,
+            f"Give a date from {EARLIEST_PERIOD_DATE} to {LATEST_PERIOD_DATE} (YYYY-MM-DD).",
+        )
+    return day
+
+
 def _period(period_from: date | None, period_to: date | None, today: date) -> ReportingPeriod:
-    end = period_to or today
+    period_from = _bounded("from", period_from)
+    end = _bounded("to", period_to) or today
     start = period_from or end.replace(day=1)
     if start > end:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail={
-                "error": "The request has problems; see fields.",
-                "fields": [
-                    {"field": "from", "message": "The period must start on or before `to`."}
-                ],
-            },
-        )
+        raise _field_error("from", "The period must start on or before `to`.")
     return ReportingPeriod(start, end)
+
+
+def _months(period_from: date | None, period_to: date | None, today: date) -> ReportingPeriod:
+    """The monthly period: by default the last 12 months, this one so far."""
+    if period_from is None:
+        end = _bounded("to", period_to) or today
+        return last_months(end)
+    period = _period(period_from, period_to, today)
+    if len(months_between(period.start, period.end)) > MAX_MONTHS:
+        raise _field_error("from", f"Ask for at most {MAX_MONTHS} months at a time.")
+    return period
 
 
 async def _kpis(
@@ -88,27 +126,10 @@ async def _kpis(
     organisation: str | None,
     sector: Sector | None,
 ) -> Kpis:
-    service = _service(request)
-    settings = service.settings
-    assert isinstance(settings, ReportsSettings)
     today = uk_date(request_now(request))
     period = _period(period_from, period_to, today)
-    async with service.db.sessions() as session:
-        slice_ = await read_model_for(
-            session,
-            period,
-            organisation=organisation,
-            sector=sector.value if sector else None,
-        )
-    return compute_kpis(
-        slice_.cases,
-        slice_.responses,
-        period_from=period.start,
-        period_to=period.end,
-        organisation=organisation,
-        sector=sector,
-        working_days_between=working_days_for(settings),
-        today=today,
+    return await _publishing(request).kpis(
+        period, organisation=organisation, sector=sector, today=today
     )
 
 
@@ -159,6 +180,59 @@ async def get_kpis_csv(
     )
 
 
+async def _monthly(
+    request: Request,
+    user: StaffUser,
+    period_from: date | None,
+    period_to: date | None,
+    unsuppressed: bool,
+) -> tuple[ReportingPeriod, list[dict[str, object]]]:
+    if unsuppressed and user.role not in UNSUPPRESSED_ROLES:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="Unsuppressed figures need the role manager or admin.",
+        )
+    today = uk_date(request_now(request))
+    period = _months(period_from, period_to, today)
+    # A threshold of 1 suppresses nothing: no count is from 1 to 0.
+    publisher = Publisher(1) if unsuppressed else Publisher()
+    return period, await _publishing(request).monthly(period, today=today, publisher=publisher)
+
+
+@router.get("/v1/kpis/monthly", tags=["kpis"])
+async def get_monthly_kpis(
+    request: Request,
+    user: StaffOnly,
+    period_from: PeriodFrom = None,
+    to: PeriodTo = None,
+    unsuppressed: Unsuppressed = False,
+) -> dict[str, object]:
+    """The headline figures for each UK calendar month (default: the last 12 months)."""
+    period, months = await _monthly(request, user, period_from, to, unsuppressed)
+    return {
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+        "months": months,
+    }
+
+
+@router.get("/v1/kpis/monthly.csv", tags=["kpis"], response_class=Response)
+async def get_monthly_kpis_csv(
+    request: Request,
+    user: StaffOnly,
+    period_from: PeriodFrom = None,
+    to: PeriodTo = None,
+    unsuppressed: Unsuppressed = False,
+) -> Response:
+    """The same monthly figures, one row per month."""
+    period, months = await _monthly(request, user, period_from, to, unsuppressed)
+    filename = f"kpis-monthly-{period.start}-{period.end}.csv"
+    return Response(
+        monthly_to_csv(months),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @router.get("/dashboard", tags=["kpis"], response_class=HTMLResponse)
 async def dashboard(
     request: Request,
@@ -168,9 +242,10 @@ async def dashboard(
     sector: SectorFilter = None,
 ) -> HTMLResponse:
     """The published (suppressed) figures with charts; public, see the module docstring."""
-    figures = suppress(await _kpis(request, period_from, to, organisation, sector))
-    page = TEMPLATES.get_template("dashboard.html").render(
-        figures=figures, charts=dashboard_charts(figures)
+    today = uk_date(request_now(request))
+    period = _period(period_from, to, today)
+    page = await _publishing(request).dashboard_page(
+        period, organisation=organisation, sector=sector, today=today
     )
     return HTMLResponse(page)
 
@@ -178,8 +253,7 @@ async def dashboard(
 @router.get("/v1/reports", tags=["reports"])
 async def list_reports(request: Request) -> list[dict[str, str]]:
     """Published reports, newest period first."""
-    async with _service(request).db.sessions() as session:
-        reports = await Publications(session).listing()
+    reports = await _publishing(request).reports()
     return [
         {
             "report_id": report.report_id,
@@ -197,8 +271,7 @@ async def list_reports(request: Request) -> list[dict[str, str]]:
 @router.get("/reports/{report_id}", tags=["reports"], response_class=HTMLResponse)
 async def get_report(request: Request, report_id: str) -> HTMLResponse:
     """A published report, exactly as it was published."""
-    async with _service(request).db.sessions() as session:
-        html = await Publications(session).html(report_id)
+    html = await _publishing(request).report_html(report_id)
     if html is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no report with this id.")
     return HTMLResponse(html)
@@ -235,16 +308,13 @@ async def record_service_change(
 ) -> dict[str, str]:
     """Record what was changed about a theme ("we did"); shown in the learning report of the
     month the change was made."""
-    change = ServiceChange(
-        change_id=str(uuid.uuid4()),
-        theme=" ".join(body.theme.split()),
-        description=body.description.strip(),
+    change = await _changes(request).record(
+        theme=body.theme,
+        description=body.description,
         made_on=body.made_on,
+        at=request_now(request),
+        by=user.sub,
     )
-    async with _service(request).db.transaction() as session:
-        await ServiceChanges(session).add(
-            change, recorded_at=request_now(request), recorded_by=user.sub
-        )
     return _change_json(change)
 
 
@@ -254,6 +324,5 @@ async def list_service_changes(
 ) -> list[dict[str, str]]:
     """Changes made in a period (default: this month so far)."""
     period = _period(period_from, to, uk_date(request_now(request)))
-    async with _service(request).db.sessions() as session:
-        changes = await ServiceChanges(session).made_between(period.start, period.end)
+    changes = await _changes(request).made_in(period)
     return [_change_json(change) for change in changes]

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.reports import api, handlers
+from services.reports import api, consumers
+from services.reports.changes import ServiceChangeLog
+from services.reports.publishing import Publishing
 from services.reports.settings import ReportsSettings
-from services.reports.store import metadata
+from services.reports.store import metadata, reports_stores
 from shared.app import Service, serve
-from shared.topics import CASEWORK_CASES, FEEDBACK_RESPONSES, NOTIFICATION_DELIVERIES
+from shared.kit.work import SqlUnitOfWork
 
 
 def _utc_now() -> datetime:
@@ -27,27 +29,12 @@ def create_app(
     service = Service(
         "reports", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
     )
-    service.messaging.consume(
-        CASEWORK_CASES,
-        handlers.on_case_event,
-        consumer="cases",
-        event_types=set(handlers.CASE_EVENTS),
-    )
-    service.messaging.consume(
-        NOTIFICATION_DELIVERIES,
-        handlers.on_delivery,
-        consumer="deliveries",
-        event_types=set(handlers.ACKNOWLEDGEMENT_EVENT_TYPES),
-    )
-    service.messaging.consume(
-        FEEDBACK_RESPONSES,
-        handlers.on_feedback,
-        consumer="feedback",
-        event_types={handlers.FEEDBACK_SUBMITTED},
-    )
+    uow = SqlUnitOfWork(service.db, service.messaging, reports_stores)
+    consumers.subscribe(service.messaging, uow)
+    publishing = Publishing(uow, settings)
 
     async def publish_learning_report() -> None:
-        await handlers.publish_previous_month(service.db, service.messaging, settings, clock())
+        await publishing.publish_previous_month(clock())
 
     service.every("learning-report", settings.publication_interval_seconds, publish_learning_report)
 
@@ -58,6 +45,8 @@ def create_app(
         "built from events only.",
     )
     app.state.clock = clock
+    app.state.publishing = publishing
+    app.state.service_changes = ServiceChangeLog(uow)
     return app
 
 

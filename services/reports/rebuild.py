@@ -6,7 +6,7 @@ Reads the public case topic, the notification deliveries and the feedback respon
 beginning, up to their end offsets when the rebuild starts, with a consumer of its own (manual
 partition assignment, no consumer group, nothing committed, so the live service's offsets are
 untouched). In ONE database transaction it empties the read model and applies every event with
-the same projection the live consumers use (`handlers.apply_event`), so the figures come out
+the same projection the live consumers use (`projection.apply_event`), so the figures come out
 exactly as the live model had them; readers see the old model until the commit.
 
 Events that arrive during the rebuild are applied by the live service as usual; the projection's
@@ -33,7 +33,7 @@ from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reports.handlers import apply_event
+from services.reports.projection import apply_event
 from services.reports.settings import ReportsSettings
 from services.reports.store import ReadModel
 from shared.db import Database
@@ -182,7 +182,7 @@ async def _apply(session: AsyncSession, record: ConsumerRecord[bytes, bytes]) ->
     try:
         event = parse_record(record.headers or [], record.value)
         async with session.begin_nested():
-            return await apply_event(session, event)
+            return await apply_event(ReadModel(session), event)
     except (EnvelopeError, PermanentEventError, ValidationError) as error:
         log.warning("skipped a record (%s)", type(error).__name__)
         return False

@@ -3,7 +3,7 @@
 The read model has three parts, one per source topic, so the consumers never contend for a row:
 
 - `case_facts`: one JSON document per case reference, merged from the public case events
-  (`handlers.merge_case_event`), plus indexed copies of the columns queries filter on;
+  (`domain/merging.py`), plus indexed copies of the columns queries filter on;
 - `acknowledgements`: when each case was first acknowledged (notification deliveries);
 - `satisfaction_responses`: anonymised survey answers (feedback).
 
@@ -36,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.domain import CaseFacts, SatisfactionResponse, ServiceChange
+from services.reports.domain.merging import FactsDocument
 from shared.db import UtcDateTime
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table
@@ -101,8 +102,6 @@ service_changes = Table(
 )
 
 READ_MODEL_TABLES = (case_facts, acknowledgements, satisfaction_responses)
-
-FactsDocument = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -330,3 +329,16 @@ class ServiceChanges:
             )
             for row in rows
         ]
+
+
+@dataclass(frozen=True)
+class ReportsStores:
+    """What reports' use cases are handed, bound to one session (shared/kit/work.py)."""
+
+    read_model: ReadModel
+    publications: Publications
+    service_changes: ServiceChanges
+
+
+def reports_stores(session: AsyncSession) -> ReportsStores:
+    return ReportsStores(ReadModel(session), Publications(session), ServiceChanges(session))

@@ -37,6 +37,14 @@ STILL_IN_ASSESSMENT = 1
 SURVEY_ANSWERS = {"listened_to": 5, "kept_up_to_date": 4, "messages_clear": 2}
 # The complainants' charts (the dashboard may carry more, such as organisations' answers).
 CHART_TITLES = ("Cases by stage", "Outcomes of cases closed", "Satisfaction: % agreeing")
+# The monthly trends (services/reports/domain/charts.py TRENDS).
+TREND_TITLES = (
+    "Complaints received each month",
+    "Cases closed each month",
+    "Acknowledged within target (%)",
+    "Uphold rate of investigated cases (%)",
+    "Complainants agreeing in our survey (%)",
+)
 
 
 def a_complaint(organisation: str, email: str) -> dict[str, Any]:
@@ -160,7 +168,7 @@ def test_dashboard_charts_and_accessibility(suite: Suite, page: Page, recorder: 
     assert bars_drawn(outcomes) == 1
     stages = chart_named(page, "Cases by stage")
     expect(stages.locator("desc")).to_contain_text(f"closed: {PUBLISHED_MINIMUM}")
-    expect(stages.locator("desc")).to_contain_text("assessment (fewer than 5)")
+    expect(stages.locator("desc")).to_contain_text("assessment: fewer than 5")
     assert bars_drawn(stages) == 1  # a suppressed count draws no bar
     expect(chart_named(page, "Satisfaction: % agreeing").locator("desc")).to_have_text("No data")
     headline = page.get_by_role("table", name="Headline figures")
@@ -182,3 +190,32 @@ def test_dashboard_charts_and_accessibility(suite: Suite, page: Page, recorder: 
         expect(satisfaction.locator("desc")).to_contain_text(question.replace("_", " ") + ": ")
     recorder.screenshot(page, "dashboard-2-all")
     recorder.accessible(page, "dashboard-2-all")
+    check_monthly_trends(page, today)
+    recorder.accessible(page, "dashboard-3-trend-tables")
+
+
+def check_monthly_trends(page: Page, today: date) -> None:
+    """Twelve months of trends, each chart named and followed by its table (in a details
+    element, opened from the keyboard); this month has at
+    least this test's cases, so its point is drawn and its number is in the table."""
+    month = today.strftime("%Y-%m")
+    label = f"{today.strftime('%b')} {today.year}"
+    for title in TREND_TITLES:
+        # Named by its <title> then its <desc>; a title may end in ")", so no \b here.
+        chart = page.get_by_role("img", name=re.compile(rf"^{re.escape(title)}"))
+        expect(chart).to_be_visible()
+        # Each table is behind its own summary, opened here with the keyboard alone.
+        page.get_by_text(f"{title}: the figures as a table").focus()
+        page.keyboard.press("Enter")
+        table = page.get_by_role("table", name=f"{title}, by month")
+        expect(table.get_by_role("row")).to_have_count(12 + 1)  # a heading row, twelve months
+    received = chart_named(page, "Complaints received each month")
+    assert received.locator("circle").count() >= 1
+    expect(received.locator("desc")).to_contain_text(re.compile(rf"{label}: \d+"))
+    row = page.get_by_role("table", name="Complaints received each month, by month").get_by_role(
+        "row", name=month
+    )
+    expect(row).to_contain_text(re.compile(r"\d+"))
+    expect(
+        page.get_by_role("heading", name="How we keep people from being identified")
+    ).to_be_visible()

@@ -17,7 +17,7 @@ from deploy.local.mail_server import read_mails
 from services.feedback.app import create_app as create_feedback_app
 from services.feedback.settings import FeedbackSettings
 from services.reports.app import create_app as create_reports_app
-from services.reports.handlers import publish_previous_month
+from services.reports.publishing import publish_previous_month
 from services.reports.settings import ReportsSettings
 from shared.auth import Role
 from shared.envelope import CloudEvent

@@ -10,7 +10,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.reports.handlers import merge_case_event, to_case_facts
+from services.reports.domain.merging import merge_case_event, to_case_facts
 from shared.events import CaseEvent, RecommendationStatus, Stage
 from tests.integration.reports.golden_cases import march_cases
 

@@ -22,6 +22,7 @@ from services.reports.domain import (
     dashboard_charts,
     learning_report,
     suppress,
+    trend_charts,
 )
 from tests.unit.reports.golden_march import (
     CASES,
@@ -125,8 +126,12 @@ def test_chart_escapes_labels_and_title() -> None:
     assert "&lt;script&gt;" in svg
     root = ET.fromstring(svg)  # still well formed
     texts = [element.text for element in root.iter(f"{SVG}text")]
-    assert f"Title {hostile}" in texts
     assert hostile in texts
+    title = root.find(f"{SVG}title")
+    assert title is not None
+    assert title.text == f"Title {hostile}"
+    # The page's heading is the visible title: the chart does not print it a second time.
+    assert f"Title {hostile}" not in texts
 
 
 def test_chart_without_data_says_so() -> None:
@@ -145,8 +150,16 @@ def test_chart_rejects_values_a_bar_cannot_show(bad: float) -> None:
 def test_dashboard_charts_label_suppressed_counts() -> None:
     charts = dashboard_charts(suppress(march_kpis()))
     assert set(charts) == {"stages", "outcomes", "satisfaction", "organisation_satisfaction"}
-    assert "upheld (fewer than 5)" in charts["outcomes"]
     assert "closed: 6" in charts["stages"]
+    outcomes = ET.fromstring(charts["outcomes"])
+    # A suppressed count draws no bar and no number: only its words.
+    assert len(_bars(charts["outcomes"])) == 1  # resolved early: 0, a real (empty) bar
+    texts = [element.text for element in outcomes.iter(f"{SVG}text")]
+    assert texts.count("fewer than 5") == 5
+    assert "0" in texts
+    desc = outcomes.find(f"{SVG}desc")
+    assert desc is not None
+    assert "upheld: fewer than 5" in (desc.text or "")
 
 
 # ------------------------------------------------------------------------------------------
@@ -175,11 +188,24 @@ def _tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
     return collector.tags
 
 
-def render_dashboard(figures: dict[str, object]) -> str:
+def render_dashboard(
+    figures: dict[str, object], months: list[dict[str, object]] | None = None
+) -> str:
+    months = months or []
     return (
         environment()
         .get_template("dashboard.html")
-        .render(figures=figures, charts=dashboard_charts(figures))
+        .render(
+            figures=figures,
+            charts=dashboard_charts(figures),
+            months=months,
+            trends=trend_charts(months),
+            by_sector=[],
+            by_organisation=[],
+            compliance=[],
+            learning_reports=[],
+            threshold=SUPPRESSION_THRESHOLD,
+        )
     )
 
 
@@ -187,9 +213,10 @@ def test_dashboard_has_charts_and_tables_and_no_script() -> None:
     page = render_dashboard(march_kpis().as_json())
     tags = [tag for tag, _ in _tags(page)]
     assert "script" not in tags
-    assert tags.count("svg") == 4  # stages, outcomes, complainants, organisations
-    assert tags.count("table") >= 5
-    assert "<caption>Cases by stage</caption>" in page
+    # six monthly trends, then stages, outcomes, complainants, organisations
+    assert tags.count("svg") == 10
+    assert tags.count("table") >= 11
+    assert '<caption class="visually-hidden">Cases by stage</caption>' in page
     assert "66.7%" in page
     assert "Partly upheld" in page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.reports.handlers import merge_case_event, to_case_facts
+from services.reports.domain.merging import merge_case_event, to_case_facts
 from shared.events import CaseOpened, Channel, Organisation, Sector, Stage, ThemesTagged
 
 ORGANISATION = Organisation(name="Northshire NHS Trust", sector=Sector.HEALTH)
