@@ -187,6 +187,9 @@ class LocalisedTemplates:
             env.install_gettext_translations(found, newstyle=True)  # type: ignore[attr-defined]
             env.globals.update(page_lang=language, language_names=LANGUAGE_NAMES)
             env.filters["long_date"] = _long_date_in(language)
+            # Text from the service's own code (a survey question), looked up as it is: unlike
+            # `_`, never %-formatted, so a '%' in it is only a character.
+            env.filters["translated"] = found.gettext
             environments[language] = env
         return cls(environments)
 

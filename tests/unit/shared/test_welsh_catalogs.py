@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from services.feedback.domain import ORGANISATION_QUESTIONS, SCALE, SURVEY_QUESTIONS
 from shared.kit.i18n import AWAITING_REVIEW, catalog_path, read_catalog, template_messages
 
 ROOT = Path(__file__).resolve().parents[3]
 # Services with public pages, each with its templates/ and locale/ (docs/welsh.md).
-PUBLIC_PAGE_SERVICES = ("intake",)
+PUBLIC_PAGE_SERVICES = ("intake", "casework", "feedback")
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
 SAME_IN_WELSH = frozenset({"Braille"})
 REVIEWED = re.compile(r"^reviewed by .+ on \d{4}-\d{2}-\d{2}$")
@@ -58,3 +59,14 @@ def test_no_review_is_claimed_that_did_not_happen(service: str) -> None:
         assert AWAITING_REVIEW in comments or any(REVIEWED.match(c) for c in comments), (
             f"{message.id!r}: mark it '{AWAITING_REVIEW}' or 'reviewed by NAME on YYYY-MM-DD'"
         )
+
+
+def test_the_survey_questions_and_answers_have_their_welsh() -> None:
+    """The survey page shows these from feedback's domain (`| translated`), not the templates."""
+    catalog = _catalog("feedback")
+    texts = [label for _score, label in SCALE]
+    texts += [question.text for question in (*SURVEY_QUESTIONS, *ORGANISATION_QUESTIONS)]
+    missing = [text for text in texts if text not in catalog or not catalog[text].string]
+    assert not missing, (
+        f"add them to services/feedback/locale/cy/LC_MESSAGES/messages.po: {missing}"
+    )
