@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from services.casework.domain import tracking
 from services.feedback.domain import ORGANISATION_QUESTIONS, SCALE, SURVEY_QUESTIONS
 from shared.kit.i18n import AWAITING_REVIEW, catalog_path, read_catalog, template_messages
 
@@ -69,4 +70,20 @@ def test_the_survey_questions_and_answers_have_their_welsh() -> None:
     missing = [text for text in texts if text not in catalog or not catalog[text].string]
     assert not missing, (
         f"add them to services/feedback/locale/cy/LC_MESSAGES/messages.po: {missing}"
+    )
+
+
+def test_the_tracking_page_descriptions_have_their_welsh() -> None:
+    """The tracking page shows these from casework's domain (`| translated`)."""
+    catalog = _catalog("casework")
+    texts = [
+        *tracking.STAGE_DESCRIPTIONS.values(),
+        *tracking.CLOSED_DESCRIPTIONS.values(),
+        tracking.PAUSED_DESCRIPTION,
+        *tracking.MILESTONE_NAMES.values(),
+        tracking.EVIDENCE_GAP_INTRO,
+    ]
+    missing = [text for text in texts if text not in catalog or not catalog[text].string]
+    assert not missing, (
+        f"add them to services/casework/locale/cy/LC_MESSAGES/messages.po: {missing}"
     )
