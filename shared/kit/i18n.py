@@ -48,6 +48,10 @@ AWAITING_REVIEW: Final = "awaiting review by a Welsh speaker"
 SHARED_TEMPLATES: Final = Path(__file__).parent / "templates"
 # Dates as GOV.UK writes them ("5 January 2027"; in Welsh "5 Ionawr 2027"), CLDR pattern.
 LONG_DATE_PATTERN: Final = "d MMMM y"
+CATALOG_HEADER: Final = (
+    "# Welsh for Redress's public pages (issue 14; docs/welsh.md).\n"
+    "# Written without a Welsh speaker: every entry awaits review by a Welsh speaker.\n#"
+)
 # What each language's switch link says, in that language (GOV.UK and MoJ language switcher).
 LANGUAGE_NAMES: Final[dict[Language, str]] = {"en": "English", "cy": "Cymraeg"}
 
@@ -234,7 +238,13 @@ def update_catalog(service_directory: Path) -> list[str]:
     catalog = (
         read_catalog(path)
         if path.is_file()
-        else Catalog(locale="cy", domain=DOMAIN, project="Redress", fuzzy=False)
+        else Catalog(
+            locale="cy",
+            domain=DOMAIN,
+            project="Redress",
+            fuzzy=False,
+            header_comment=CATALOG_HEADER,
+        )
     )
     added = []
     for msgid, places in template_messages(service_directory / "templates").items():
