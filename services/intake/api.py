@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from services.intake.domain import (
@@ -204,6 +204,14 @@ async def complaint_form(request: Request) -> HTMLResponse:
         values=values,
         advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True),
     )
+
+
+@router.get("/complaint", include_in_schema=False)
+async def complaint_form_again(request: Request) -> RedirectResponse:
+    """The form's own page. The language switch on a page that answers the form's post (errors,
+    confirmation) links here, with `?lang=`; what was typed is not carried over."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/{query}", status_code=303)
 
 
 @router.post("/complaint", response_class=HTMLResponse, include_in_schema=False)

@@ -61,6 +61,16 @@ def test_the_complaint_form_in_welsh_and_back(suite: Suite, page: Page, recorder
     recorder.screenshot(page, "welsh-form")
     recorder.accessible(page, "welsh-form")
 
+    # Sent empty: the error summary, and each field's error, in Welsh.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Anfon y gwyn").click()
+    expect(page).to_have_title(re.compile(r"^Gwall: Gwneud cwyn"))
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading", name="Mae problem wedi codi")).to_be_visible()
+    expect(summary.get_by_role("link", name="Dywedwch wrthym beth ddigwyddodd")).to_be_visible()
+    expect(page.locator("#summary-error")).to_contain_text("Dywedwch wrthym beth ddigwyddodd")
+    recorder.accessible(page, "welsh-form-errors")
+
     # The switch, by keyboard alone, to English; the choice is remembered for the next page.
     switch_by_keyboard(page, "English")
     expect(page.locator("html")).to_have_attribute("lang", "en-GB")

@@ -15,6 +15,7 @@ import pytest
 
 from services.casework.domain import tracking
 from services.feedback.domain import ORGANISATION_QUESTIONS, SCALE, SURVEY_QUESTIONS
+from services.intake.field_errors import FIELD_TEXT
 from shared.kit.i18n import AWAITING_REVIEW, catalog_path, read_catalog, template_messages
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -87,3 +88,17 @@ def test_the_tracking_page_descriptions_have_their_welsh() -> None:
     assert not missing, (
         f"add them to services/casework/locale/cy/LC_MESSAGES/messages.po: {missing}"
     )
+
+
+def test_the_form_error_messages_for_missing_answers_have_their_welsh() -> None:
+    """The form's error summary shows field_errors.py's messages (`| translated`): each
+    "missing" message, and the two fixed ones people meet most, must have Welsh."""
+    catalog = _catalog("intake")
+    texts = [text.missing for text in FIELD_TEXT.values()]
+    texts += [
+        "Enter at least one way to contact you: an email address, a phone number or a postal "
+        "address",
+        "Enter an email address in the correct format, like name@example.com",
+    ]
+    missing = [text for text in texts if text not in catalog or not catalog[text].string]
+    assert not missing, f"add them to services/intake/locale/cy/LC_MESSAGES/messages.po: {missing}"
