@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from fastapi import FastAPI
+
 from services.feedback.domain import COMMENTS_MAX_CHARS, SCALE, SURVEY_QUESTIONS
+from services.intake.api import router
 from shared.kit.i18n import LocalisedTemplates
+from tests.kit.apps import client_for
 
 SERVICES = Path(__file__).resolve().parents[3] / "services"
 
@@ -81,3 +85,20 @@ def test_the_survey_in_welsh_with_a_percent_sign_in_a_question() -> None:
     assert "1. Roedd yn hawdd cael gwybod sut i gwyno i’r Ombwdsmon." in html  # noqa: RUF001
     assert "2. 100% clear?" in html  # text with no Welsh is shown as it is, never %-formatted
     assert "Cytuno’n gryf" in html  # noqa: RUF001
+
+
+async def test_the_form_in_welsh_offers_welsh_messages_and_its_post_page_switches_back() -> None:
+    app = FastAPI()
+    app.include_router(router)
+    async with client_for(app) as client:
+        welsh = await client.get("/", params={"lang": "cy"})
+        assert welsh.status_code == 200
+        assert '<html lang="cy">' in welsh.text
+        assert 'name="complainant.language" type="text"\n    value="cy"' in welsh.text
+        assert welsh.cookies.get("redress_lang") == "cy"
+        english = await client.get("/", params={"lang": "en"})
+        assert 'name="complainant.language" type="text"\n    value=""' in english.text
+        # The switch on the pages answering POST /complaint links to GET /complaint.
+        again = await client.get("/complaint", params={"lang": "en"})
+        assert again.status_code == 303
+        assert again.headers["location"] == "/?lang=en"
