@@ -34,14 +34,18 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from services.notifications.domain.sms import sms_encode
-from services.notifications.domain.welsh import WELSH, welsh_date, welsh_personalisation
+from services.notifications.domain.welsh import (
+    BILINGUAL_SMS_SEPARATOR,
+    BILINGUAL_SUBJECT_SEPARATOR,
+    WELSH,
+    welsh_date,
+    welsh_first,
+    welsh_personalisation,
+)
 
 TEMPLATE_NAME_PATTERN: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 # `v2.toml` is English; `v2.cy.toml` beside it is the same version in Welsh (issue 14).
 VERSION_FILE_PATTERN: Final = re.compile(r"^v([1-9][0-9]*)(?:\.(cy))?\.toml$")
-# Between the Welsh and the English of one bilingual message (Welsh first, docs/welsh.md).
-BILINGUAL_SUBJECT_SEPARATOR: Final = " / "
-BILINGUAL_SMS_SEPARATOR: Final = "\n\n"
 LAYOUT_PATH: Final = Path("_layout") / "email.html"
 LETTER_LAYOUT_PATH: Final = Path("_layout") / "letter.html"
 REQUIRED_FIELDS: Final = ("subject", "email", "sms")
@@ -246,7 +250,7 @@ class TemplateCatalogue:
         if welsh:
             cy = self._get_welsh(template)
             cy_values = welsh_personalisation(personalisation)
-            subject, html_body, text = _welsh_first(
+            subject, html_body, text = welsh_first(
                 _render_body(cy, cy_values), (subject, html_body, text)
             )
             sms = _render_sms(cy, cy_values) + BILINGUAL_SMS_SEPARATOR + sms
@@ -285,7 +289,7 @@ class TemplateCatalogue:
         date_line = f"{dated.day} {_MONTHS[dated.month - 1]} {dated.year}"
         if welsh:
             cy = self._get_welsh(template)
-            subject, html_body, text = _welsh_first(
+            subject, html_body, text = welsh_first(
                 _render_body(cy, welsh_personalisation(personalisation)), (subject, html_body, text)
             )
             date_line = f"{welsh_date(date_line)}{BILINGUAL_SUBJECT_SEPARATOR}{date_line}"
@@ -516,19 +520,6 @@ def _render_sms(template: TemplateVersion, personalisation: Mapping[str, object]
         return sms_encode(template.sms.render(dict(personalisation)).strip())
     except UndefinedError as error:
         raise MissingPersonalisation([_undefined_name(error)]) from error
-
-
-def _welsh_first(
-    welsh: tuple[str, Markup, str], english: tuple[str, Markup, str]
-) -> tuple[str, Markup, str]:
-    """One bilingual subject and body: the Welsh, a rule, then the English (each part marked
-    with its `lang`, so a screen reader speaks it in the right voice)."""
-    subject = f"{welsh[0]}{BILINGUAL_SUBJECT_SEPARATOR}{english[0]}"
-    html = Markup('<div lang="cy">{}</div>{}<div lang="en">{}</div>').format(
-        welsh[1], _html_block(_CompiledBlock(BlockKind.RULE, (), ()), {}), english[1]
-    )
-    text = f"{welsh[2]}\n\n{'-' * PLAIN_TEXT_RULE_WIDTH}\n\n{english[2]}"
-    return subject, html, text
 
 
 def _undefined_name(error: UndefinedError) -> str:

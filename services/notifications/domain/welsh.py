@@ -16,6 +16,8 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
+from markupsafe import Markup
+
 from services.notifications.domain import routing
 from shared.events import DeclineReason, Outcome
 
@@ -25,6 +27,15 @@ WELSH: Final = "cy"
 # their own (shared/events.py Organisation: name and sector), so an ombudsman run for Wales
 # writes to everyone in Welsh first (docs/welsh.md "Who gets Welsh").
 WELSH_NATION: Final = "wales"
+
+# Between the Welsh and the English of one bilingual message (Welsh first, docs/welsh.md).
+BILINGUAL_SUBJECT_SEPARATOR: Final = " / "
+BILINGUAL_SMS_SEPARATOR: Final = "\n\n"
+# The plain-text rule between them, as wide as the email body's rules (Notify's 65 columns).
+BILINGUAL_TEXT_RULE: Final = "-" * 65
+BILINGUAL_HTML_RULE: Final = Markup(
+    '<hr style="border: 0; border-top: 1px solid #b1b4b6; margin: 1.5em 0;">'
+)
 
 WELSH_MONTHS: Final = (
     "Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
@@ -154,3 +165,16 @@ def welsh_value(value: object) -> object:
 def welsh_personalisation(values: Mapping[str, object]) -> dict[str, object]:
     """The personalisation for a Welsh template: known phrases and dates in Welsh."""
     return {key: welsh_value(value) for key, value in values.items()}
+
+
+def welsh_first(
+    welsh: tuple[str, Markup, str], english: tuple[str, Markup, str]
+) -> tuple[str, Markup, str]:
+    """One bilingual subject, HTML body and text body: the Welsh, a rule, then the English (each
+    HTML half marked with its `lang`, so a screen reader speaks it in the right voice)."""
+    subject = f"{welsh[0]}{BILINGUAL_SUBJECT_SEPARATOR}{english[0]}"
+    html = Markup('<div lang="cy">{}</div>{}<div lang="en">{}</div>').format(
+        welsh[1], BILINGUAL_HTML_RULE, english[1]
+    )
+    text = f"{welsh[2]}\n\n{BILINGUAL_TEXT_RULE}\n\n{english[2]}"
+    return subject, html, text
