@@ -13,8 +13,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Body, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from jinja2 import FileSystemLoader, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -43,11 +41,12 @@ from services.casework.store import CaseStore, StaleCaseError
 from shared.app import request_now, validation_error_body
 from shared.auth import Role, StaffUser, TrackingToken, staff_auth
 from shared.events import Sector
+from shared.kit.i18n import LocalisedTemplates
 from shared.timekeeping import uk_date
 
-TEMPLATES = SandboxedEnvironment(
-    loader=FileSystemLoader(FilePath(__file__).parent / "templates"),
-    autoescape=select_autoescape(default=True),
+# The public tracking page, in Welsh or English (shared/kit/i18n.py, docs/welsh.md).
+TEMPLATES = LocalisedTemplates.load(
+    FilePath(__file__).parent / "templates", FilePath(__file__).parent / "locale"
 )
 # Free text from complainants: generous, but bounded.
 MAX_TEXT = 10_000
@@ -132,17 +131,17 @@ async def track(reference: str, casework: CaseworkDep, token: TrackingToken) -> 
 
 @router.get("/track/{reference}", response_class=HTMLResponse, include_in_schema=False)
 async def track_page(
-    reference: str, casework: CaseworkDep, token: TrackingToken, notice: str | None = None
+    request: Request,
+    reference: str,
+    casework: CaseworkDep,
+    token: TrackingToken,
+    notice: str | None = None,
 ) -> HTMLResponse:
     try:
         view = await _tracking_view(casework, reference, token)
     except HTTPException:
-        return HTMLResponse(
-            TEMPLATES.get_template("not_found.html").render(reference=reference), status_code=404
-        )
-    return HTMLResponse(
-        TEMPLATES.get_template("track.html").render(case=view, token=token, notice=notice)
-    )
+        return TEMPLATES.page(request, "not_found.html", 404, reference=reference)
+    return TEMPLATES.page(request, "track.html", case=view, token=token, notice=notice)
 
 
 async def _complainant_acts(

@@ -19,8 +19,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse
-from jinja2 import FileSystemLoader, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, Field
 
 from services.feedback.domain import (
@@ -63,11 +61,13 @@ from services.feedback.store import (
 from shared.app import Service, request_now
 from shared.auth import Role, StaffUser, staff_auth
 from shared.crypto import Cipher
+from shared.kit.i18n import LocalisedTemplates
 from shared.timekeeping import uk_date
 
-TEMPLATES = SandboxedEnvironment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(default=True),
+# Survey pages in Welsh or English (shared/kit/i18n.py, docs/welsh.md); consultation pages
+# are English for now.
+TEMPLATES = LocalisedTemplates.load(
+    Path(__file__).parent / "templates", Path(__file__).parent / "locale"
 )
 
 router = APIRouter()
@@ -115,8 +115,13 @@ ManagerOnly = Annotated[StaffUser, Depends(staff_auth(Role.MANAGER, Role.ADMIN))
 # --------------------------------------------------------------------------------------------
 
 
-def _page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(TEMPLATES.get_template(template).render(**context), status_code)
+def _page(
+    template: str, status_code: int = 200, request: Request | None = None, **context: Any
+) -> HTMLResponse:
+    """A page; with the `request`, in its language and with the language switch."""
+    if request is not None:
+        return TEMPLATES.page(request, template, status_code, **context)
+    return HTMLResponse(TEMPLATES.render("en", template, **context), status_code)
 
 
 def _form_context(
@@ -141,6 +146,7 @@ def _form_context(
 
 
 def _survey_page(
+    request: Request,
     respondent: Respondent = "complainant",
     answers: Mapping[str, object] | None = None,
     comments: str = "",
@@ -148,7 +154,7 @@ def _survey_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     context = _form_context(questions_for(respondent), answers, comments, errors)
-    return _page("survey.html", status_code, respondent=respondent, **context)
+    return _page("survey.html", status_code, request, respondent=respondent, **context)
 
 
 def _form_fields(form: Mapping[str, object]) -> dict[str, str]:
@@ -159,8 +165,8 @@ def _answers_in(fields: Mapping[str, str], questions: Sequence[Question]) -> dic
     return {q.question_id: fields[q.question_id] for q in questions if q.question_id in fields}
 
 
-def _closed_page() -> HTMLResponse:
-    return _page("expired.html", status.HTTP_404_NOT_FOUND)
+def _closed_page(request: Request) -> HTMLResponse:
+    return _page("expired.html", status.HTTP_404_NOT_FOUND, request)
 
 
 @router.get("/survey/{token}", tags=["survey"], response_class=HTMLResponse)
@@ -168,8 +174,8 @@ async def survey_page(request: Request, token: Token, desk: Desk) -> HTMLRespons
     """The survey form (it posts to this same address)."""
     status_now, respondent = await desk.lookup(token, request_now(request))
     if status_now is not SurveyStatus.OPEN:
-        return _closed_page()
-    return _survey_page(respondent)
+        return _closed_page(request)
+    return _survey_page(request, respondent)
 
 
 @router.post("/survey/{token}", tags=["survey"], response_class=HTMLResponse)
@@ -184,12 +190,17 @@ async def survey_form_post(request: Request, token: Token, desk: Desk) -> HTMLRe
     try:
         await desk.submit(token, answers, comments, request_now(request))
     except SurveyClosedError:
-        return _closed_page()
+        return _closed_page(request)
     except InvalidAnswersError as error:
         return _survey_page(
-            respondent, answers, comments, error.errors, status.HTTP_422_UNPROCESSABLE_CONTENT
+            request,
+            respondent,
+            answers,
+            comments,
+            error.errors,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
-    return _page("thanks.html", opted_out=False)
+    return _page("thanks.html", request=request, opted_out=False)
 
 
 @router.post("/survey/{token}/opt-out", tags=["survey"], response_class=HTMLResponse)
@@ -200,8 +211,8 @@ async def opt_out_page(request: Request, token: Token, desk: Desk) -> HTMLRespon
 
 async def _opt_out_page(request: Request, token: str, desk: SurveyDesk) -> HTMLResponse:
     if await desk.opt_out(token, request_now(request)) is SurveyStatus.UNKNOWN:
-        return _closed_page()
-    return _page("thanks.html", opted_out=True)
+        return _closed_page(request)
+    return _page("thanks.html", request=request, opted_out=True)
 
 
 # --------------------------------------------------------------------------------------------

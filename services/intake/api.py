@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from services.intake.domain import (
@@ -30,10 +30,12 @@ from services.intake.submissions import ComplaintIntake, IdempotencyConflictErro
 from shared.app import request_now
 from shared.auth import StaffUser, staff_auth
 from shared.events import Sector
-from shared.kit.pages import html_templates, render_page
+from shared.kit.i18n import LocalisedTemplates, request_language
 from shared.kit.state import StateKey, service_of
 
-TEMPLATES = html_templates(Path(__file__).parent / "templates")
+TEMPLATES = LocalisedTemplates.load(
+    Path(__file__).parent / "templates", Path(__file__).parent / "locale"
+)
 # Idempotency keys are client-chosen; a UUID is 36 characters, this leaves room for prefixes.
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
@@ -179,8 +181,8 @@ async def eligibility(request: Request, rules: Annotated[IntakeRules, Depends(RU
 # ----------------------------------------------------------------------------------- web pages
 
 
-def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return render_page(TEMPLATES, name, status, **context)
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return TEMPLATES.page(request, name, status, **context)
 
 
 async def _form_fields(request: Request) -> dict[str, str | list[str]]:
@@ -193,10 +195,23 @@ async def _form_fields(request: Request) -> dict[str, str | list[str]]:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def complaint_form() -> HTMLResponse:
+async def complaint_form(request: Request) -> HTMLResponse:
+    # Someone reading the form in Welsh is offered Welsh for everything we send (issue 14).
+    values = {"complainant.language": "cy"} if request_language(request) == "cy" else {}
     return _page(
-        "form.html", advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True)
+        request,
+        "form.html",
+        values=values,
+        advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True),
     )
+
+
+@router.get("/complaint", include_in_schema=False)
+async def complaint_form_again(request: Request) -> RedirectResponse:
+    """The form's own page. The language switch on a page that answers the form's post (errors,
+    confirmation) links here, with `?lang=`; what was typed is not carried over."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/{query}", status_code=303)
 
 
 @router.post("/complaint", response_class=HTMLResponse, include_in_schema=False)
@@ -211,6 +226,7 @@ async def complaint_form_posted(
         )
     except ValidationError as error:
         return _page(
+            request,
             "form.html",
             status=422,
             values=values,
@@ -222,6 +238,7 @@ async def complaint_form_posted(
     settings = service_of(request).settings
     assert isinstance(settings, IntakeSettings)
     return _page(
+        request,
         "confirmation.html",
         status=201,
         reference=accepted.reference,
@@ -234,8 +251,8 @@ async def complaint_form_posted(
 
 
 @router.get("/eligibility", response_class=HTMLResponse, include_in_schema=False)
-async def eligibility_page() -> HTMLResponse:
-    return _page("eligibility.html")
+async def eligibility_page(request: Request) -> HTMLResponse:
+    return _page(request, "eligibility.html")
 
 
 @router.post("/eligibility", response_class=HTMLResponse, include_in_schema=False)
@@ -249,6 +266,8 @@ async def eligibility_page_posted(
             form_to_eligibility_payload(values), context={"today": today}
         )
     except ValidationError as error:
-        return _page("eligibility.html", status=422, values=values, errors=errors_by_field(error))
+        return _page(
+            request, "eligibility.html", status=422, values=values, errors=errors_by_field(error)
+        )
     result = check_eligibility(facts.to_question(), today, rules)
-    return _page("eligibility.html", values=values, result=result)
+    return _page(request, "eligibility.html", values=values, result=result)

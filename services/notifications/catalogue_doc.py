@@ -83,6 +83,9 @@ def render_catalogue_doc(catalogue: TemplateCatalogue) -> str:
         "Every message the notifications service can send a complainant, what triggers it, and",
         "the personalisation it needs. Templates live in `services/notifications/templates/`, one",
         "TOML file per version; a message records the version it was rendered from.",
+        "Beside each `v<N>.toml` (English) is `v<N>.cy.toml`, the same version in Welsh: someone",
+        "who asked for Welsh, or a complaint about a Welsh body, gets the Welsh first and then the",
+        "English in one message (docs/welsh.md; the Welsh awaits review by a Welsh speaker).",
         "",
         "Every template has the same channel variants; the complainant's preferred channel and",
         "reasonable adjustments choose one, and a permanent failure falls back to the next:",
@@ -112,18 +115,21 @@ def render_catalogue_doc(catalogue: TemplateCatalogue) -> str:
         *(f"| `{ce_type}` | {why} |" for ce_type, why in sorted(SILENT_EVENT_TYPES.items())),
         "",
         *_example(catalogue),
+        "",
+        *_example(catalogue, welsh=True),
     ]
     return "\n".join(lines) + "\n"
 
 
-def _example(catalogue: TemplateCatalogue) -> list[str]:
+def _example(catalogue: TemplateCatalogue, *, welsh: bool = False) -> list[str]:
     [request] = templates_for_event("redress.case.opened", EXAMPLE_CASE_OPENED)
     link = tracking_url(EXAMPLE_PUBLIC_URL, EXAMPLE_REFERENCE, EXAMPLE_TOKEN)
     values = {**request.personalisation, "tracking_url": link}
-    message = catalogue.render(request.template, values)
+    message = catalogue.render(request.template, values, welsh=welsh)
     fragments = count_fragments(message.sms)
+    title = "in Welsh and English, Welsh first" if welsh else ""
     return [
-        f"## Example: `{message.template}` v{message.version}",
+        f"## Example: `{message.template}` v{message.version} {title}".rstrip(),
         "",
         "Rendered from a `redress.case.opened` event for case "
         f"{EXAMPLE_REFERENCE} (received 5 January 2027).",

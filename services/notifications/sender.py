@@ -47,6 +47,7 @@ from services.notifications.domain import (
 )
 from services.notifications.domain.statuses import can_move
 from services.notifications.domain.templates import Addressee, RenderedLetter
+from services.notifications.domain.welsh import writes_in_welsh
 from services.notifications.providers import (
     PermanentProviderError,
     ProviderError,
@@ -319,12 +320,17 @@ class Sender:
             ),
         }
 
+    def _welsh(self, contact: Contact) -> bool:
+        """Welsh first, then English (issue 14): they asked for Welsh, or a Welsh body."""
+        return writes_in_welsh(contact.language, self.settings.nation)
+
     def _render(self, message: Message, contact: Contact) -> RenderedMessage:
         return self.catalogue.render(
             message.template,
             self._values(message, contact),
             version=message.template_version,
             large_print=needs_large_print(contact.reasonable_adjustments),
+            welsh=self._welsh(contact),
         )
 
     def _render_letter(
@@ -337,6 +343,7 @@ class Sender:
             dated=now.astimezone(LETTER_TIMEZONE).date(),
             version=message.template_version,
             large_print=large_print,
+            welsh=self._welsh(contact),
         )
 
     async def _deliver(self, message: Message, address: str, rendered: RenderedMessage) -> Delivery:

@@ -34,9 +34,18 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from services.notifications.domain.sms import sms_encode
+from services.notifications.domain.welsh import (
+    BILINGUAL_SMS_SEPARATOR,
+    BILINGUAL_SUBJECT_SEPARATOR,
+    WELSH,
+    welsh_date,
+    welsh_first,
+    welsh_personalisation,
+)
 
 TEMPLATE_NAME_PATTERN: Final = re.compile(r"^[a-z][a-z0-9_]*$")
-VERSION_FILE_PATTERN: Final = re.compile(r"^v([1-9][0-9]*)\.toml$")
+# `v2.toml` is English; `v2.cy.toml` beside it is the same version in Welsh (issue 14).
+VERSION_FILE_PATTERN: Final = re.compile(r"^v([1-9][0-9]*)(?:\.(cy))?\.toml$")
 LAYOUT_PATH: Final = Path("_layout") / "email.html"
 LETTER_LAYOUT_PATH: Final = Path("_layout") / "letter.html"
 REQUIRED_FIELDS: Final = ("subject", "email", "sms")
@@ -162,6 +171,7 @@ class TemplateVersion:
     subject: Template
     sms: Template
     body: tuple[_CompiledBlock, ...]
+    language: str = "en"
 
 
 def _text_environment() -> SandboxedEnvironment:
@@ -183,7 +193,11 @@ class TemplateCatalogue:
         self, versions: Iterable[TemplateVersion], layout: Template, letter_layout: Template
     ) -> None:
         self._versions: dict[str, dict[int, TemplateVersion]] = {}
+        self._welsh: dict[tuple[str, int], TemplateVersion] = {}
         for template_version in versions:
+            if template_version.language == WELSH:
+                self._welsh[(template_version.name, template_version.version)] = template_version
+                continue
             by_number = self._versions.setdefault(template_version.name, {})
             by_number[template_version.version] = template_version
         self._layout = layout
@@ -209,6 +223,9 @@ class TemplateCatalogue:
     def versions(self, name: str) -> list[int]:
         return sorted(self._versions_of(name))
 
+    def has_welsh(self, name: str, version: int) -> bool:
+        return (name, version) in self._welsh
+
     def latest_version(self, name: str) -> int:
         return max(self._versions_of(name))
 
@@ -223,15 +240,22 @@ class TemplateCatalogue:
         *,
         version: int | None = None,
         large_print: bool = False,
+        welsh: bool = False,
     ) -> RenderedMessage:
-        """Render `name` at `version` (default: the latest) with `personalisation`."""
+        """Render `name` at `version` (default: the latest) with `personalisation`; `welsh`
+        renders the Welsh version first and the English after it, in one message."""
         template = self._get(name, version)
         subject, html_body, text = _render_body(template, personalisation)
-        try:
-            sms = sms_encode(template.sms.render(dict(personalisation)).strip())
-        except UndefinedError as error:
-            raise MissingPersonalisation([_undefined_name(error)]) from error
+        sms = _render_sms(template, personalisation)
+        if welsh:
+            cy = self._get_welsh(template)
+            cy_values = welsh_personalisation(personalisation)
+            subject, html_body, text = welsh_first(
+                _render_body(cy, cy_values), (subject, html_body, text)
+            )
+            sms = _render_sms(cy, cy_values) + BILINGUAL_SMS_SEPARATOR + sms
         html = self._layout.render(
+            lang=WELSH if welsh else "en",
             subject=subject,
             body=html_body,
             large_print=large_print,
@@ -256,12 +280,21 @@ class TemplateCatalogue:
         dated: date,
         version: int | None = None,
         large_print: bool = False,
+        welsh: bool = False,
     ) -> RenderedLetter:
-        """The email body of `name` as a printable letter to `addressee`, dated `dated`."""
+        """The email body of `name` as a printable letter to `addressee`, dated `dated`
+        (`welsh`: the Welsh first, then the English)."""
         template = self._get(name, version)
         subject, html_body, text = _render_body(template, personalisation)
         date_line = f"{dated.day} {_MONTHS[dated.month - 1]} {dated.year}"
+        if welsh:
+            cy = self._get_welsh(template)
+            subject, html_body, text = welsh_first(
+                _render_body(cy, welsh_personalisation(personalisation)), (subject, html_body, text)
+            )
+            date_line = f"{welsh_date(date_line)}{BILINGUAL_SUBJECT_SEPARATOR}{date_line}"
         html = self._letter_layout.render(
+            lang=WELSH if welsh else "en",
             subject=subject,
             body=html_body,
             name=addressee.name,
@@ -279,6 +312,14 @@ class TemplateCatalogue:
             text=text + "\n",
             large_print=large_print,
         )
+
+    def _get_welsh(self, template: TemplateVersion) -> TemplateVersion:
+        try:
+            return self._welsh[(template.name, template.version)]
+        except KeyError:
+            raise UnknownTemplateError(
+                f"template {template.name!r} v{template.version} has no Welsh version"
+            ) from None
 
     def _versions_of(self, name: str) -> dict[int, TemplateVersion]:
         try:
@@ -329,6 +370,7 @@ def _load_version(
     return TemplateVersion(
         name=path.parent.name,
         version=int(match.group(1)),
+        language=match.group(2) or "en",
         required=_undeclared(text_env, sources, path),
         subject=_compile(text_env, fields["subject"], path),
         sms=_compile(text_env, fields["sms"], path),
@@ -471,6 +513,13 @@ def _render_body(
     except UndefinedError as error:  # e.g. a missing attribute of a value that was given
         raise MissingPersonalisation([_undefined_name(error)]) from error
     return subject, html_body, text
+
+
+def _render_sms(template: TemplateVersion, personalisation: Mapping[str, object]) -> str:
+    try:
+        return sms_encode(template.sms.render(dict(personalisation)).strip())
+    except UndefinedError as error:
+        raise MissingPersonalisation([_undefined_name(error)]) from error
 
 
 def _undefined_name(error: UndefinedError) -> str:

@@ -175,6 +175,7 @@ def complaint_received(
     preferred: ContactMethod = ContactMethod.EMAIL,
     adjustments: tuple[str, ...] = (),
     tracking_token: str | None = None,
+    language: str | None = None,
 ) -> CloudEvent:
     now = datetime.now(UTC)
     complaint = ComplaintReceived(
@@ -189,6 +190,7 @@ def complaint_received(
             address=address,
             preferred_contact=preferred,
             reasonable_adjustments=list(adjustments),
+            language=language,
         ),
         organisation=ORGANISATION,
         summary="They lost my forms twice.",

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined
 
 from services.feedback.domain import (
     CHARTER_QUESTIONS,
@@ -36,14 +35,15 @@ from services.feedback.domain import (
 )
 from services.feedback.handlers import results_json
 from services.feedback.mail import OrganisationInvitation, invitation_email
+from shared.kit.i18n import LocalisedTemplates
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "services" / "feedback" / "templates"
 
 
 def render(template: str, **context: object) -> str:
-    environment = SandboxedEnvironment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined
-    )
+    # The service's English pages (gettext, the shared language switch), made strict.
+    english = LocalisedTemplates.load(TEMPLATES, TEMPLATES.parent / "locale").env("en")
+    environment = english.overlay(undefined=StrictUndefined)
     return environment.get_template(template).render(**context)
 
 

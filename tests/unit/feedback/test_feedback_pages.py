@@ -5,10 +5,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined
 
 from services.feedback.domain import COMMENTS_MAX_CHARS, SCALE, SURVEY_QUESTIONS
+from shared.kit.i18n import LocalisedTemplates
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "services" / "feedback" / "templates"
 
@@ -27,9 +27,9 @@ class _Page(HTMLParser):
 
 
 def render(template: str, **context: object) -> str:
-    environment = SandboxedEnvironment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined
-    )
+    # The service's English pages (gettext, the shared language switch), made strict.
+    english = LocalisedTemplates.load(TEMPLATES, TEMPLATES.parent / "locale").env("en")
+    environment = english.overlay(undefined=StrictUndefined)
     return environment.get_template(template).render(**context)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
-from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ValidationError
 
@@ -24,6 +24,7 @@ from services.intake.field_errors import ROOT_FIELD, errors_by_field, field_id
 from services.intake.forms import form_to_complaint_payload
 from services.intake.schemas import ComplaintRequest, EligibilityRequest, EligibilityResponse
 from shared.events import ContactMethod, Sector
+from shared.kit.i18n import LocalisedTemplates
 
 from .hostile_requests import TODAY
 
@@ -32,13 +33,15 @@ TEMPLATES = Path(services.intake.__file__).parent / "templates"
 
 @pytest.fixture(scope="module")
 def env() -> SandboxedEnvironment:
-    return SandboxedEnvironment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
+    # The service's English environment (gettext, the shared language switch), made strict.
+    english = LocalisedTemplates.load(TEMPLATES, TEMPLATES.parent / "locale").env("en")
+    strict = english.overlay(
         undefined=StrictUndefined,  # a template using an undocumented variable fails here
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    assert isinstance(strict, SandboxedEnvironment)
+    return strict
 
 
 class Page(HTMLParser):
