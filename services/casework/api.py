@@ -40,6 +40,7 @@ from services.casework.domain import (
 from services.casework.store import CaseStore, StaleCaseError
 from shared.app import request_now, validation_error_body
 from shared.auth import Role, StaffUser, TrackingToken, staff_auth
+from shared.bounds import MAX_PAGE_OFFSET
 from shared.events import Sector
 from shared.kit.i18n import LocalisedTemplates
 from shared.timekeeping import uk_date
@@ -293,7 +294,7 @@ async def list_cases(
     stage: Annotated[str | None, Query(max_length=20)] = None,
     caseworker: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_PAGE_OFFSET)] = 0,
 ) -> JSONResponse:
     async with casework.db.sessions() as session:
         rows = await CaseStore(session, casework.cipher).listing(

@@ -60,6 +60,7 @@ from services.feedback.store import (
 )
 from shared.app import Service, request_now
 from shared.auth import Role, StaffUser, staff_auth
+from shared.bounds import bounded_date
 from shared.crypto import Cipher
 from shared.kit.i18n import LocalisedTemplates
 from shared.timekeeping import uk_date
@@ -341,8 +342,10 @@ async def feedback_summary(
 ) -> dict[str, object]:
     """Complainants' (or, with `respondent=organisation`, organisations') answers in a period
     (default: everything so far), for staff: unsuppressed."""
+    today = request_now(request).date()
+    period_from = bounded_date("from", period_from, today)
+    end_day = bounded_date("to", to, today) or today
     start = datetime.combine(period_from or date.min, datetime.min.time(), tzinfo=UTC)
-    end_day = to or request_now(request).date()
     end = datetime.combine(end_day, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
     service: Service = request.app.state.service
     async with service.db.sessions() as session:

@@ -65,7 +65,13 @@ def _filters(query: dict[str, str], *, all_cases: bool) -> tuple[dict[str, str],
 
 
 def _page_number(raw: str | None) -> int:
-    return min(int(raw), MAX_PAGE) if raw and raw.isdigit() and int(raw) > 0 else 1
+    # ASCII digits only, and no longer than MAX_PAGE's: int() refuses strings over 4,300 digits
+    # (a 500), and str.isdigit() also passes other scripts' digits and superscripts.
+    if not raw or not raw.isascii() or not raw.isdigit():
+        return 1
+    if len(raw) > len(str(MAX_PAGE)):
+        return MAX_PAGE
+    return min(int(raw), MAX_PAGE) or 1
 
 
 def _work_filter(chosen: dict[str, str], staff: StaffSession, all_cases: bool) -> WorkListFilter:

@@ -61,6 +61,19 @@ async def test_wrong_tokens_and_unknown_references_look_the_same(
     assert (await client.get(f"/v1/cases/{reference}")).status_code == 401
 
 
+async def test_paging_past_what_the_database_can_bind_is_a_422_naming_the_field(
+    casework: tuple[httpx.AsyncClient, Any],
+) -> None:
+    client, _ = casework
+    for offset in ("9223372036854775808", str(2**31)):
+        listing = await client.get("/v1/cases", params={"offset": offset}, headers=STAFF)
+        assert listing.status_code == 422, listing.text
+        assert [f["field"] for f in listing.json()["fields"]] == ["offset"]
+    last = await client.get("/v1/cases", params={"offset": str(2**31 - 1)}, headers=STAFF)
+    assert last.status_code == 200
+    assert last.json()["cases"] == []
+
+
 @pytest.mark.parametrize(
     ("action", "closure"),
     [

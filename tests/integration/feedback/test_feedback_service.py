@@ -245,6 +245,11 @@ async def test_closed_case_to_invitation_reminder_answer_and_reports_kpis(
         assert body["by_question"]["overall_service"]["agree_pct"] == 0.0
         assert body["by_outcome"]["upheld"]["responses"] == 2
         assert (await client.get("/v1/feedback/summary")).status_code == 401
+        # The calendar's last day cannot be moved past: a 422 naming the field, not a 500.
+        for field, day in (("to", "9999-12-31"), ("from", "0001-01-01")):
+            refused = await client.get("/v1/feedback/summary", params={field: day}, headers=manager)
+            assert refused.status_code == 422, refused.text
+            assert [f["field"] for f in refused.json()["fields"]] == [field]
 
         # And the answers show in the reports KPIs, built from the feedback topic.
         async def in_reports() -> None:

@@ -1,0 +1,42 @@
+"""Bounds on query parameters every service shares, so that a value a client may send is refused
+with a 422 naming the field instead of overflowing date arithmetic or a database integer."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from fastapi import HTTPException, status
+
+# The earliest date anyone can ask about: 1 April 1967, when the Parliamentary Commissioner Act
+# 1967 came into force and the first UK ombudsman began taking complaints; nothing before it can
+# be in any service's records. The latest: a year ahead of today, enough for any planning
+# period, and far from the calendar's end (9999-12-31 cannot be moved past, so it would fail,
+# not 4xx). The same bounds as the reports service's periods (docs/design.md section 5).
+EARLIEST_QUERY_DATE = date(1967, 4, 1)
+LATEST_QUERY_DATE_AHEAD = timedelta(days=366)
+
+# The largest paging offset accepted: 2**31 - 1, the largest signed 32-bit integer, which every
+# database driver binds without overflow (an offset of 2**63 overflows PostgreSQL's BIGINT and
+# SQLite's INTEGER); no list of the ombudsman's comes near it.
+MAX_PAGE_OFFSET = 2**31 - 1
+
+
+def field_error(field: str, message: str) -> HTTPException:
+    """A 422 in the services' error shape, naming `field`."""
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        detail={
+            "error": "The request has problems; see fields.",
+            "fields": [{"field": field, "message": message}],
+        },
+    )
+
+
+def bounded_date(field: str, day: date | None, today: date) -> date | None:
+    """`day` if it is None or within the bounds above; otherwise a 422 naming `field`."""
+    latest = today + LATEST_QUERY_DATE_AHEAD
+    if day is not None and not EARLIEST_QUERY_DATE <= day <= latest:
+        raise field_error(
+            field, f"Give a date from {EARLIEST_QUERY_DATE} to {latest} (YYYY-MM-DD)."
+        )
+    return day
