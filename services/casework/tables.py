@@ -99,6 +99,8 @@ staff_accounts = Table(
     # The TOTP secret, encrypted; only used once `totp_confirmed_at` says enrolment finished.
     Column("totp_secret", LargeBinary, nullable=True),
     Column("totp_confirmed_at", UtcDateTime(), nullable=True),
+    # The TOTP time step of the last code accepted: a code is accepted once only (RFC 6238 5.2).
+    Column("totp_last_step", Integer, nullable=True),
     Column("failed_attempts", Integer, nullable=False, default=0),
     Column("locked_until", UtcDateTime(), nullable=True),
     Column("last_sign_in_at", UtcDateTime(), nullable=True),

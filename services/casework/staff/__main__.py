@@ -4,6 +4,7 @@
     python -m services.casework.staff add --email b@example.org --name "Sam Patel" \
         --role caseworker --skills health,other --id cw-1     # give a roster member a sign-in
     python -m services.casework.staff disable --email a@example.org
+    python -m services.casework.staff reset-password --email a@example.org --password-stdin
     python -m services.casework.staff list
 
 The password is read from standard input (`--password-stdin`) or, when not given, generated and
@@ -43,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     disable = commands.add_parser("disable", help="deactivate an account and end its sessions")
     disable.add_argument("--email", required=True)
+    reset = commands.add_parser(
+        "reset-password", help="set a new password and end the account's sessions"
+    )
+    reset.add_argument("--email", required=True)
+    reset.add_argument("--password-stdin", action="store_true", help="read it from stdin")
     commands.add_parser("list", help="list the accounts")
     return parser
 
@@ -81,6 +87,8 @@ async def _run(arguments: argparse.Namespace, settings: CaseworkSettings) -> int
             print(f"added {account_id} {arguments.email} ({arguments.role})")
             if generated:
                 print(f"password (shown once): {password}")
+        elif arguments.command == "reset-password":
+            await _reset_password(accounts, db, arguments)
         elif arguments.command == "disable":
             async with db.sessions() as session:
                 account = await StaffStore(session).account_by_email(arguments.email)
@@ -102,6 +110,29 @@ async def _run(arguments: argparse.Namespace, settings: CaseworkSettings) -> int
         return 2
     finally:
         await db.dispose()
+
+
+async def _reset_password(
+    accounts: StaffAccounts, db: Database, arguments: argparse.Namespace
+) -> None:
+    """A new password (read from stdin, or generated and shown once); every session of the
+    account ends, so whoever knew the old password is signed out."""
+    async with db.sessions() as session:
+        account = await StaffStore(session).account_by_email(arguments.email)
+    if account is None:
+        raise AccountError(f"no account with the email {arguments.email}")
+    generated = not arguments.password_stdin
+    password = (
+        secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+        if generated
+        else sys.stdin.readline().rstrip("\n")
+    )
+    if not password:
+        raise AccountError("the new password is empty")
+    await accounts.set_password(account["account_id"], password)
+    print(f"reset the password of {account['account_id']}; its sessions have ended")
+    if generated:
+        print(f"password (shown once): {password}")
 
 
 def main() -> None:

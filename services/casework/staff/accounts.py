@@ -8,7 +8,9 @@ database opens no session. Every successful step of signing in issues a new id (
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -182,9 +184,11 @@ class StaffAccounts:
                 return SignInResult("refused")
             account = await store.account(row["account_id"])
             assert account is not None
-            if not self._totp_matches(account, code):
+            step = self._totp_step(account, code)
+            if step is None:
                 await store.delete_session(row["session_hash"])
                 return await self._failed(store, account, now)
+            await store.change_account(account["account_id"], totp_last_step=step)
             await store.delete_session(row["session_hash"])
             return await self._new_session(store, account, now, awaiting=False)
 
@@ -284,16 +288,25 @@ class StaffAccounts:
         async with self.db.transaction() as session:
             store = StaffStore(session)
             account = await store.account(account_id)
-            if account is None or not self._totp_matches(account, code):
+            step = None if account is None else self._totp_step(account, code)
+            if step is None:
                 return False
-            await store.change_account(account_id, totp_confirmed_at=now)
+            await store.change_account(account_id, totp_confirmed_at=now, totp_last_step=step)
         return True
 
-    def _totp_matches(self, account: dict[str, Any], code: str) -> bool:
+    def _totp_step(self, account: dict[str, Any], code: str) -> int | None:
+        """The time step a right code belongs to, or None; a step already used (or an earlier
+        one) is refused, so a code seen over a shoulder or in a log cannot be replayed within
+        its window (RFC 6238 section 5.2: the verifier must not accept the second attempt)."""
         if account["totp_secret"] is None:
-            return False
-        secret = self.cipher.decrypt(account["totp_secret"])
-        return pyotp.TOTP(secret).verify(code.strip(), valid_window=TOTP_DRIFT_STEPS)
+            return None
+        totp = pyotp.TOTP(self.cipher.decrypt(account["totp_secret"]))
+        current = int(time.time()) // totp.interval
+        last = account.get("totp_last_step")
+        for step in range(current - TOTP_DRIFT_STEPS, current + TOTP_DRIFT_STEPS + 1):
+            if hmac.compare_digest(totp.generate_otp(step), code.strip()):
+                return step if last is None or step > last else None
+        return None
 
 
 def _verify(hashed: str, password: str) -> bool:

@@ -5,6 +5,7 @@ of URLs and logs. Casework runs in-process on the real broker, on SQLite and Pos
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -244,13 +245,24 @@ async def test_the_second_factor_is_asked_for_once_enrolled(console: Console) ->
     pending = later.cookies["redress_staff_session"]
     assert (await later.get("/staff/")).status_code == 303, "half signed in opens nothing"
     code_page = await later.get(step.headers["location"])
+    # The enrolment used this window's code, and a code is accepted once only: the next one.
+    totp = pyotp.TOTP(secret)
+    next_code = totp.at(time.time() + totp.interval)
     done = await later.post(
-        "/staff/sign-in/code",
-        {"csrf_token": csrf_of(code_page.text), "code": pyotp.TOTP(secret).now()},
+        "/staff/sign-in/code", {"csrf_token": csrf_of(code_page.text), "code": next_code}
     )
     assert done.headers["location"] == "/staff/"
     assert later.cookies["redress_staff_session"] != pending
     assert (await later.get("/staff/")).status_code == 200
+
+    replayer = console.visitor()
+    await replayer.sign_in(email)
+    code_page = await replayer.get("/staff/sign-in/code")
+    replayed = await replayer.post(
+        "/staff/sign-in/code", {"csrf_token": csrf_of(code_page.text), "code": next_code}
+    )
+    assert "The code was not right" in replayed.text, "a used code is never accepted again"
+    assert (await replayer.get("/staff/")).status_code == 303
 
     guesser = console.visitor()
     await guesser.sign_in(email)
