@@ -33,7 +33,7 @@ test-browser: install
 	deploy/local/test-infra.sh $(BIN)/python -m pytest tests/browser -s $(PYTEST_ARGS)
 
 test-unit: install
-	$(BIN)/python -m pytest tests/unit tests/contract $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/unit tests/contract tests/deploy $(PYTEST_ARGS)
 
 bench: install
 	deploy/local/test-infra.sh $(BIN)/python -m bench.pipeline $(BENCH_ARGS)

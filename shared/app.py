@@ -30,6 +30,7 @@ from sqlalchemy import MetaData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.broker_state import BrokerState
 from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY
 from shared.db import Database
 from shared.kafka import broker_answers
@@ -49,6 +50,14 @@ KAFKA_CONNECT_TIMEOUT_SECONDS = 120.0
 OUTBOX_RETENTION_INTERVAL_SECONDS = 3600.0
 # How long /readyz waits for the broker to answer.
 READINESS_TIMEOUT_SECONDS = 3.0
+# How often a running service looks at the broker, so the gauge and the lost/back warnings do not
+# wait for someone to ask /readyz.
+BROKER_WATCH_INTERVAL_SECONDS = 5.0
+# What /readyz says of a check that failed.
+READINESS_REASONS = {
+    "database": "the database does not answer",
+    "kafka": "the Kafka broker does not answer",
+}
 
 HTTP_REQUESTS = Counter(
     "redress_http_requests_total", "HTTP requests", ["service", "method", "route", "status"]
@@ -80,6 +89,8 @@ class Service:
         self.on_startup: list[Callable[[], Awaitable[None]]] = []
         self.on_shutdown: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self.broker_state = BrokerState(name)
+        self.every("broker-watch", BROKER_WATCH_INTERVAL_SECONDS, self._kafka_answers)
         self.every(
             "outbox-retention", OUTBOX_RETENTION_INTERVAL_SECONDS, self._apply_outbox_retention
         )
@@ -154,13 +165,17 @@ class Service:
                 )
             await asyncio.sleep(periodic.interval_seconds)
 
-    async def ready(self) -> dict[str, bool]:
-        database = await self.db.ping()
+    async def _kafka_answers(self) -> bool:
         try:
             kafka = bool(await self.messaging.broker.ping(timeout=READINESS_TIMEOUT_SECONDS))
         except Exception:
             kafka = False
-        return {"database": database, "kafka": kafka}
+        self.broker_state.observe(kafka)
+        return kafka
+
+    async def ready(self) -> dict[str, bool]:
+        database = await self.db.ping()
+        return {"database": database, "kafka": await self._kafka_answers()}
 
     # ------------------------------------------------------------------ HTTP
 
@@ -196,7 +211,10 @@ class Service:
         async def readyz() -> JSONResponse:
             checks = await self.ready()
             ok = all(checks.values())
-            return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
+            body: dict[str, object] = {"ready": ok, "checks": checks}
+            if not ok:
+                body["reasons"] = [READINESS_REASONS[name] for name, up in checks.items() if not up]
+            return JSONResponse(body, status_code=200 if ok else 503)
 
         @app.get("/metrics", tags=["operations"], include_in_schema=False)
         async def metrics() -> Response:
