@@ -45,6 +45,10 @@ LANGUAGE_MAX: Final = 35
 # Nobody complaining now first had notice of a problem before this; it catches typos like 0205.
 EARLIEST_DATE: Final = date(1900, 1, 1)
 PHONE_REGION: Final = "GB"
+UK_COUNTRY_CODE: Final = 44
+# Ofcom's National Telephone Numbering Plan: 071-075 and 077-079 are mobile ranges (070 is
+# personal numbering and 076 radiopaging, which cannot take a text).
+UK_MOBILE_PREFIXES: Final = ("71", "72", "73", "74", "75", "77", "78", "79")
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,13 +169,20 @@ def _phone(value: str) -> str:
         parsed = phonenumbers.parse(value, PHONE_REGION)
     except phonenumbers.NumberParseException:
         raise PydanticCustomError("phone_invalid", message) from None
-    if not phonenumbers.is_valid_number(parsed):
+    # Possible, not valid (the GOV.UK pattern): is_valid_number refuses Ofcom's drama ranges
+    # and every range newer than the library's metadata, so real people would be turned away.
+    if not phonenumbers.is_possible_number(parsed):
         raise PydanticCustomError("phone_invalid", message)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def can_receive_sms(e164: str) -> bool:
-    number_type = phonenumbers.number_type(phonenumbers.parse(e164))
+    parsed = phonenumbers.parse(e164)
+    number_type = phonenumbers.number_type(parsed)
+    if number_type is phonenumbers.PhoneNumberType.UNKNOWN:
+        # A range the metadata does not know (drama, or newer): a UK mobile by its prefix.
+        national = str(parsed.national_number)
+        return parsed.country_code == UK_COUNTRY_CODE and national.startswith(UK_MOBILE_PREFIXES)
     return number_type in {
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,

@@ -17,7 +17,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.store import complaints, outbox
 from shared.topics import INTAKE_COMPLAINTS
 from tests.integration.intake.topic_reading import first_event, reading_from_now
-from tests.kit.apps import running
+from tests.kit.apps import running, staff_headers
 from tests.unit.intake.hostile_requests import (
     HOSTILE_REQUESTS,
     INERT_BUT_NASTY,
@@ -78,6 +78,49 @@ async def test_every_hostile_request_is_a_4xx_naming_the_field_and_nothing_is_st
         )
     assert await _count(app, complaints) == 0
     assert await _count(app, outbox) == 0
+
+
+HUGE_INTEGER = "9" * 5000  # past Python's 4,300-digit limit for int()
+
+
+@pytest.mark.parametrize("path", ["/v1/complaints", "/v1/eligibility", "/v1/staff/complaints"])
+async def test_an_integer_past_pythons_digit_limit_is_a_400_naming_the_body(
+    intake: tuple[httpx.AsyncClient, Any], path: str
+) -> None:
+    client, app = intake
+    content = json.dumps(_unique_complaint()).replace('"web"', HUGE_INTEGER, 1)
+    headers = {"content-type": "application/json", **staff_headers()}
+    response = await client.post(path, content=content, headers=headers)
+    assert response.status_code == 400, response.text
+    assert [f["field"] for f in response.json()["fields"]] == ["body"]
+    assert await _count(app, complaints) == 0
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"],
+)
+@pytest.mark.parametrize("path", ["/v1/complaints", "/v1/eligibility"])
+async def test_json_not_sent_as_json_is_a_415_and_nothing_is_stored(
+    intake: tuple[httpx.AsyncClient, Any], path: str, content_type: str | None
+) -> None:
+    # The "simple" requests a third-party page can make a browser send with no CORS preflight.
+    client, app = intake
+    headers = {} if content_type is None else {"content-type": content_type}
+    request = client.build_request(
+        "POST", path, content=json.dumps(_unique_complaint()), headers=headers
+    )
+    assert request.headers.get("content-type") == content_type
+    response = await client.send(request)
+    assert response.status_code == 415, response.text
+    assert [f["field"] for f in response.json()["fields"]] == ["Content-Type"]
+    assert await _count(app, complaints) == 0
+    charset = await client.post(
+        path,
+        content=json.dumps(_unique_complaint()),
+        headers={"content-type": "Application/JSON; charset=utf-8"},
+    )
+    assert charset.status_code not in {415, 500}, charset.text
 
 
 async def test_nasty_looking_but_valid_text_is_stored_verbatim(

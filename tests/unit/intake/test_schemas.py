@@ -111,6 +111,38 @@ def test_international_mobile_can_receive_sms() -> None:
     assert validate(body).complainant.phone == "+33612345678"
 
 
+@pytest.mark.parametrize(
+    ("written", "e164"),
+    [
+        # The examples the error message gives (Ofcom's drama ranges) must themselves be accepted.
+        ("01632 960 001", "+441632960001"),
+        ("07700 900 982", "+447700900982"),
+        ("+44 808 157 0192", "+448081570192"),
+        ("(0113) 496 0000", "+441134960000"),
+    ],
+)
+def test_any_possible_number_is_accepted_and_normalised_to_e164(written: str, e164: str) -> None:
+    body = valid_complaint()
+    body["complainant"].update(phone=written, preferred_contact="phone")
+    assert validate(body).complainant.phone == e164
+
+
+def test_a_mobile_in_a_drama_range_can_receive_sms() -> None:
+    body = valid_complaint()
+    body["complainant"].update(phone="07700 900 982", preferred_contact="sms")
+    assert validate(body).complainant.phone == "+447700900982"
+
+
+def test_the_phone_error_message_gives_examples_that_are_accepted() -> None:
+    body = valid_complaint()
+    body["complainant"].update(phone="123")
+    (error,) = [e for e in field_errors(body) if e.field == "complainant.phone"]
+    for example in ("01632 960 001", "07700 900 982", "+44 808 157 0192"):
+        assert example in error.message
+        body["complainant"].update(phone=example)
+        assert validate(body).complainant.phone.startswith("+44")
+
+
 # --- dates and the validation context ---------------------------------------------------------
 
 
