@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.broker_state import BrokerState
-from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY
+from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_LOOKUP_KEY
 from shared.db import Database
 from shared.kafka import broker_answers
 from shared.logs import configure_logging
@@ -113,6 +113,10 @@ class Service:
             DEVELOPMENT_ENCRYPTION_KEY in self.settings.encryption_keys.get_secret_value()
         ):
             raise RuntimeError("REDRESS_ENCRYPTION_KEYS must be set in production")
+        if self.settings.environment == "production" and (
+            self.settings.lookup_key.get_secret_value() == DEVELOPMENT_LOOKUP_KEY
+        ):
+            raise RuntimeError("REDRESS_LOOKUP_KEY must be set in production")
         await asyncio.to_thread(upgrade_to_head, self.settings.database_url, self.migrations_dir)
         for hook in self.on_startup:
             await hook()

@@ -1,7 +1,12 @@
 """Encryption at rest for personal data (contact details, message bodies), keyed from configuration.
 
 `REDRESS_ENCRYPTION_KEYS` holds one or more Fernet keys separated by commas, newest first: new data
-is encrypted with the first, and any listed key decrypts, so keys can be rotated without downtime.
+is encrypted with the first, and any listed key decrypts, so keys can be rotated without downtime
+(then `python -m shared.reencrypt` rewrites old rows under the newest key, MultiFernet.rotate).
+
+Look-up digests (suppression list, duplicate detection, inbound-mail de-duplication) have their own
+key, `REDRESS_LOOKUP_KEY`: deriving it from the newest encryption key made every digest stop
+matching the day a key was prepended (issue 13 item 8).
 """
 
 from __future__ import annotations
@@ -18,19 +23,31 @@ DEVELOPMENT_ENCRYPTION_KEY = (
     "cmVkcmVzcy1kZXYta2V5LW5vdC1mb3ItcHJvZC0zMmI="  # base64 of 'redress-dev-key-not-for-prod-32b'
 )
 
+# The look-up key used when REDRESS_LOOKUP_KEY is unset in development. It is the development
+# encryption key, so digests written before the key had its own setting still match.
+DEVELOPMENT_LOOKUP_KEY = DEVELOPMENT_ENCRYPTION_KEY
+
+
+def parse_keys(keys: str) -> list[str]:
+    """The comma-separated keys of REDRESS_ENCRYPTION_KEYS, newest first."""
+    return [key.strip() for key in keys.split(",") if key.strip()]
+
 
 class DecryptionError(ValueError):
     pass
 
 
 class Cipher:
-    def __init__(self, keys: str) -> None:
-        parsed = [key.strip() for key in keys.split(",") if key.strip()]
+    def __init__(self, keys: str, lookup_key: str = DEVELOPMENT_LOOKUP_KEY) -> None:
+        parsed = parse_keys(keys)
         if not parsed:
             raise ValueError("at least one encryption key is needed")
+        if not lookup_key.strip():
+            raise ValueError("a look-up key is needed")
         self._fernet = MultiFernet([Fernet(key.encode()) for key in parsed])
-        # A keyed digest for lookups (duplicates, suppression) without storing the value.
-        self._digest_key = hashlib.sha256(b"redress-lookup:" + parsed[0].encode()).digest()
+        # A keyed digest for lookups (duplicates, suppression) without storing the value; its key
+        # is independent of the encryption keys, so rotating those leaves every digest valid.
+        self._digest_key = hashlib.sha256(b"redress-lookup:" + lookup_key.strip().encode()).digest()
 
     def encrypt(self, plaintext: str) -> bytes:
         return self._fernet.encrypt(plaintext.encode())
@@ -38,6 +55,13 @@ class Cipher:
     def decrypt(self, token: bytes) -> str:
         try:
             return self._fernet.decrypt(token).decode()
+        except InvalidToken as error:
+            raise DecryptionError("cannot decrypt: wrong key or damaged data") from error
+
+    def rotate(self, token: bytes) -> bytes:
+        """The token re-encrypted under the newest key (MultiFernet.rotate)."""
+        try:
+            return self._fernet.rotate(token)
         except InvalidToken as error:
             raise DecryptionError("cannot decrypt: wrong key or damaged data") from error
 

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY
+from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_LOOKUP_KEY, Cipher
 
 # The values of REDRESS_NATION: which UK bank holidays count (shared.working_days).
 Nation = Literal["england", "wales", "scotland", "northern_ireland"]
@@ -48,6 +48,10 @@ class ServiceSettings(BaseSettings):
     encryption_keys: SecretStr = Field(
         SecretStr(DEVELOPMENT_ENCRYPTION_KEY), validation_alias="REDRESS_ENCRYPTION_KEYS"
     )
+    # The key of the look-up digests, separate from the encryption keys (shared/crypto.py).
+    lookup_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_LOOKUP_KEY), validation_alias="REDRESS_LOOKUP_KEY"
+    )
 
     # Consumer groups are `<prefix>-<service>-<consumer>`; a second, separate deployment on the
     # same cluster (or a test suite) sets its own prefix so the two never split partitions.
@@ -74,6 +78,10 @@ class ServiceSettings(BaseSettings):
     @property
     def auth_secret_value(self) -> str:
         return self.auth_secret.get_secret_value()
+
+    def cipher(self) -> Cipher:
+        """The service's cipher: its encryption keys and its own look-up key."""
+        return Cipher(self.encryption_keys.get_secret_value(), self.lookup_key.get_secret_value())
 
 
 SmtpTls = Literal["none", "starttls", "tls"]

@@ -74,7 +74,7 @@ def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
     service = Service(
         "casework", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
     )
-    cipher = Cipher(settings.encryption_keys.get_secret_value())
+    cipher = settings.cipher()
     casework = Casework(service.db, service.messaging, cipher, settings.rules())
 
     service.messaging.consume(

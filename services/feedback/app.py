@@ -13,7 +13,6 @@ from services.feedback import api, handlers
 from services.feedback.settings import FeedbackSettings
 from services.feedback.store import metadata
 from shared.app import Service, serve
-from shared.crypto import Cipher
 from shared.mail import Mailer, SmtpMailer
 from shared.topics import CASEWORK_CASES
 
@@ -34,7 +33,7 @@ def create_app(
     service = Service(
         "feedback", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
     )
-    cipher = Cipher(settings.encryption_keys.get_secret_value())
+    cipher = settings.cipher()
 
     service.messaging.consume(
         CASEWORK_CASES,

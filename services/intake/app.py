@@ -17,7 +17,6 @@ from services.intake.settings import IntakeSettings
 from services.intake.store import intake_stores, metadata
 from services.intake.submissions import ComplaintIntake
 from shared.app import Service, serve
-from shared.crypto import Cipher
 from shared.kit.work import SqlUnitOfWork
 from shared.mail import SmtpMailer
 from shared.timekeeping import Clock, utc_now
@@ -33,7 +32,7 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
     service = Service(
         "intake", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
     )
-    cipher = Cipher(settings.encryption_keys.get_secret_value())
+    cipher = settings.cipher()
     uow = SqlUnitOfWork(service.db, service.messaging, intake_stores(cipher))
     rules = IntakeRules(parliament_dissolved=settings.parliament_dissolved)
     intake = ComplaintIntake(uow, rules)

@@ -21,7 +21,6 @@ from services.notifications.sender import Clock, Sender, utc_now
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import metadata
 from shared.app import Service, serve
-from shared.crypto import Cipher
 from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS, NOTIFICATION_REQUESTS
 
 # How often messages stuck in `sending` are looked for: their timeouts are minutes to days.
@@ -61,7 +60,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
     service = Service(
         "notifications", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
     )
-    cipher = Cipher(settings.encryption_keys.get_secret_value())
+    cipher = settings.cipher()
     catalogue = TemplateCatalogue.load(TEMPLATES_DIRECTORY)
     email = EmailSender(
         settings.smtp_host,

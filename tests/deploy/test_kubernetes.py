@@ -96,11 +96,12 @@ def test_keys_and_database_urls_come_from_secrets(service: str) -> None:
         f"{service.upper()}_DATABASE_URL",
         "REDRESS_AUTH_SECRET",
         "REDRESS_ENCRYPTION_KEYS",
+        "REDRESS_LOOKUP_KEY",
     } <= keys
     # Only its own database: a service never gets another service's credentials.
     assert not {f"{other.upper()}_DATABASE_URL" for other in SERVICES if other != service} & keys
     assert not [
-        key for key in config if key.endswith(("_DATABASE_URL", "_SECRET", "_KEYS", "_TOKEN"))
+        key for key in config if key.endswith(("_DATABASE_URL", "_SECRET", "_KEYS", "_KEY", "_TOKEN"))
     ]
 
 

@@ -23,7 +23,6 @@ from pathlib import Path
 from services.casework.settings import CaseworkSettings
 from services.casework.staff.accounts import ROLES, AccountError, Policy, StaffAccounts
 from services.casework.staff_store import StaffStore
-from shared.crypto import Cipher
 from shared.db import Database
 from shared.events import Sector
 from shared.migrations import upgrade_to_head
@@ -65,7 +64,7 @@ def _skills(text: str) -> list[str]:
 async def _run(arguments: argparse.Namespace, settings: CaseworkSettings) -> int:
     db = Database(settings.database_url)
     policy = Policy(timedelta(0), timedelta(0), settings.staff_lockout_attempts, timedelta(0))
-    accounts = StaffAccounts(db, Cipher(settings.encryption_keys.get_secret_value()), policy)
+    accounts = StaffAccounts(db, settings.cipher(), policy)
     now = datetime.now(UTC)
     try:
         if arguments.command == "add":

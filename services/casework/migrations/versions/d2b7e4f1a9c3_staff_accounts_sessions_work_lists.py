@@ -16,7 +16,7 @@ from alembic import op
 import shared.db
 from services.casework.domain import Case, work_deadline
 from services.casework.store import complainant_digests
-from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY, Cipher
+from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_LOOKUP_KEY, Cipher
 
 revision: str = "d2b7e4f1a9c3"
 down_revision: str | None = "c1a84c9cd4b5"
@@ -152,7 +152,8 @@ def _backfill_cases() -> None:
     """Digests from the encrypted complaint, and the work-list columns from the document."""
     bind = op.get_bind()
     keys = os.environ.get("REDRESS_ENCRYPTION_KEYS") or DEVELOPMENT_ENCRYPTION_KEY
-    cipher = Cipher(keys)
+    lookup_key = os.environ.get("REDRESS_LOOKUP_KEY") or DEVELOPMENT_LOOKUP_KEY
+    cipher = Cipher(keys, lookup_key)
     cases = sa.table(
         "cases",
         sa.column("reference"),
