@@ -101,7 +101,9 @@ def test_keys_and_database_urls_come_from_secrets(service: str) -> None:
     # Only its own database: a service never gets another service's credentials.
     assert not {f"{other.upper()}_DATABASE_URL" for other in SERVICES if other != service} & keys
     assert not [
-        key for key in config if key.endswith(("_DATABASE_URL", "_SECRET", "_KEYS", "_KEY", "_TOKEN"))
+        key
+        for key in config
+        if key.endswith(("_DATABASE_URL", "_SECRET", "_KEYS", "_KEY", "_TOKEN"))
     ]
 
 
