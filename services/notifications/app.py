@@ -9,13 +9,13 @@ import httpx
 from fastapi import FastAPI
 
 from services.notifications import api
-from services.notifications.domain import TEMPLATES_DIRECTORY, TemplateCatalogue
-from services.notifications.handlers import (
+from services.notifications.consumers import (
     CASE_EVENT_TYPES,
     COMPLAINT_RECEIVED,
     NOTIFICATION_REQUESTED,
     Handlers,
 )
+from services.notifications.domain import TEMPLATES_DIRECTORY, TemplateCatalogue
 from services.notifications.providers import EmailSender, make_sms_provider
 from services.notifications.sender import Clock, Sender, utc_now
 from services.notifications.settings import NotificationsSettings
