@@ -9,7 +9,6 @@ so the effect is exactly once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -36,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db import Database, UtcDateTime
 from shared.envelope import CloudEvent
 from shared.topics import Topic
+from shared.wakeups import wait_woken
 
 log = logging.getLogger("redress.outbox")
 
@@ -193,8 +193,7 @@ class OutboxRelay:
                 await self._sleep_until_woken()
 
     async def _sleep_until_woken(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval)
+        await wait_woken(self._wake, self._poll_interval)
         self._wake.clear()
 
     async def delete_published_before(self, cutoff: datetime) -> int:

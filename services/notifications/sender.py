@@ -14,7 +14,6 @@ Every status change goes out on the deliveries topic through the outbox, with no
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import random
@@ -81,6 +80,7 @@ from shared.events import NotificationStatusChanged
 from shared.messaging import Messaging
 from shared.timekeeping import Clock, utc_now
 from shared.topics import NOTIFICATION_DELIVERIES
+from shared.wakeups import wait_woken
 
 log = logging.getLogger("redress.notifications.sender")
 
@@ -134,8 +134,7 @@ class Sender:
 
     async def run_when_woken(self) -> None:
         """One periodic pass: wait for a wake-up (or the poll interval), then send what is due."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=self.settings.sender_interval_seconds)
+        await wait_woken(self._wake, self.settings.sender_interval_seconds)
         self._wake.clear()
         handled = await self.send_due()
         if handled >= self.settings.sender_batch_size:
