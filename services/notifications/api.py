@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from services.notifications.domain.delivery import PostingResult, ReceiptResult
+from services.notifications.domain.records import Message
 from services.notifications.providers import (
     TWILIO_REFERENCE_PARAMETER,
     TWILIO_SIGNATURE_HEADER,
@@ -22,8 +24,8 @@ from services.notifications.providers import (
     parse_twilio_receipt,
     twilio_signature_is_valid,
 )
-from services.notifications.sender import PostingResult, ReceiptResult, Sender
-from services.notifications.store import Message, MessageStore
+from services.notifications.sender import Sender
+from services.notifications.store import MessageStore
 from shared.auth import Role, StaffUser, staff_auth
 
 log = logging.getLogger("redress.notifications.api")

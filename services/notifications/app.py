@@ -9,18 +9,19 @@ import httpx
 from fastapi import FastAPI
 
 from services.notifications import api
-from services.notifications.domain import TEMPLATES_DIRECTORY, TemplateCatalogue
-from services.notifications.handlers import (
+from services.notifications.consumers import (
     CASE_EVENT_TYPES,
     COMPLAINT_RECEIVED,
     NOTIFICATION_REQUESTED,
     Handlers,
 )
+from services.notifications.domain import TEMPLATES_DIRECTORY, TemplateCatalogue
 from services.notifications.providers import EmailSender, make_sms_provider
-from services.notifications.sender import Clock, Sender, utc_now
+from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import metadata
 from shared.app import Service, serve
+from shared.timekeeping import Clock, utc_now
 from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS, NOTIFICATION_REQUESTS
 
 # How often messages stuck in `sending` are looked for: their timeouts are minutes to days.

@@ -15,35 +15,53 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import email.utils
 import logging
 import random
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from email.message import EmailMessage
-from enum import StrEnum
-from typing import Any, Final, Protocol
-from zoneinfo import ZoneInfo
+from typing import Any, Protocol
 
 from prometheus_client import Counter
 from sqlalchemy import event as orm_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications.domain import (
-    InvalidPhoneNumber,
     MissingPersonalisation,
     RenderedMessage,
     TemplateCatalogue,
     UnknownTemplateError,
-    choose_channels,
     count_fragments,
     needs_large_print,
-    normalise_uk_or_international_phone,
     simulated_outcome,
     sms_send_time,
     tracking_url,
+)
+from services.notifications.domain.delivery import (
+    LETTER_TIMEZONE,
+    STATUS_EVENT_TYPES,
+    Delivery,
+    Outcome,
+    Plan,
+    PostingResult,
+    ReceiptResult,
+    address_for,
+    addresses,
+    channels_for,
+    first_reachable_channel,
+    mail_domain,
+    scrub,
+    simulated_delivery,
+    stored_body,
+    stored_letter,
+)
+from services.notifications.domain.records import (
+    FAILURE_REASON_LENGTH,
+    Contact,
+    Message,
+    NewMessage,
+    Status,
 )
 from services.notifications.domain.statuses import can_move
 from services.notifications.domain.templates import Addressee, RenderedLetter
@@ -56,40 +74,16 @@ from services.notifications.providers import (
     build_email,
 )
 from services.notifications.settings import NotificationsSettings
-from services.notifications.store import (
-    FAILURE_REASON_LENGTH,
-    Contact,
-    ContactStore,
-    Message,
-    MessageStore,
-    NewMessage,
-    SuppressionList,
-)
+from services.notifications.store import ContactStore, MessageStore, SuppressionList
 from shared.crypto import Cipher
 from shared.db import Database
-from shared.events import NotificationStatus, NotificationStatusChanged
+from shared.events import NotificationStatusChanged
 from shared.messaging import Messaging
+from shared.timekeeping import Clock, utc_now
 from shared.topics import NOTIFICATION_DELIVERIES
 from shared.wakeups import wait_woken
 
 log = logging.getLogger("redress.notifications.sender")
-
-Status = NotificationStatus
-Clock = Callable[[], datetime]
-
-# docs/design.md §4: the three delivery-status event types, by the status they report.
-STATUS_EVENT_TYPES: Final[dict[Status, str]] = {
-    Status.SENDING: "redress.notification.sent",
-    Status.DELIVERED: "redress.notification.delivered",
-    Status.TEMPORARY_FAILURE: "redress.notification.failed",
-    Status.PERMANENT_FAILURE: "redress.notification.failed",
-    Status.TECHNICAL_FAILURE: "redress.notification.failed",
-}
-# The recipient role in a dedupe key: today every message goes to the complainant.
-COMPLAINANT_ROLE: Final = "complainant"
-# Stands in for an address in failure reasons, which are shown to staff and published.
-RECIPIENT_PLACEHOLDER: Final = "[recipient]"
-LETTER_TIMEZONE: Final = ZoneInfo("Europe/London")  # a letter is dated by the UK calendar day
 
 MESSAGES = Counter(
     "redress_notifications_status_changes_total",
@@ -98,58 +92,8 @@ MESSAGES = Counter(
 )
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def dedupe_key(source_id: str, template: str, role: str = COMPLAINANT_ROLE) -> str:
-    return f"{source_id}|{template}|{role}"
-
-
 class EmailTransport(Protocol):
     async def send(self, message: EmailMessage) -> str: ...
-
-
-class Outcome(StrEnum):
-    DELIVERED = "delivered"  # the provider took it and no receipt will follow
-    ACCEPTED = "accepted"  # an SMS provider took it: `sending` until the receipt
-    TEMPORARY = "temporary"
-    PERMANENT = "permanent"
-
-
-@dataclass(frozen=True)
-class Delivery:
-    outcome: Outcome
-    reason: str | None = None
-    provider_message_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What to do with one due message: send it, hold it, or fail it without sending."""
-
-    channel: str
-    address: str | None = None
-    rendered: RenderedMessage | None = None
-    letter: RenderedLetter | None = None
-    hold_until: datetime | None = None
-    fail_as: Status | None = None
-    reason: str | None = None
-
-
-class ReceiptResult(StrEnum):
-    UNKNOWN = "unknown"
-    APPLIED = "applied"
-    IGNORED = "ignored"
-
-
-class PostingResult(StrEnum):
-    """What confirming a letter as posted did."""
-
-    POSTED = "posted"
-    ALREADY_POSTED = "already-posted"
-    NOT_PRINTED = "not-printed"  # not fetched from the print queue (or given up)
-    UNKNOWN = "unknown"
 
 
 class Sender:
@@ -177,7 +121,7 @@ class Sender:
         self.rng = rng or random.SystemRandom()
         self.policy = settings.retry_policy
         self._wake = asyncio.Event()
-        self._message_id_domain = _mail_domain(settings.mail_from)
+        self._message_id_domain = mail_domain(settings.mail_from)
 
     # ------------------------------------------------------------------ waking
 
@@ -243,7 +187,7 @@ class Sender:
                 message,
                 {
                     "channel": plan.channel,
-                    "rendered": _stored_letter(plan.letter),
+                    "rendered": stored_letter(plan.letter),
                     "recipient": plan.address,
                     "large_print": plan.letter.large_print,
                     "queued_for_print_at": now,
@@ -264,7 +208,7 @@ class Sender:
             "next_attempt_at": None,
             "send_after": None,
             "large_print": plan.rendered.large_print,
-            "rendered": _stored_body(plan.channel, plan.rendered),
+            "rendered": stored_body(plan.channel, plan.rendered),
             "recipient": plan.address,
             "fragments": count_fragments(plan.rendered.sms).fragments
             if plan.channel == "sms"
@@ -280,9 +224,9 @@ class Sender:
     async def _plan(
         self, session: AsyncSession, message: Message, contact: Contact, now: datetime
     ) -> Plan:
-        suppressed = await SuppressionList(session, self.cipher).suppressed(_addresses(contact))
-        channel = message.channel or _first_reachable_channel(contact, suppressed)
-        address, problem = _address_for(contact, channel)
+        suppressed = await SuppressionList(session, self.cipher).suppressed(addresses(contact))
+        channel = message.channel or first_reachable_channel(contact, suppressed)
+        address, problem = address_for(contact, channel)
         if address is None:
             return Plan(channel, fail_as=Status.PERMANENT_FAILURE, reason=problem)
         if address in suppressed:
@@ -349,7 +293,7 @@ class Sender:
     async def _deliver(self, message: Message, address: str, rendered: RenderedMessage) -> Delivery:
         simulated = simulated_outcome(address) if self.settings.simulate_test_recipients else None
         if simulated is not None:
-            return _simulated_delivery(simulated)
+            return simulated_delivery(simulated)
         try:
             if message.channel == "email":
                 sent_id = await self.email.send(
@@ -377,7 +321,7 @@ class Sender:
                 outcome.value,
                 extra={"notification_id": message.id, "reference": message.reference},
             )
-            return Delivery(outcome, reason=_scrub(error.reason, address))
+            return Delivery(outcome, reason=scrub(error.reason, address))
 
     async def _record(
         self, session: AsyncSession, message: Message, plan: Plan, delivery: Delivery, now: datetime
@@ -424,7 +368,7 @@ class Sender:
         values: dict[str, Any] = {"failure_reason": reason, **(extra or {})}
         if plan is not None and plan.rendered is not None and message.status is not Status.SENDING:
             values |= {
-                "rendered": _stored_body(plan.channel, plan.rendered),
+                "rendered": stored_body(plan.channel, plan.rendered),
                 "recipient": plan.address,
             }
         if status is Status.TEMPORARY_FAILURE:
@@ -457,11 +401,11 @@ class Sender:
         suppressions = SuppressionList(session, self.cipher)
         if address:
             await suppressions.add(address, message.channel, reason, now)
-        chain = _channels_for(contact)
+        chain = channels_for(contact)
         later = chain[chain.index(message.channel) + 1 :] if message.channel in chain else []
-        suppressed = await suppressions.suppressed(_addresses(contact))
+        suppressed = await suppressions.suppressed(addresses(contact))
         for channel in later:
-            fallback_address, _problem = _address_for(contact, channel)
+            fallback_address, _problem = address_for(contact, channel)
             if fallback_address is None or fallback_address in suppressed:
                 continue
             if message.personalisation is None:
@@ -576,7 +520,7 @@ class Sender:
                 moved = await self._move(session, message, status, values, now)
             else:
                 contact = await ContactStore(session, self.cipher).get(message.reference)
-                reason = _scrub(receipt.reason or status.value, message.recipient or "")
+                reason = scrub(receipt.reason or status.value, message.recipient or "")
                 moved = await self._fail(
                     session, message, status, reason, now, contact, extra=found_id
                 )
@@ -692,86 +636,3 @@ class Sender:
             )
         self.messaging.committed()
         return redacted
-
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
-# ---------------------------------------------------------------------------------------------
-
-
-def _channels_for(contact: Contact) -> list[str]:
-    return list(
-        choose_channels(
-            _preferred(contact.preferred_contact),
-            contact.reasonable_adjustments,
-            has_email=bool(contact.email),
-            has_phone=bool(contact.phone),
-        )
-    )
-
-
-def _preferred(value: str) -> Any:
-    return value if value in ("email", "sms", "letter", "phone") else "email"
-
-
-def _first_reachable_channel(contact: Contact, suppressed: set[str]) -> str:
-    chain = _channels_for(contact)
-    for channel in chain:
-        address, _problem = _address_for(contact, channel)
-        if address is not None and address not in suppressed:
-            return channel
-    return chain[0]
-
-
-def _address_for(contact: Contact, channel: str) -> tuple[str | None, str]:
-    """The address for `channel`, or None and why not (never quoting the address)."""
-    if channel == "email":
-        if not contact.email:
-            return None, "no email address"
-        return contact.email.strip(), ""
-    if channel == "sms":
-        if not contact.phone:
-            return None, "no phone number"
-        try:
-            return normalise_uk_or_international_phone(contact.phone), ""
-        except InvalidPhoneNumber:
-            return None, "the phone number cannot receive text messages"
-    if not contact.address:
-        return None, "no postal address"
-    return contact.address, ""
-
-
-def _addresses(contact: Contact) -> list[str]:
-    found = [_address_for(contact, channel)[0] for channel in ("email", "sms")]
-    return [address for address in found if address]
-
-
-def _stored_body(channel: str, rendered: RenderedMessage) -> dict[str, str]:
-    if channel == "sms":
-        return {"text": rendered.sms}
-    return {"subject": rendered.subject, "text": rendered.text, "html": rendered.html}
-
-
-def _stored_letter(letter: RenderedLetter) -> dict[str, str]:
-    return {"subject": letter.subject, "text": letter.text, "html": letter.html}
-
-
-def _simulated_delivery(outcome: str) -> Delivery:
-    if outcome == "delivered":
-        return Delivery(Outcome.DELIVERED, provider_message_id=f"simulated-{uuid.uuid4()}")
-    if outcome == "temporary-failure":
-        return Delivery(Outcome.TEMPORARY, reason="simulated temporary failure")
-    return Delivery(Outcome.PERMANENT, reason="simulated permanent failure")
-
-
-def _scrub(reason: str, address: str) -> str:
-    """Failure reasons are published and shown to staff: take the address out of them."""
-    if address:
-        for form in {address, address.lower(), address.lstrip("+")}:
-            reason = reason.replace(form, RECIPIENT_PLACEHOLDER)
-    return reason[:FAILURE_REASON_LENGTH]
-
-
-def _mail_domain(mail_from: str) -> str:
-    _name, address = email.utils.parseaddr(mail_from)
-    return address.rpartition("@")[2] or "redress.localhost"

@@ -9,7 +9,6 @@ only keyed digests of addresses. Status changes are compare-and-set UPDATEs, so 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,9 +32,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notifications.domain.records import (
+    FAILURE_REASON_LENGTH,
+    Contact,
+    Message,
+    NewMessage,
+    Status,
+)
 from shared.crypto import Cipher
 from shared.db import UtcDateTime
-from shared.events import NotificationStatus
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table
 
@@ -45,7 +50,6 @@ inbox = inbox_table(metadata)
 
 REFERENCE_LENGTH = 64
 LETTER = "letter"
-FAILURE_REASON_LENGTH = 500
 
 contacts = Table(
     "contacts",
@@ -109,86 +113,6 @@ suppressions = Table(
     Column("reason", String(FAILURE_REASON_LENGTH), nullable=False),
     Column("suppressed_at", UtcDateTime(), nullable=False),
 )
-
-Status = NotificationStatus
-
-
-@dataclass(frozen=True)
-class Contact:
-    reference: str
-    name: str
-    email: str | None
-    phone: str | None
-    address: str | None
-    preferred_contact: str
-    reasonable_adjustments: tuple[str, ...]
-    language: str | None
-    tracking_token: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "address": self.address,
-            "preferred_contact": self.preferred_contact,
-            "reasonable_adjustments": list(self.reasonable_adjustments),
-            "language": self.language,
-            "tracking_token": self.tracking_token,
-        }
-
-    @classmethod
-    def from_json(cls, reference: str, data: Mapping[str, Any]) -> Contact:
-        return cls(
-            reference=reference,
-            name=str(data["name"]),
-            email=data.get("email"),
-            phone=data.get("phone"),
-            address=data.get("address"),
-            preferred_contact=str(data["preferred_contact"]),
-            reasonable_adjustments=tuple(data.get("reasonable_adjustments") or ()),
-            language=data.get("language"),
-            tracking_token=str(data["tracking_token"]),
-        )
-
-
-@dataclass(frozen=True)
-class NewMessage:
-    id: str
-    dedupe_key: str
-    request_id: str
-    reference: str
-    template: str
-    template_version: int
-    personalisation: Mapping[str, Any]
-    created_at: datetime
-    channel: str | None = None
-
-
-@dataclass(frozen=True)
-class Message:
-    id: str
-    request_id: str
-    reference: str
-    template: str
-    template_version: int
-    channel: str | None
-    status: Status
-    attempts: int
-    large_print: bool
-    created_at: datetime
-    send_after: datetime | None
-    next_attempt_at: datetime | None
-    sent_at: datetime | None
-    delivered_at: datetime | None
-    failure_reason: str | None
-    provider_message_id: str | None
-    fragments: int | None
-    dedupe_key: str
-    queued_for_print_at: datetime | None
-    personalisation: dict[str, Any] | None = field(repr=False)
-    rendered: dict[str, Any] | None = field(repr=False)
-    recipient: str | None = field(repr=False)
 
 
 class ContactStore:

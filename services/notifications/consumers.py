@@ -19,13 +19,16 @@ from services.notifications.domain import (
     UnknownTemplateError,
     templates_for_event,
 )
+from services.notifications.domain.delivery import dedupe_key
+from services.notifications.domain.records import Contact, NewMessage
 from services.notifications.domain.routing import HANDLED_EVENT_TYPES, UnroutedEventTypeError
-from services.notifications.sender import Clock, Sender, dedupe_key
-from services.notifications.store import Contact, ContactStore, MessageStore, NewMessage
+from services.notifications.sender import Sender
+from services.notifications.store import ContactStore, MessageStore
 from shared.crypto import Cipher
 from shared.envelope import CloudEvent
 from shared.events import CaseClosed, ComplaintReceived, NotificationRequested
 from shared.messaging import PermanentEventError
+from shared.timekeeping import Clock
 
 COMPLAINT_RECEIVED: Final = "redress.complaint.received"
 NOTIFICATION_REQUESTED: Final = "redress.notification.requested"
