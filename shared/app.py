@@ -200,10 +200,11 @@ class Service:
         app.state.clock = utc_now
         self._add_operational_routes(app)
         self._add_error_handlers(app)
-        self._add_request_metrics(app)
         for router in routers:
             app.include_router(router)
         app.add_middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BYTES)
+        # Outermost of ours, so a 413 and an unhandled exception are counted too.
+        app.add_middleware(RequestMetrics, service=self.name)
         return app
 
     def _add_operational_routes(self, app: FastAPI) -> None:
@@ -247,16 +248,6 @@ class Service:
                 {"error": "Something went wrong on our side. Nothing you sent was lost."}, 500
             )
 
-    def _add_request_metrics(self, app: FastAPI) -> None:
-        @app.middleware("http")
-        async def count_requests(
-            request: Request, call_next: Callable[[Request], Awaitable[Response]]
-        ) -> Response:
-            response = await call_next(request)
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            HTTP_REQUESTS.labels(self.name, request.method, route, str(response.status_code)).inc()
-            return response
-
 
 def request_now(request: Request) -> datetime:
     """Now, by the app's clock (`app.state.clock`): tests pin it to judge by a fixed date."""
@@ -282,6 +273,37 @@ def _plain_message(error: Any) -> str:
     return message.removeprefix("Value error, ")
 
 
+class RequestMetrics:
+    """Counts every HTTP request in `redress_http_requests_total` by its final status.
+
+    Pure ASGI rather than BaseHTTPMiddleware: an unhandled exception never returns from
+    `call_next`, so it was never counted and a 5xx alert could not fire; here it counts as 500.
+    """
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500  # unless a response starts, the server answers 500
+
+        async def noting_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_send)
+        finally:
+            # The router records the matched route in the scope; its template keeps labels few.
+            route = getattr(scope.get("route"), "path", "unmatched")
+            HTTP_REQUESTS.labels(self.service, scope["method"], route, str(status)).inc()
+
+
 class BodySizeLimit:
     """Answers 413 for bodies over `max_bytes`, counted as they stream (Content-Length may lie)."""
 
@@ -304,7 +326,7 @@ class BodySizeLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise _BodyTooLargeError
+                raise _BodyTooLargeError(self.max_bytes)
             return message
 
         try:
@@ -320,8 +342,11 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": response.body})
 
 
-class _BodyTooLargeError(Exception):
-    pass
+class _BodyTooLargeError(StarletteHTTPException):
+    # An HTTPException so that FastAPI's body parsing re-raises it as is (it turns any other
+    # error reading the body into a 400) and the error handler answers 413.
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, detail=f"The request body is larger than {max_bytes} bytes.")
 
 
 def serve(app: FastAPI, port: int) -> None:

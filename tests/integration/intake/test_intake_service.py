@@ -123,6 +123,24 @@ async def test_json_not_sent_as_json_is_a_415_and_nothing_is_stored(
     assert charset.status_code not in {415, 500}, charset.text
 
 
+@pytest.mark.parametrize("path", ["/v1/complaints", "/v1/eligibility"])
+async def test_a_chunked_body_over_the_limit_is_a_413(
+    intake: tuple[httpx.AsyncClient, Any], path: str
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: sent chunked
+        yield b'{"summary": "'
+        for _ in range(20):
+            yield b"x" * 65536
+        yield b'"}'
+
+    client, app = intake
+    response = await client.post(
+        path, content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413, response.text
+    assert await _count(app, complaints) == 0
+
+
 async def test_nasty_looking_but_valid_text_is_stored_verbatim(
     intake: tuple[httpx.AsyncClient, Any],
 ) -> None:
