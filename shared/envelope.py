@@ -117,8 +117,10 @@ def parse_record(
         raise EnvelopeError("empty value: no data")
     try:
         data = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise EnvelopeError(f"value is not JSON: {error}") from error
+    # ValueError covers bad UTF-8, bad JSON and integers past Python's 4,300-digit limit; deep
+    # nesting raises RecursionError. Each is a bad record for the DLQ, never a consumer crash.
+    except (ValueError, RecursionError) as error:
+        raise EnvelopeError(f"value is not JSON: {str(error)[:200]}") from error
     if not isinstance(data, dict):
         raise EnvelopeError("data must be a JSON object")
     return CloudEvent(
