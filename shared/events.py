@@ -193,6 +193,10 @@ class EvidenceRequested(CaseEvent):
 
 class DraftDecisionIssued(CaseEvent):
     comments_due_by: date
+    # Additive (issue 14): what the draft proposes, without free text. None and [] for drafts
+    # that carry no content.
+    proposed_outcome: Outcome | None = None
+    recommendation_types: list[RecommendationType] = Field(default_factory=list)
 
 
 class CommentsReceived(CaseEvent):

@@ -11,6 +11,7 @@ from services.casework.domain import (
     Case,
     CaseworkRules,
     Decision,
+    DraftContent,
     allowed_actions,
     draft_arrangement,
     evidence_gaps,
@@ -25,6 +26,30 @@ RECOMMENDATION_STATUS_WORDS = {
     "overdue": "Overdue: the organisation has not done this by the date we set",
     "not_complied": "The organisation has not done this; we are taking further action",
 }
+
+
+def _draft_content(case: Case, content: DraftContent | None) -> dict[str, Any]:
+    """What the draft proposes, in full, for the complainant to comment on (issue 14)."""
+    if content is None:
+        return {"proposed_outcome": None}
+    return {
+        "proposed_outcome": content.proposed_outcome.value,
+        "summary": content.summary,
+        "how_we_reached_it": content.how_we_reached_it,
+        "findings": [
+            {"organisation": f.organisation.name, "outcome": f.outcome.value, "summary": f.summary}
+            for f in content.findings
+        ],
+        "proposed_recommendations": [
+            {
+                "type": r.type.value,
+                "description": r.description,
+                "due_on": r.due_on,
+                "organisation": (r.organisation or case.organisation).name,
+            }
+            for r in content.recommendations
+        ],
+    }
 
 
 def tracking(
@@ -49,6 +74,7 @@ def tracking(
                 "comments_due_by": case.draft.comments_due_by,
                 "comments_received_at": case.draft.comments_received_at,
                 "scheduled_for": case.draft.scheduled_for,
+                **_draft_content(case, case.draft.content),
             }
             if case.draft
             else None

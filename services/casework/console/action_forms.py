@@ -94,12 +94,22 @@ FORMS: dict[str, ActionForm] = {
         "Issue the draft decision",
         "Issue the draft decision",
         (
+            # What the final decision would say, so the complainant has something to comment on.
+            Field("outcome", "Proposed outcome", "radios", options=_choices(Outcome)),
+            Field("summary", "Summary of the proposed decision", "textarea"),
+            Field(
+                "how_we_reached_it",
+                "How we reached it (optional)",
+                "textarea",
+                hint="Leave blank for the standard explanation built from the case",
+            ),
             _date(
                 "scheduled_for",
                 "Send on a later day (optional)",
                 f"Leave blank to send it now. {DATE_HINT}",
             ),
         ),
+        extra={"recommendation_rows": RECOMMENDATION_ROWS},
     ),
     "submit_comments": ActionForm(
         "Record the complainant's comments on the draft",
@@ -275,7 +285,7 @@ def command_body(action: str, form: FormData, roster: list[dict[str, Any]]) -> d
     elif action == "assign":
         names = {p["caseworker_id"]: p["name"] for p in roster}
         body["caseworker_name"] = names.get(body["caseworker_id"], "")
-    elif action == "issue_final":
+    elif action in ("issue_final", "issue_draft"):
         body["recommendations"] = _recommendations(form)
     return body
 

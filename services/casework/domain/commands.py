@@ -115,13 +115,6 @@ class ReceiveEvidence(_Command):
     request_id: NonBlank
 
 
-class IssueDraft(_Command):
-    """Share the draft decision, now or at a date arranged with the complainant."""
-
-    action: Literal["issue_draft"] = "issue_draft"
-    scheduled_for: date | None = None
-
-
 class RecommendationInput(_Command):
     type: RecommendationType
     description: NonBlank
@@ -137,6 +130,20 @@ class FindingInput(_Command):
     organisation: OrganisationName | None = None
     outcome: Outcome
     summary: NonBlank
+
+
+class IssueDraft(_Command):
+    """Share the draft decision, now or at a date arranged with the complainant. It proposes
+    what the final decision would say (issue 14); every content field is optional so older
+    clients that send only `scheduled_for` still work, but `summary` needs `outcome`."""
+
+    action: Literal["issue_draft"] = "issue_draft"
+    scheduled_for: date | None = None
+    outcome: Outcome | None = None
+    summary: NonBlank | None = None
+    recommendations: list[RecommendationInput] = Field(default_factory=list)
+    findings: list[FindingInput] = Field(default_factory=list)
+    how_we_reached_it: NonBlank | None = None
 
 
 class IssueFinal(_Command):

@@ -49,6 +49,7 @@ from .commands import (
     Command,
     CompleteReview,
     Decline,
+    FindingInput,
     IssueDraft,
     IssueFinal,
     Pause,
@@ -82,12 +83,14 @@ from .model import (
     DeadlineKind,
     DeadlineStatus,
     Decision,
+    DraftContent,
     DraftDecision,
     EvidenceRequest,
     EvidenceUnavailable,
     ExpertAdvice,
     Finding,
     HeldDraft,
+    ProposedRecommendation,
     Recommendation,
     Review,
     ReviewGround,
@@ -472,24 +475,60 @@ def _issue_draft(case: Case, command: IssueDraft, ctx: _Context) -> list[CaseEve
             f"A draft cannot be scheduled in the past ({command.scheduled_for})."
         )
     # A day the complainant chose that has since passed no longer holds anything back.
+    content = _draft_content(case, command, ctx)
     send_on = command.scheduled_for or case.draft_send_on
     if send_on is None or send_on <= ctx.today:
-        return _send_draft(case, ctx, arranged_for=send_on)
-    case.held_draft = HeldDraft(prepared_at=ctx.now, send_on=send_on)
+        return _send_draft(case, ctx, arranged_for=send_on, content=content)
+    case.held_draft = HeldDraft(prepared_at=ctx.now, send_on=send_on, content=content)
     case.deadlines.append(
         Deadline(deadline_id=DRAFT_RELEASE_ID, kind=DeadlineKind.DRAFT_RELEASE, due_by=send_on)
     )
     return []
 
 
-def _send_draft(case: Case, ctx: _Context, arranged_for: date | None) -> list[CaseEvent]:
+def _draft_content(case: Case, command: IssueDraft, ctx: _Context) -> DraftContent | None:
+    """What the draft proposes, checked by the final decision's rules (None: no content sent)."""
+    if command.outcome is None:
+        if command.summary or command.findings or command.recommendations:
+            raise DomainRuleBroken("A draft with content needs its proposed outcome.")
+        return None
+    if command.summary is None:
+        raise DomainRuleBroken("A draft with a proposed outcome needs its summary.")
+    findings = _findings(case, command.outcome, command.summary, command.findings)
+    targets = _recommendation_targets(
+        case, command.outcome, command.recommendations, findings, ctx.today
+    )
+    return DraftContent(
+        proposed_outcome=command.outcome,
+        summary=command.summary,
+        how_we_reached_it=command.how_we_reached_it
+        or explaining.how_we_reached_it(case, [f.organisation for f in findings]),
+        findings=findings,
+        recommendations=[
+            ProposedRecommendation(
+                type=item.type,
+                description=item.description,
+                due_on=item.due_on,
+                organisation=organisation,
+            )
+            for item, organisation in zip(command.recommendations, targets, strict=True)
+        ],
+    )
+
+
+def _send_draft(
+    case: Case, ctx: _Context, arranged_for: date | None, content: DraftContent | None
+) -> list[CaseEvent]:
     """The draft goes to the complainant today: the comment window counts from today."""
     window = ctx.rules.draft_comment_window_working_days
     if case.extra_time:
         window += ctx.rules.comment_window_extension_working_days
     comments_due = add_working_days(ctx.today, window, ctx.rules.nation)
     case.draft = DraftDecision(
-        issued_at=ctx.now, comments_due_by=comments_due, scheduled_for=arranged_for
+        issued_at=ctx.now,
+        comments_due_by=comments_due,
+        scheduled_for=arranged_for,
+        content=content,
     )
     case.deadlines.append(
         Deadline(
@@ -497,7 +536,13 @@ def _send_draft(case: Case, ctx: _Context, arranged_for: date | None) -> list[Ca
         )
     )
     stage_changed = _move(case, Stage.DRAFT_DECISION, ctx)
-    issued = DraftDecisionIssued(**common_fields(case, ctx.now), comments_due_by=comments_due)
+    # Only the outcome and recommendation types: the public event carries no free text.
+    issued = DraftDecisionIssued(
+        **common_fields(case, ctx.now),
+        comments_due_by=comments_due,
+        proposed_outcome=content.proposed_outcome if content else None,
+        recommendation_types=[r.type for r in content.recommendations] if content else [],
+    )
     return [issued, stage_changed]
 
 
@@ -516,7 +561,7 @@ def release_held_draft(case: Case, today: date, rules: CaseworkRules) -> list[Ca
     ctx = _Context(actor=SYSTEM_ACTOR, now=sent_at, today=uk_date(sent_at), rules=rules)
     settle(case.deadline(DRAFT_RELEASE_ID), DeadlineStatus.MET)
     case.held_draft = None
-    events = _send_draft(case, ctx, arranged_for=held.send_on)
+    events = _send_draft(case, ctx, arranged_for=held.send_on, content=held.content)
     case.audit.append(
         AuditEntry(
             at=sent_at,
@@ -586,10 +631,12 @@ def _organisation(case: Case, name: str | None) -> Organisation:
     return found
 
 
-def _findings(case: Case, command: IssueFinal) -> list[Finding]:
+def _findings(
+    case: Case, outcome: Outcome, summary: str, items: list[FindingInput]
+) -> list[Finding]:
     """One finding per organisation named, the lead body's first (by default the overall one)."""
     named: dict[str, Finding] = {}
-    for item in command.findings:
+    for item in items:
         organisation = _organisation(case, item.organisation)
         if organisation.name in named:
             raise DomainRuleBroken(f"There are two findings for {organisation.name}.")
@@ -598,10 +645,10 @@ def _findings(case: Case, command: IssueFinal) -> list[Finding]:
         )
     lead = named.pop(
         case.organisation.name,
-        Finding(organisation=case.organisation, outcome=command.outcome, summary=command.summary),
+        Finding(organisation=case.organisation, outcome=outcome, summary=summary),
     )
     findings = [lead, *named.values()]
-    if command.outcome is Outcome.NOT_UPHELD:
+    if outcome is Outcome.NOT_UPHELD:
         upheld = [f.organisation.name for f in findings if f.outcome is not Outcome.NOT_UPHELD]
         if upheld:
             raise DomainRuleBroken(
@@ -612,14 +659,18 @@ def _findings(case: Case, command: IssueFinal) -> list[Finding]:
 
 
 def _recommendation_targets(
-    case: Case, command: IssueFinal, findings: list[Finding], today: date
+    case: Case,
+    outcome: Outcome,
+    items: list[RecommendationInput],
+    findings: list[Finding],
+    today: date,
 ) -> list[Organisation]:
     """The organisation each recommendation is for; refuses what a decision cannot carry."""
-    if command.outcome is Outcome.NOT_UPHELD and command.recommendations:
+    if outcome is Outcome.NOT_UPHELD and items:
         raise DomainRuleBroken("A complaint that is not upheld carries no recommendations.")
     outcomes = {finding.organisation.name: finding.outcome for finding in findings}
     targets = []
-    for item in command.recommendations:
+    for item in items:
         if item.due_on is not None and item.due_on <= today:
             raise DomainRuleBroken(f"A recommendation must be due after today ({item.due_on}).")
         organisation = _organisation(case, item.organisation)
@@ -655,8 +706,10 @@ def _make_recommendation(
 
 
 def _issue_final(case: Case, command: IssueFinal, ctx: _Context) -> list[CaseEvent]:
-    findings = _findings(case, command)
-    targets = _recommendation_targets(case, command, findings, ctx.today)
+    findings = _findings(case, command.outcome, command.summary, command.findings)
+    targets = _recommendation_targets(
+        case, command.outcome, command.recommendations, findings, ctx.today
+    )
     review_due = _open_review_window(case, ctx)
     case.decision = Decision(
         outcome=command.outcome,

@@ -131,11 +131,33 @@ class ExpertAdvice(_Record):
     recorded_at: datetime
 
 
+class ProposedRecommendation(_Record):
+    """A recommendation the draft proposes; it is made only by the final decision."""
+
+    type: RecommendationType
+    description: str
+    due_on: date | None = None
+    organisation: Organisation | None = None
+
+
+class DraftContent(_Record):
+    """What the draft decision proposes, so the complainant has something to comment on."""
+
+    proposed_outcome: Outcome
+    summary: str
+    how_we_reached_it: str = ""
+    # One per organisation the case concerns, the lead body's first.
+    findings: list[Finding] = Field(default_factory=list)
+    recommendations: list[ProposedRecommendation] = Field(default_factory=list)
+
+
 class HeldDraft(_Record):
     """A finished draft decision waiting for the day the complainant arranged."""
 
     prepared_at: datetime
     send_on: date
+    # Kept until the day, then moved onto the draft (None for drafts held before issue 14).
+    content: DraftContent | None = None
 
 
 class Finding(_Record):
@@ -162,6 +184,8 @@ class DraftDecision(_Record):
     comments_due_by: date
     comments_received_at: datetime | None = None
     scheduled_for: date | None = None
+    # None for drafts issued before the draft carried its content (issue 14).
+    content: DraftContent | None = None
 
 
 class Decision(_Record):
