@@ -37,6 +37,7 @@ from services.casework.domain import (
     SubmitComments,
     parse_command,
 )
+from services.casework.journal import api as journal_api
 from services.casework.store import CaseStore, StaleCaseError
 from shared.app import request_now, validation_error_body
 from shared.auth import Role, StaffUser, TrackingToken, staff_auth
@@ -303,8 +304,21 @@ async def list_cases(
     return JSONResponse(jsonable_encoder({"cases": rows}))
 
 
+def _actor_of(user: StaffUser) -> tuple[str, str, str]:
+    return user.sub, user.name, user.role.value
+
+
+def _seen(complaint: dict[str, Any] | None) -> list[str]:
+    """The staff view shows the case, the complaint as received (with the complainant's contact
+    details) and the messages."""
+    contact = [journal_api.CONTACT_DETAILS] if (complaint or {}).get("complainant") else []
+    return [journal_api.CASE, journal_api.COMPLAINT, *contact, journal_api.MESSAGES]
+
+
 @router.get("/v1/cases/{reference}", tags=["staff"])
-async def get_case(reference: str, casework: CaseworkDep, user: StaffOnly) -> JSONResponse:
+async def get_case(
+    reference: str, casework: CaseworkDep, user: StaffOnly, request: Request
+) -> JSONResponse:
     async with casework.db.sessions() as session:
         store = CaseStore(session, casework.cipher)
         loaded = await store.load(reference)
@@ -312,6 +326,7 @@ async def get_case(reference: str, casework: CaseworkDep, user: StaffOnly) -> JS
             raise HTTPException(404, {"error": NOT_FOUND})
         complaint = await store.complaint(reference)
         messages = await store.messages(reference)
+    await journal_api.note_staff_read(request, reference, _actor_of(user), _seen(complaint))
     return JSONResponse(
         jsonable_encoder(
             views.staff(loaded[0], datetime.now(UTC), casework.rules, complaint, messages)
@@ -324,6 +339,7 @@ async def act_on_case(
     reference: str,
     casework: CaseworkDep,
     user: StaffOnly,
+    request: Request,
     body: Annotated[dict[str, Any], Body(examples=[{"action": "decline", "reason": "premature"}])],
 ) -> JSONResponse:
     """Apply one action; 409 with the allowed actions when it is not allowed in this stage."""
@@ -334,7 +350,7 @@ async def act_on_case(
             validation_error_body(json.loads(error.json(include_input=False))), status_code=422
         )
     await _act(casework, reference, command, _actor(user))
-    return await get_case(reference, casework, user)
+    return await get_case(reference, casework, user, request)
 
 
 @router.get("/v1/caseworkers", tags=["staff"])

@@ -12,6 +12,7 @@ from services.casework.cases import Casework
 from services.casework.console import assets
 from services.casework.console.oidc import OidcClient
 from services.casework.intake_client import IntakeClient
+from services.casework.journal import api as journal_api
 from services.casework.settings import CaseworkSettings
 from services.casework.staff import Policy, StaffAccounts
 from services.casework.staff.roster import ensure_development_accounts, seed_roster
@@ -98,7 +99,7 @@ def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
     service.every("deadlines", settings.deadline_check_seconds, report_missed_deadlines)
 
     app = service.http_app(
-        routers=[api.router],
+        routers=[api.router, journal_api.router],
         title="Redress casework",
         description="The case lifecycle, deadlines, tracking for complainants, and the staff API.",
     )

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from shared.db import UtcDateTime
@@ -146,4 +147,25 @@ response_templates = Table(
     Column("body", Text, nullable=False),
     Column("updated_by", String(200), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Who looked at a case (issue 14 part 4): one row per staff read, append-only (the migration adds
+# triggers refusing UPDATE, and DELETE while the case exists), each row's SHA-256 chained on the
+# case's previous row (services/casework/domain/journal.py). No complainant data in it.
+access_journal = Table(
+    "access_journal",
+    metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("reference", String(32), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("route", String(200), nullable=False),
+    Column("seen", JSON, nullable=False),
+    Column("prev_hash", String(DIGEST_LENGTH), nullable=False),
+    Column("entry_hash", String(DIGEST_LENGTH), nullable=False),
+    # One chain per case: two readers racing for the same place make one retry, never a fork.
+    UniqueConstraint("reference", "seq", name="uq_access_journal_reference_seq"),
 )

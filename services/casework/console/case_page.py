@@ -24,6 +24,7 @@ from services.casework.domain import (
     allowed_actions,
     parse_command,
 )
+from services.casework.journal import api as journal_api
 from services.casework.staff import StaffSession
 from services.casework.staff_store import StaffStore
 from services.casework.store import CaseStore, StaleCaseError
@@ -68,6 +69,9 @@ async def _case_page(
     prefill = _template_prefill(request, templates)
     actions = allowed_actions(case, now, casework.rules)
     see_contact = case_view.may_see_contact_details(staff, case)
+    await journal_api.note_staff_read(
+        request, reference, (staff.account_id, staff.name, staff.role), _seen(see_contact)
+    )
     return page(
         request,
         "case.html",
@@ -93,6 +97,11 @@ async def _case_page(
         csrf_token=staff.csrf_token,
         status_code=status_code,
     )
+
+
+def _seen(see_contact: bool) -> list[str]:
+    contact = [journal_api.CONTACT_DETAILS] if see_contact else []
+    return [journal_api.CASE, journal_api.COMPLAINT, *contact, journal_api.MESSAGES]
 
 
 def _template_prefill(request: Request, templates: list[dict[str, Any]]) -> dict[str, Any]:
