@@ -3,17 +3,18 @@ with a 422 naming the field instead of overflowing date arithmetic or a database
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from fastapi import HTTPException, status
 
 # The earliest date anyone can ask about: 1 April 1967, when the Parliamentary Commissioner Act
 # 1967 came into force and the first UK ombudsman began taking complaints; nothing before it can
-# be in any service's records. The latest: a year ahead of today, enough for any planning
-# period, and far from the calendar's end (9999-12-31 cannot be moved past, so it would fail,
-# not 4xx). The same bounds as the reports service's periods (docs/design.md section 5).
+# be in any service's records. The latest: the end of 2199, far enough for any planning period
+# (clients ask for "to 2030" today) and far from the calendar's end (9999-12-31 cannot be moved
+# past, so it would fail, not 4xx). The same bounds as the reports service's periods
+# (docs/design.md section 5).
 EARLIEST_QUERY_DATE = date(1967, 4, 1)
-LATEST_QUERY_DATE_AHEAD = timedelta(days=366)
+LATEST_QUERY_DATE = date(2199, 12, 31)
 
 # The largest paging offset accepted: 2**31 - 1, the largest signed 32-bit integer, which every
 # database driver binds without overflow (an offset of 2**63 overflows PostgreSQL's BIGINT and
@@ -32,11 +33,10 @@ def field_error(field: str, message: str) -> HTTPException:
     )
 
 
-def bounded_date(field: str, day: date | None, today: date) -> date | None:
+def bounded_date(field: str, day: date | None) -> date | None:
     """`day` if it is None or within the bounds above; otherwise a 422 naming `field`."""
-    latest = today + LATEST_QUERY_DATE_AHEAD
-    if day is not None and not EARLIEST_QUERY_DATE <= day <= latest:
+    if day is not None and not EARLIEST_QUERY_DATE <= day <= LATEST_QUERY_DATE:
         raise field_error(
-            field, f"Give a date from {EARLIEST_QUERY_DATE} to {latest} (YYYY-MM-DD)."
+            field, f"Give a date from {EARLIEST_QUERY_DATE} to {LATEST_QUERY_DATE} (YYYY-MM-DD)."
         )
     return day

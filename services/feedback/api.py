@@ -343,8 +343,8 @@ async def feedback_summary(
     """Complainants' (or, with `respondent=organisation`, organisations') answers in a period
     (default: everything so far), for staff: unsuppressed."""
     today = request_now(request).date()
-    period_from = bounded_date("from", period_from, today)
-    end_day = bounded_date("to", to, today) or today
+    period_from = bounded_date("from", period_from)
+    end_day = bounded_date("to", to) or today
     start = datetime.combine(period_from or date.min, datetime.min.time(), tzinfo=UTC)
     end = datetime.combine(end_day, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
     service: Service = request.app.state.service
