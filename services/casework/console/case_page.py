@@ -24,6 +24,7 @@ from services.casework.domain import (
     allowed_actions,
     parse_command,
 )
+from services.casework.journal import access_log
 from services.casework.journal import api as journal_api
 from services.casework.staff import StaffSession
 from services.casework.staff_store import StaffStore
@@ -34,6 +35,8 @@ from shared.timekeeping import uk_date
 router = APIRouter(prefix="/staff/cases", include_in_schema=False)
 
 NOT_FOUND = "There is no case with that reference."
+# The case page shows the latest reads; the whole journal is at /v1/cases/{reference}/access-log.
+ACCESS_LOG_ROWS = 50
 STALE = (
     "The case changed while you were acting on it, so nothing was saved. Check it and try again."
 )
@@ -72,6 +75,7 @@ async def _case_page(
     await journal_api.note_staff_read(
         request, reference, (staff.account_id, staff.name, staff.role), _seen(see_contact)
     )
+    seen_by = await _access_log(casework, reference) if staff.is_manager else None
     return page(
         request,
         "case.html",
@@ -95,8 +99,14 @@ async def _case_page(
         done=action_forms.DONE.get(request.query_params.get("done") or ""),
         templates=templates,
         csrf_token=staff.csrf_token,
+        access_log=seen_by,
         status_code=status_code,
     )
+
+
+async def _access_log(casework: Casework, reference: str) -> dict[str, Any]:
+    log = await access_log(casework.db, reference)
+    return {**log, "shown": ACCESS_LOG_ROWS}
 
 
 def _seen(see_contact: bool) -> list[str]:
