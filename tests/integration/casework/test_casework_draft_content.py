@@ -79,3 +79,17 @@ async def test_the_draft_shows_what_it_proposes_and_the_event_has_no_free_text(
     assert issued[0]["recommendation_types"] == ["apology"]
     assert SUMMARY not in str(issued[0])
     assert ACTION not in str(issued[0])
+
+    # After the comments, a final decision that differs from the draft must say why.
+    posted = await client.post(
+        f"/track/{reference}/comments",
+        data={"token": f"token-{reference}", "text": "I already had an apology."},
+    )
+    assert posted.status_code == 303
+    final = {"action": "issue_final", "outcome": "upheld", "summary": SUMMARY}
+    unexplained = await act(client, reference, final, expect=422)
+    assert "changes_since_draft" in str(unexplained)
+    because = "After your comments we no longer recommend an apology, as one was sent."
+    await act(client, reference, {**final, "changes_since_draft": because})
+    assert (await track(client, reference))["decision"]["changes_since_draft"] == because
+    assert because in await track_page(client, reference)
