@@ -124,6 +124,7 @@ def _decision(case: Case, decision: Decision) -> dict[str, Any]:
         "review_request_due_by": decision.review_request_due_by,
         "how_we_reached_it": decision.how_we_reached_it,
         "next_steps": decision.next_steps,
+        "changes_since_draft": decision.changes_since_draft,
         "findings": [
             {
                 "organisation": f.organisation.name,

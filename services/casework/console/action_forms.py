@@ -135,6 +135,13 @@ FORMS: dict[str, ActionForm] = {
                 "textarea",
                 hint="Leave blank for the standard explanation built from the case",
             ),
+            Field(
+                "changes_since_draft",
+                "What changed since the draft, and why (optional)",
+                "textarea",
+                hint="Needed if the outcome or recommendations differ from the draft. "
+                "For example: After your comments we ...",
+            ),
         ),
         extra={"recommendation_rows": RECOMMENDATION_ROWS},
     ),

@@ -159,6 +159,9 @@ class IssueFinal(_Command):
     how_we_reached_it: NonBlank | None = None
     # Steps particular to this case; the review and support steps are always added after them.
     next_steps: list[NonBlank] = Field(default_factory=list)
+    # What changed since the draft and why ("After your comments we ..."); needed when the
+    # outcome or the recommendations differ from a draft that carried its content.
+    changes_since_draft: NonBlank | None = None
 
 
 class CompleteReview(_Command):

@@ -705,7 +705,27 @@ def _make_recommendation(
     return recommendation
 
 
+NOTHING_CHANGED_SINCE_DRAFT = "Nothing changed between our draft decision and this decision."
+
+
+def _changes_since_draft(case: Case, command: IssueFinal) -> str:
+    """What the decision says about the draft; refuses a changed decision that does not say why."""
+    content = case.draft.content if case.draft else None
+    if content is None:
+        return command.changes_since_draft or ""
+    differs = content.proposed_outcome is not command.outcome or sorted(
+        r.type for r in content.recommendations
+    ) != sorted(r.type for r in command.recommendations)
+    if differs and command.changes_since_draft is None:
+        raise DomainRuleBroken(
+            "The outcome or the recommendations differ from the draft decision; say what "
+            "changed and why in changes_since_draft."
+        )
+    return command.changes_since_draft or NOTHING_CHANGED_SINCE_DRAFT
+
+
 def _issue_final(case: Case, command: IssueFinal, ctx: _Context) -> list[CaseEvent]:
+    changes = _changes_since_draft(case, command)
     findings = _findings(case, command.outcome, command.summary, command.findings)
     targets = _recommendation_targets(
         case, command.outcome, command.recommendations, findings, ctx.today
@@ -722,6 +742,7 @@ def _issue_final(case: Case, command: IssueFinal, ctx: _Context) -> list[CaseEve
             case, review_due, bool(command.recommendations), command.next_steps
         ),
         findings=findings,
+        changes_since_draft=changes,
     )
     made = [
         _make_recommendation(case, item, organisation, ctx)

@@ -197,6 +197,8 @@ class Decision(_Record):
     next_steps: list[str] = Field(default_factory=list)
     # One per organisation the case concerns, the lead body's first.
     findings: list[Finding] = Field(default_factory=list)
+    # What changed since the draft and why, or that nothing did ("" when the draft had no content).
+    changes_since_draft: str = ""
 
 
 class Recommendation(_Record):

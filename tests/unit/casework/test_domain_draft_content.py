@@ -15,7 +15,9 @@ from services.casework.domain import (
     DomainRuleBroken,
     FindingInput,
     IssueDraft,
+    IssueFinal,
     RecommendationInput,
+    SubmitComments,
     handle,
     open_case,
     release_held_draft,
@@ -37,6 +39,7 @@ RULES = CaseworkRules()
 TRUST = Organisation(name="Northshire NHS Trust", sector=Sector.HEALTH)
 COUNCIL = Organisation(name="Northshire County Council", sector=Sector.OTHER)
 CASEWORKER = Actor(id="cw-7", name="Sam Patel", role="caseworker")
+COMPLAINANT = Actor(id="complainant", name="Alex Jones", role="complainant")
 RECEIVED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
@@ -61,6 +64,10 @@ def investigating() -> Case:
     act(case, Accept(), date(2026, 1, 12))
     act(case, AddOrganisation(name=COUNCIL.name, sector=COUNCIL.sector), date(2026, 1, 20))
     return case
+
+
+def commented(case: Case) -> None:
+    handle(case, SubmitComments(), COMPLAINANT, at(date(2026, 2, 12)), RULES)
 
 
 def proposed(**overrides: object) -> IssueDraft:
@@ -164,3 +171,45 @@ def test_a_draft_the_final_decision_could_not_carry_is_refused(
         act(case, proposed(**overrides), date(2026, 2, 10))
     assert case.draft is None
     assert case.held_draft is None
+
+
+def test_the_final_decision_says_nothing_changed_or_what_did_and_why() -> None:
+    case = investigating()
+    act(case, proposed(), date(2026, 2, 10))
+    commented(case)
+    final = {
+        "outcome": Outcome.PARTLY_UPHELD,
+        "summary": "As the draft.",
+        "findings": [
+            FindingInput(organisation=COUNCIL.name, outcome=Outcome.NOT_UPHELD, summary="No.")
+        ],
+    }
+    with pytest.raises(DomainRuleBroken, match="changes_since_draft"):
+        act(case, IssueFinal.model_validate(final), date(2026, 2, 13))
+    assert case.decision is None
+    because = "After your comments we no longer ask for an apology: one was sent in March."
+    act(
+        case,
+        IssueFinal.model_validate({**final, "changes_since_draft": because}),
+        date(2026, 2, 13),
+    )
+    assert case.decision is not None
+    assert case.decision.changes_since_draft == because
+
+
+def test_an_unchanged_final_decision_says_so() -> None:
+    case = investigating()
+    act(case, proposed(outcome=Outcome.UPHELD, findings=[]), date(2026, 2, 10))
+    commented(case)
+    final = IssueFinal(
+        outcome=Outcome.UPHELD,
+        summary="As the draft.",
+        recommendations=[
+            RecommendationInput(
+                type=RecommendationType.APOLOGY, description="Apologise.", due_on=date(2026, 4, 1)
+            )
+        ],
+    )
+    act(case, final, date(2026, 2, 13))
+    assert case.decision is not None
+    assert case.decision.changes_since_draft.startswith("Nothing changed")
