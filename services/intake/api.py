@@ -54,15 +54,33 @@ def problem(
 
 
 async def _json_body(request: Request) -> Any:
+    # Only JSON's own media type: text/plain and form bodies are "simple" requests a third-party
+    # page can make a visitor's browser send without a CORS preflight (the form has its own route).
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise _UnsupportedMediaTypeError(media_type)
     body = await request.body()
     try:
         return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+    # ValueError also covers integers past Python's 4,300-digit limit, not a JSONDecodeError.
+    except (ValueError, RecursionError) as error:
         raise _BadJsonError(str(error)) from error
 
 
 class _BadJsonError(Exception):
     pass
+
+
+class _UnsupportedMediaTypeError(Exception):
+    pass
+
+
+def _unreadable(error: Exception) -> JSONResponse:
+    if isinstance(error, _UnsupportedMediaTypeError):
+        return problem(
+            415, [{"field": "Content-Type", "message": "Send the body as application/json."}]
+        )
+    return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
 
 
 def _validation_problem(error: ValidationError) -> JSONResponse:
@@ -115,8 +133,8 @@ async def _submit(
 ) -> Response:
     try:
         data = await _json_body(request)
-    except _BadJsonError:
-        return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
+    except (_BadJsonError, _UnsupportedMediaTypeError) as error:
+        return _unreadable(error)
     now = request_now(request)
     try:
         complaint = ComplaintRequest.model_validate(data, context={"today": now.date()})
@@ -167,8 +185,8 @@ async def eligibility(request: Request, rules: Annotated[IntakeRules, Depends(RU
     """Can the ombudsman help? Reasons and next steps in plain English; nothing is stored."""
     try:
         data = await _json_body(request)
-    except _BadJsonError:
-        return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
+    except (_BadJsonError, _UnsupportedMediaTypeError) as error:
+        return _unreadable(error)
     today = request_now(request).date()
     try:
         facts = EligibilityRequest.model_validate(data, context={"today": today})
