@@ -151,13 +151,20 @@ def test_a_case_through_the_console(suite: Suite, page: Page, recorder: Recorder
         page.get_by_text("The surgery's appointment records for September.").first
     ).to_be_visible()
 
+    # The draft carries what the decision would say, so the complainant has something to
+    # comment on (issue 14 part 1).
     draft = open_action(page, "Issue the draft decision")
+    draft.get_by_label("Partly upheld").check()
+    draft.get_by_label("Summary of the proposed decision").fill(
+        "The surgery should have told you why it cancelled."
+    )
     submit(page, draft, "Issue the draft decision")
     expect(page.locator("h1 + p .govuk-tag").first).to_have_text("Draft decision")
     recorder.accessible(page, "console-4-case-draft")
 
     # The complainant comments on the draft through the tracking page.
     page.goto(f"{base}/track/{reference}?token={token}")
+    expect(page.get_by_text("The surgery should have told you why it cancelled.")).to_be_visible()
     page.get_by_label("Your comments", exact=True).fill("The dates are right.")
     with page.expect_navigation():
         page.get_by_role("button", name="Send comments").click()
@@ -179,6 +186,10 @@ def test_a_case_through_the_console(suite: Suite, page: Page, recorder: Recorder
         "Tell patients the reason for every cancellation."
     )
     second_rec.get_by_label("Due by").fill("2030-01-31")
+    # The draft proposed no recommendations, so the final decision must say what changed.
+    final.get_by_label("What changed since the draft, and why (optional)").fill(
+        "After your comments we added two recommendations."
+    )
     submit(page, final, "Issue the final decision")
     expect(page.get_by_text("Final decision issued.")).to_be_visible()
     expect(page.locator("h1 + p .govuk-tag").first).to_have_text("Closed")
