@@ -137,7 +137,10 @@ def test_dashboard_charts_and_accessibility(suite: Suite, page: Page, recorder: 
     def kpis(params: dict[str, str]) -> dict[str, Any]:
         url = f"{suite.url('reports')}/v1/kpis"
         unsuppressed = {**params, "unsuppressed": "true"}  # staff see counts under 5 too
-        figures: dict[str, Any] = client.get(url, params=unsuppressed, headers=staff).json()
+        response = client.get(url, params=unsuppressed, headers=staff)
+        # Any answer but 200 is a defect to name, not a figure to wait for.
+        assert response.status_code == 200, f"{response.status_code}: {response.text}"
+        figures: dict[str, Any] = response.json()
         last_seen[:] = [figures]
         return figures
 
