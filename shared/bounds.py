@@ -11,7 +11,7 @@ from fastapi import HTTPException, status
 # 1967 came into force and the first UK ombudsman began taking complaints; nothing before it can
 # be in any service's records. The latest: the end of 2199, far enough for any planning period
 # (clients ask for "to 2030" today) and far from the calendar's end (9999-12-31 cannot be moved
-# past, so it would fail, not 4xx). The same bounds as the reports service's periods
+# past, so it would fail, not 4xx). The reports service bounds its periods with them too
 # (docs/design.md section 5).
 EARLIEST_QUERY_DATE = date(1967, 4, 1)
 LATEST_QUERY_DATE = date(2199, 12, 31)
@@ -22,10 +22,13 @@ LATEST_QUERY_DATE = date(2199, 12, 31)
 MAX_PAGE_OFFSET = 2**31 - 1
 
 
-def field_error(field: str, message: str) -> HTTPException:
-    """A 422 in the services' error shape, naming `field`."""
+def field_error(
+    field: str, message: str, status_code: int = status.HTTP_422_UNPROCESSABLE_CONTENT
+) -> HTTPException:
+    """A 4xx (422 unless told) in the services' error shape, naming `field`; the shared
+    HTTPException handler renders it."""
     return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        status_code,
         detail={
             "error": "The request has problems; see fields.",
             "fields": [{"field": field, "message": message}],

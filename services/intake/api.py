@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -29,6 +29,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.submissions import ComplaintIntake, IdempotencyConflictError
 from shared.app import request_now
 from shared.auth import StaffUser, staff_auth
+from shared.bounds import field_error
 from shared.events import Sector
 from shared.kit.i18n import LocalisedTemplates, request_language
 from shared.kit.state import StateKey, service_of
@@ -54,33 +55,24 @@ def problem(
 
 
 async def _json_body(request: Request) -> Any:
+    """The body as JSON, or a 4xx naming what is wrong with it (the shared error handler)."""
     # Only JSON's own media type: text/plain and form bodies are "simple" requests a third-party
     # page can make a visitor's browser send without a CORS preflight (the form has its own route).
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != "application/json":
-        raise _UnsupportedMediaTypeError(media_type)
+        raise field_error(
+            "Content-Type",
+            "Send the body as application/json.",
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+        )
     body = await request.body()
     try:
         return json.loads(body)
     # ValueError also covers integers past Python's 4,300-digit limit, not a JSONDecodeError.
     except (ValueError, RecursionError) as error:
-        raise _BadJsonError(str(error)) from error
-
-
-class _BadJsonError(Exception):
-    pass
-
-
-class _UnsupportedMediaTypeError(Exception):
-    pass
-
-
-def _unreadable(error: Exception) -> JSONResponse:
-    if isinstance(error, _UnsupportedMediaTypeError):
-        return problem(
-            415, [{"field": "Content-Type", "message": "Send the body as application/json."}]
-        )
-    return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
+        raise field_error(
+            "body", "The body must be a JSON object.", status.HTTP_400_BAD_REQUEST
+        ) from error
 
 
 def _validation_problem(error: ValidationError) -> JSONResponse:
@@ -131,10 +123,7 @@ async def submit_complaint_for_someone(
 async def _submit(
     request: Request, intake: ComplaintIntake, idempotency_key: str | None, staff: StaffUser | None
 ) -> Response:
-    try:
-        data = await _json_body(request)
-    except (_BadJsonError, _UnsupportedMediaTypeError) as error:
-        return _unreadable(error)
+    data = await _json_body(request)
     now = request_now(request)
     try:
         complaint = ComplaintRequest.model_validate(data, context={"today": now.date()})
@@ -183,10 +172,7 @@ async def _submit(
 )
 async def eligibility(request: Request, rules: Annotated[IntakeRules, Depends(RULES)]) -> Response:
     """Can the ombudsman help? Reasons and next steps in plain English; nothing is stored."""
-    try:
-        data = await _json_body(request)
-    except (_BadJsonError, _UnsupportedMediaTypeError) as error:
-        return _unreadable(error)
+    data = await _json_body(request)
     today = request_now(request).date()
     try:
         facts = EligibilityRequest.model_validate(data, context={"today": today})

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from services.intake.api import INTAKE, _BadJsonError, _json_body, _validation_problem, problem
+from services.intake.api import INTAKE, _json_body, _validation_problem, problem
 from services.intake.domain import IntakeChannel
 from services.intake.email.questions import ENQUIRY_PREFIX, ENQUIRY_RANDOM_LENGTH
 from services.intake.enquiries import (
@@ -87,10 +87,7 @@ async def register_enquiry(
 
     Exactly once: a repeat answers 200 with the same reference, as does an enquiry the
     complainant's own reply completed first."""
-    try:
-        data = await _json_body(request)
-    except _BadJsonError:
-        return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
+    data = await _json_body(request)
     if isinstance(data, dict):
         data.setdefault("channel", IntakeChannel.EMAIL.value)
     now = request_now(request)
@@ -128,10 +125,7 @@ async def close_enquiry(
 ) -> Response:
     """Close an open enquiry with `{reason}`: not_a_complaint, answered_by_phone,
     already_complained or not_for_us. No more questions are sent."""
-    try:
-        data = await _json_body(request)
-    except _BadJsonError:
-        return problem(400, [{"field": "body", "message": "The body must be a JSON object."}])
+    data = await _json_body(request)
     reasons = ", ".join(r.value for r in CloseReason)
     given = data.get("reason") if isinstance(data, dict) else None
     if given not in {r.value for r in CloseReason}:

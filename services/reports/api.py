@@ -38,6 +38,7 @@ from services.reports.domain import (
 from services.reports.publishing import Publishing
 from shared.app import request_now
 from shared.auth import Role, StaffUser, staff_auth
+from shared.bounds import bounded_date, field_error
 from shared.events import Sector
 
 router = APIRouter()
@@ -71,51 +72,23 @@ Unsuppressed = Annotated[
 ]
 
 
-# The earliest date figures can be asked for: 1 April 1967, when the Parliamentary Commissioner
-# Act 1967 came into force and the first UK ombudsman began taking complaints; nothing before it
-# can be in the read model. The latest is a design choice: far enough ahead for any planning
-# period a caller may name, and far from the calendar's end (9999-12-31 cannot be moved past, so
-# it would fail, not 4xx).
-EARLIEST_PERIOD_DATE = date(1967, 4, 1)
-LATEST_PERIOD_DATE = date(2199, 12, 31)
-
-
-def _field_error(field: str, message: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
-        detail={
-            "error": "The request has problems; see fields.",
-            "fields": [{"field": field, "message": message}],
-        },
-    )
-
-
-def _bounded(field: str, day: date | None) -> date | None:
-    if day is not None and not EARLIEST_PERIOD_DATE <= day <= LATEST_PERIOD_DATE:
-        raise _field_error(
-            field,
-            f"Give a date from {EARLIEST_PERIOD_DATE} to {LATEST_PERIOD_DATE} (YYYY-MM-DD).",
-        )
-    return day
-
-
 def _period(period_from: date | None, period_to: date | None, today: date) -> ReportingPeriod:
-    period_from = _bounded("from", period_from)
-    end = _bounded("to", period_to) or today
+    period_from = bounded_date("from", period_from)
+    end = bounded_date("to", period_to) or today
     start = period_from or end.replace(day=1)
     if start > end:
-        raise _field_error("from", "The period must start on or before `to`.")
+        raise field_error("from", "The period must start on or before `to`.")
     return ReportingPeriod(start, end)
 
 
 def _months(period_from: date | None, period_to: date | None, today: date) -> ReportingPeriod:
     """The monthly period: by default the last 12 months, this one so far."""
     if period_from is None:
-        end = _bounded("to", period_to) or today
+        end = bounded_date("to", period_to) or today
         return last_months(end)
     period = _period(period_from, period_to, today)
     if len(months_between(period.start, period.end)) > MAX_MONTHS:
-        raise _field_error("from", f"Ask for at most {MAX_MONTHS} months at a time.")
+        raise field_error("from", f"Ask for at most {MAX_MONTHS} months at a time.")
     return period
 
 
