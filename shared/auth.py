@@ -6,13 +6,15 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Header, HTTPException, Query, Request, status
 from pydantic import BaseModel, ValidationError
+
+from shared.timekeeping import utc_now
 
 # A staff token handed out by `make run` lasts a working day and a bit.
 DEFAULT_STAFF_TOKEN_LIFETIME = timedelta(hours=12)
@@ -40,7 +42,7 @@ def issue_staff_token(
     role: Role | str,
     lifetime: timedelta = DEFAULT_STAFF_TOKEN_LIFETIME,
 ) -> str:
-    now = datetime.now(UTC)
+    now = utc_now()
     claims = {"sub": sub, "name": name, "role": str(role), "iat": now, "exp": now + lifetime}
     return jwt.encode(claims, secret, algorithm="HS256")
 

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.events import EVENT_TYPES, Payload, event_type_of
+from shared.timekeeping import utc_now
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -32,7 +33,7 @@ class CloudEvent:
     subject: str
     data: dict[str, Any]
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    time: datetime = field(default_factory=utc_now)
     dataschema: str | None = None
     traceparent: str | None = None
 

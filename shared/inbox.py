@@ -6,12 +6,11 @@ id is already there the event was applied before and the handler does nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import UtcDateTime
+from shared.timekeeping import utc_now
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -46,7 +45,7 @@ async def claim(
             consumer=consumer,
             event_id=event_id,
             event_type=event_type,
-            processed_at=datetime.now(UTC),
+            processed_at=utc_now(),
         )
     )
     return True

@@ -17,7 +17,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from faststream import AckPolicy
@@ -35,6 +34,7 @@ from shared.inbox import claim, inbox_table
 from shared.logs import current_event_id
 from shared.outbox import OutboxRelay, add_to_outbox, outbox_table
 from shared.settings import ServiceSettings
+from shared.timekeeping import utc_now
 from shared.topics import Topic, dlq
 
 log = logging.getLogger("redress.messaging")
@@ -232,7 +232,7 @@ class Messaging:
             "x-original-offset": str(getattr(raw, "offset", "")),
             "x-consumer": f"{self.service}.{consumer}",
             "x-error": reason[:2000],
-            "x-failed-at": datetime.now(UTC).isoformat(),
+            "x-failed-at": utc_now().isoformat(),
         }
         key = getattr(raw, "key", None)
         await self.broker.publish(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Database, UtcDateTime
 from shared.envelope import CloudEvent
+from shared.timekeeping import utc_now
 from shared.topics import Topic
 from shared.wakeups import wait_woken
 
@@ -82,7 +83,7 @@ async def add_to_outbox(
             ce_type=event.type,
             headers=headers,
             value=event.value(),
-            created_at=datetime.now(UTC),
+            created_at=utc_now(),
         )
     )
 
@@ -171,7 +172,7 @@ class OutboxRelay:
     async def _mark_published(self, session: AsyncSession, rows: list[Any]) -> None:
         if not rows:
             return
-        now = datetime.now(UTC)
+        now = utc_now()
         await session.execute(
             update(self._table)
             .where(self._table.c.seq.in_([row.seq for row in rows]))
@@ -206,4 +207,4 @@ class OutboxRelay:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def apply_retention(self, retention: timedelta) -> int:
-        return await self.delete_published_before(datetime.now(UTC) - retention)
+        return await self.delete_published_before(utc_now() - retention)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -121,7 +121,7 @@ async def _tracking_view(casework: Casework, reference: str, token: str | None) 
     case = await _case_for_token(casework, reference, token)
     async with casework.db.sessions() as session:
         messages = await CaseStore(session, casework.cipher).messages(reference)
-    now = datetime.now(UTC)
+    now = casework.clock()
     return views.tracking(case, uk_date(now), now, casework.rules, messages)
 
 
@@ -329,7 +329,7 @@ async def get_case(
     await journal_api.note_staff_read(request, reference, _actor_of(user), _seen(complaint))
     return JSONResponse(
         jsonable_encoder(
-            views.staff(loaded[0], datetime.now(UTC), casework.rules, complaint, messages)
+            views.staff(loaded[0], casework.clock(), casework.rules, complaint, messages)
         )
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,7 +19,7 @@ from services.casework.staff.roster import ensure_development_accounts, seed_ros
 from services.casework.store import metadata
 from shared.app import Service, serve
 from shared.crypto import Cipher
-from shared.timekeeping import uk_date
+from shared.timekeeping import Clock, uk_date, utc_now
 from shared.topics import INTAKE_COMPLAINTS, NOTIFICATION_DELIVERIES
 
 # Expired console sessions are deleted this often (they are refused as soon as they expire).
@@ -35,13 +35,15 @@ def staff_policy(settings: CaseworkSettings) -> Policy:
     )
 
 
-def staff_accounts(service: Service, cipher: Cipher, settings: CaseworkSettings) -> StaffAccounts:
+def staff_accounts(
+    service: Service, cipher: Cipher, settings: CaseworkSettings, clock: Clock
+) -> StaffAccounts:
     """The accounts, with the roster seeded at start-up (and in development the two accounts
     `make run` signs in with) and expired sessions pruned periodically."""
     accounts = StaffAccounts(service.db, cipher, staff_policy(settings))
 
     async def prepare_staff() -> None:
-        now = datetime.now(UTC)
+        now = clock()
         await seed_roster(accounts, settings.initial_roster, now)
         if settings.environment == "development":
             password = settings.dev_staff_password
@@ -51,7 +53,7 @@ def staff_accounts(service: Service, cipher: Cipher, settings: CaseworkSettings)
         assets.installed()
 
     async def prune_sessions() -> None:
-        await accounts.prune_sessions(datetime.now(UTC))
+        await accounts.prune_sessions(clock())
 
     service.on_startup.append(prepare_staff)
     service.every("staff-sessions", SESSION_PRUNE_SECONDS, prune_sessions)
@@ -70,13 +72,14 @@ def oidc_client(settings: CaseworkSettings) -> OidcClient | None:
     )
 
 
-def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
+def create_app(settings: CaseworkSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+    """`clock` is what the case rules, deadlines, sessions and pages take as now (tests move it)."""
     settings = settings or CaseworkSettings()
     service = Service(
         "casework", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
     )
     cipher = settings.cipher()
-    casework = Casework(service.db, service.messaging, cipher, settings.rules())
+    casework = Casework(service.db, service.messaging, cipher, settings.rules(), clock)
 
     service.messaging.consume(
         INTAKE_COMPLAINTS,
@@ -91,10 +94,10 @@ def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
         event_types={handlers.NOTIFICATION_FAILED},
     )
 
-    accounts = staff_accounts(service, cipher, settings)
+    accounts = staff_accounts(service, cipher, settings, clock)
 
     async def report_missed_deadlines() -> None:
-        await casework.report_missed_deadlines(uk_date(datetime.now(UTC)))
+        await casework.report_missed_deadlines(uk_date(clock()))
 
     service.every("deadlines", settings.deadline_check_seconds, report_missed_deadlines)
 
@@ -104,6 +107,7 @@ def create_app(settings: CaseworkSettings | None = None) -> FastAPI:
         description="The case lifecycle, deadlines, tracking for complainants, and the staff API.",
     )
     app.state.casework = casework
+    app.state.clock = clock
     app.state.staff_accounts = accounts
     app.state.staff_cookie_secure = settings.staff_cookie_is_secure
     app.state.reports_public_url = settings.reports_public_url.rstrip("/")

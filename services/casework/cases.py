@@ -8,7 +8,7 @@ check, and queue the resulting public events in the outbox.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +35,7 @@ from shared.crypto import Cipher
 from shared.db import Database
 from shared.events import CaseEvent, ComplaintReceived, NotificationStatusChanged
 from shared.messaging import Messaging
+from shared.timekeeping import Clock, utc_now
 from shared.topics import CASEWORK_CASES
 
 # Reasonable adjustments that mean "more time than usual" (docs/reference/domain-rules.md §4).
@@ -49,9 +50,15 @@ class CaseNotFoundError(Exception):
 
 class Casework:
     def __init__(
-        self, db: Database, messaging: Messaging, cipher: Cipher, rules: CaseworkRules
+        self,
+        db: Database,
+        messaging: Messaging,
+        cipher: Cipher,
+        rules: CaseworkRules,
+        clock: Clock = utc_now,
     ) -> None:
         self.db = db
+        self.clock = clock
         self.messaging = messaging
         self.cipher = cipher
         self.rules = rules
@@ -111,7 +118,7 @@ class Casework:
 
         Raises CaseNotFoundError, ActionNotAllowed, DomainRuleBroken or StaleCaseError.
         """
-        now = now or datetime.now(UTC)
+        now = now or self.clock()
         async with self.db.transaction() as session:
             store = CaseStore(session, self.cipher)
             loaded = await store.load(reference)

@@ -4,7 +4,7 @@ through notifications, organisations by mail), consultations, HTTP routes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,17 +14,14 @@ from services.feedback.settings import FeedbackSettings
 from services.feedback.store import metadata
 from shared.app import Service, serve
 from shared.mail import Mailer, SmtpMailer
+from shared.timekeeping import utc_now
 from shared.topics import CASEWORK_CASES
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def create_app(
     settings: FeedbackSettings | None = None,
     *,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Callable[[], datetime] = utc_now,
     mailer: Mailer | None = None,
 ) -> FastAPI:
     """`clock` is what the scheduler and the survey pages take as now (tests move it); `mailer`

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -15,14 +15,11 @@ from services.reports.settings import ReportsSettings
 from services.reports.store import metadata, reports_stores
 from shared.app import Service, serve
 from shared.kit.work import SqlUnitOfWork
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+from shared.timekeeping import utc_now
 
 
 def create_app(
-    settings: ReportsSettings | None = None, *, clock: Callable[[], datetime] = _utc_now
+    settings: ReportsSettings | None = None, *, clock: Callable[[], datetime] = utc_now
 ) -> FastAPI:
     """`clock` is the time the figures and the publication job take as now (tests move it)."""
     settings = settings or ReportsSettings()

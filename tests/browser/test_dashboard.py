@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from shared.auth import Role
+from shared.timekeeping import uk_date, utc_now
 from tests.browser.kit import Recorder, link_in
 from tests.e2e.suite import Suite
 from tests.kit.mail import text_of
@@ -129,7 +130,7 @@ def test_dashboard_charts_and_accessibility(suite: Suite, page: Page, recorder: 
         )
         assert answered.status_code == 201, answered.text
 
-    today = date.today()
+    today = uk_date(utc_now())
     period = {"from": (today - timedelta(days=7)).isoformat(), "to": today.isoformat()}
     ours = {**period, "organisation": organisation}
     last_seen: list[dict[str, Any]] = []

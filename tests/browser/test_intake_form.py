@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from shared.timekeeping import uk_date, utc_now
 from tests.browser.kit import Recorder, broken_anchors, link_in
 from tests.e2e.suite import Suite
 from tests.kit.mail import text_of
@@ -51,7 +52,7 @@ def send(page: Page) -> None:
 
 
 def fill_in_everything(page: Page, organisation: str, email: str) -> None:
-    today = date.today()
+    today = uk_date(utc_now())
     page.get_by_label("Tell us what happened", exact=True).fill(
         "The surgery cancelled my mother's hip operation three times without telling us why."
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -36,6 +35,7 @@ from services.casework.console.sign_in import (
     signed_in_response,
 )
 from shared.app import request_now
+from shared.timekeeping import utc_now
 
 router = APIRouter(prefix="/staff/sign-in/oidc", include_in_schema=False)
 
@@ -105,7 +105,7 @@ async def start(
         "nonce": generate_token(32),
         "verifier": generate_token(64),
         "next": safe_next(next_path),
-        "at": str(int(time.time())),
+        "at": str(int(utc_now().timestamp())),
     }
     target = prepare_grant_uri(
         metadata["authorization_endpoint"],
@@ -131,7 +131,7 @@ async def callback(
 ) -> Response:
     oidc = client_of(request)
     flow = oidc.unseal(request.cookies.get(FLOW_COOKIE))
-    fresh = flow is not None and time.time() - int(flow["at"]) < FLOW_SECONDS
+    fresh = flow is not None and utc_now().timestamp() - int(flow["at"]) < FLOW_SECONDS
     if not (fresh and flow and code and hmac.compare_digest(state, flow["state"])):
         raise ConsolePageError(403, "You are not signed in", NOT_SIGNED_IN)
     email = await _verified_email(oidc, code, flow)

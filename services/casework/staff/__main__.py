@@ -17,7 +17,7 @@ import argparse
 import asyncio
 import secrets
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from services.casework.settings import CaseworkSettings
@@ -26,6 +26,7 @@ from services.casework.staff_store import StaffStore
 from shared.db import Database
 from shared.events import Sector
 from shared.migrations import upgrade_to_head
+from shared.timekeeping import utc_now
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 GENERATED_PASSWORD_BYTES = 15
@@ -65,7 +66,7 @@ async def _run(arguments: argparse.Namespace, settings: CaseworkSettings) -> int
     db = Database(settings.database_url)
     policy = Policy(timedelta(0), timedelta(0), settings.staff_lockout_attempts, timedelta(0))
     accounts = StaffAccounts(db, settings.cipher(), policy)
-    now = datetime.now(UTC)
+    now = utc_now()
     try:
         if arguments.command == "add":
             generated = not arguments.password_stdin

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -184,7 +183,7 @@ class StaffAccounts:
                 return SignInResult("refused")
             account = await store.account(row["account_id"])
             assert account is not None
-            step = self._totp_step(account, code)
+            step = self._totp_step(account, code, now)
             if step is None:
                 await store.delete_session(row["session_hash"])
                 return await self._failed(store, account, now)
@@ -288,20 +287,20 @@ class StaffAccounts:
         async with self.db.transaction() as session:
             store = StaffStore(session)
             account = await store.account(account_id)
-            step = None if account is None else self._totp_step(account, code)
+            step = None if account is None else self._totp_step(account, code, now)
             if step is None:
                 return False
             await store.change_account(account_id, totp_confirmed_at=now, totp_last_step=step)
         return True
 
-    def _totp_step(self, account: dict[str, Any], code: str) -> int | None:
+    def _totp_step(self, account: dict[str, Any], code: str, now: datetime) -> int | None:
         """The time step a right code belongs to, or None; a step already used (or an earlier
         one) is refused, so a code seen over a shoulder or in a log cannot be replayed within
         its window (RFC 6238 section 5.2: the verifier must not accept the second attempt)."""
         if account["totp_secret"] is None:
             return None
         totp = pyotp.TOTP(self.cipher.decrypt(account["totp_secret"]))
-        current = int(time.time()) // totp.interval
+        current = int(now.timestamp()) // totp.interval
         last = account.get("totp_last_step")
         for step in range(current - TOTP_DRIFT_STEPS, current + TOTP_DRIFT_STEPS + 1):
             if hmac.compare_digest(totp.generate_otp(step), code.strip()):

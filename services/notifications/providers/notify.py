@@ -4,7 +4,6 @@ checking their bearer token (docs/reference/notify-anchor.md §1)."""
 from __future__ import annotations
 
 import hmac
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from services.notifications.providers.base import (
     post_to_provider,
     provider_message_id,
 )
+from shared.timekeeping import utc_now
 
 NOTIFY_SMS_PATH = "/v2/notifications/sms"  # docs/reference/notify-anchor.md §1 "Send API"
 # A Notify key is `name-<service id, 36>-<secret, 36>`; the Python client slices it from the end
@@ -61,7 +61,7 @@ class NotifySmsProvider:
         api_key: str,
         template_id: str,
         client: httpx.AsyncClient,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = lambda: utc_now().timestamp(),
     ) -> None:
         self._url = f"{api_url.rstrip('/')}{NOTIFY_SMS_PATH}"
         self._key = NotifyApiKey.parse(api_key)

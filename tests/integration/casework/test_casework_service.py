@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from services.casework.app import create_app
+from shared.timekeeping import uk_date, utc_now
 from tests.integration.casework.casework_kit import (
     SECRET_WORDS,
     STAFF,
@@ -127,12 +128,12 @@ async def test_an_investigated_case_through_draft_decision_review_and_recommenda
             {
                 "type": "apology",
                 "description": "Apologise in writing.",
-                "due_on": (date.today() + timedelta(days=30)).isoformat(),
+                "due_on": (uk_date(utc_now()) + timedelta(days=30)).isoformat(),
             },
             {
                 "type": "service_improvement",
                 "description": "Review how cancellations are told to patients.",
-                "due_on": (date.today() + timedelta(days=90)).isoformat(),
+                "due_on": (uk_date(utc_now()) + timedelta(days=90)).isoformat(),
             },
         ],
     }
