@@ -63,8 +63,8 @@ from services.notifications.domain.records import (
     NewMessage,
     Status,
 )
+from services.notifications.domain.rendered import Addressee, RenderedLetter
 from services.notifications.domain.statuses import can_move
-from services.notifications.domain.templates import Addressee, RenderedLetter
 from services.notifications.domain.welsh import writes_in_welsh
 from services.notifications.providers import (
     PermanentProviderError,

@@ -11,6 +11,7 @@ from services.notifications.domain.channels import (
     needs_large_print,
     sms_send_time,
 )
+from services.notifications.domain.rendered import RenderedMessage
 from services.notifications.domain.retry import RetryPolicy, backoff_delay
 from services.notifications.domain.routing import (
     SERVICE_SUPPLIED_FIELDS,
@@ -29,7 +30,6 @@ from services.notifications.domain.sms import (
 from services.notifications.domain.statuses import can_move, is_final
 from services.notifications.domain.templates import (
     MissingPersonalisation,
-    RenderedMessage,
     TemplateCatalogue,
     TemplateFileError,
     UnknownTemplateError,

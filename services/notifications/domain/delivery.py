@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 from services.notifications.domain.channels import choose_channels
 from services.notifications.domain.records import FAILURE_REASON_LENGTH, Contact, Status
+from services.notifications.domain.rendered import RenderedLetter, RenderedMessage
 from services.notifications.domain.sms import (
     InvalidPhoneNumber,
     normalise_uk_or_international_phone,
 )
-from services.notifications.domain.templates import RenderedLetter, RenderedMessage
 
 # docs/design.md §4: the three delivery-status event types, by the status they report.
 STATUS_EVENT_TYPES: Final[dict[Status, str]] = {

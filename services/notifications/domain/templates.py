@@ -25,7 +25,6 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
@@ -33,6 +32,14 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedErro
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from services.notifications.domain.email_body import (
+    Block,
+    CompiledBlock,
+    html_block,
+    parse_blocks,
+    text_block,
+)
+from services.notifications.domain.rendered import Addressee, RenderedLetter, RenderedMessage
 from services.notifications.domain.sms import sms_encode
 from services.notifications.domain.welsh import (
     BILINGUAL_SMS_SEPARATOR,
@@ -66,11 +73,7 @@ _MONTHS: Final = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
-# Notify's plain-text part draws rules 65 columns wide ("Formatting" row, COLUMN_WIDTH=65).
-PLAIN_TEXT_RULE_WIDTH: Final = 65
 
-_URL_PATTERN: Final = re.compile(r"https?://[^\s<>\"']+")
-_URL_TRAILING_PUNCTUATION: Final = ".,;:!?)"
 _UNDEFINED_NAME: Final = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
 
 
@@ -95,73 +98,6 @@ class MissingPersonalisation(TemplateError):  # noqa: N818 (name fixed by the se
 
 
 @dataclass(frozen=True, slots=True)
-class Addressee:
-    """Who a letter goes to: the name and the postal address, one line per list item."""
-
-    name: str
-    address_lines: tuple[str, ...]
-
-    @classmethod
-    def of(cls, name: str, postal_address: str) -> Addressee:
-        """Address lines from a stored address: split at line breaks, or at commas if one line."""
-        lines = (
-            postal_address.splitlines()
-            if "\n" in postal_address.strip()
-            else (postal_address.split(","))
-        )
-        return cls(name=name.strip(), address_lines=tuple(p.strip() for p in lines if p.strip()))
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedLetter:
-    """One letter, ready to print: a standalone HTML page and its plain-text body."""
-
-    template: str
-    version: int
-    subject: str
-    html: str
-    text: str
-    large_print: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedMessage:
-    """One message, ready for any channel: email (HTML and plain text) and SMS."""
-
-    template: str
-    version: int
-    subject: str
-    html: str
-    text: str
-    sms: str
-    large_print: bool = False
-
-
-class BlockKind(StrEnum):
-    HEADING = "heading"
-    SUB_HEADING = "sub_heading"
-    PARAGRAPH = "paragraph"
-    BULLETS = "bullets"
-    INSET = "inset"
-    RULE = "rule"
-
-
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """One block of an email body; `items` holds one Jinja source per line of a bullet list."""
-
-    kind: BlockKind
-    items: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _CompiledBlock:
-    kind: BlockKind
-    html: tuple[Template, ...]
-    text: tuple[Template, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class TemplateVersion:
     """One immutable version of a template, compiled once when the catalogue loads."""
 
@@ -170,7 +106,7 @@ class TemplateVersion:
     required: frozenset[str]
     subject: Template
     sms: Template
-    body: tuple[_CompiledBlock, ...]
+    body: tuple[CompiledBlock, ...]
     language: str = "en"
 
 
@@ -363,7 +299,7 @@ def _load_version(
     except tomllib.TOMLDecodeError as error:
         raise TemplateFileError(f"{path}: {error}") from error
     fields = _required_strings(document, path)
-    blocks = _parse_blocks(fields["email"])
+    blocks = parse_blocks(fields["email"])
     if not blocks:
         raise TemplateFileError(f"{path}: the email body is empty")
     sources = [fields["subject"], fields["sms"], *(item for b in blocks for item in b.items)]
@@ -407,93 +343,13 @@ def _undeclared(env: SandboxedEnvironment, sources: Iterable[str], path: Path) -
 
 
 def _compile_block(
-    block: _Block, text_env: SandboxedEnvironment, html_env: SandboxedEnvironment, path: Path
-) -> _CompiledBlock:
-    return _CompiledBlock(
+    block: Block, text_env: SandboxedEnvironment, html_env: SandboxedEnvironment, path: Path
+) -> CompiledBlock:
+    return CompiledBlock(
         kind=block.kind,
         html=tuple(_compile(html_env, item, path) for item in block.items),
         text=tuple(_compile(text_env, item, path) for item in block.items),
     )
-
-
-def _parse_blocks(source: str) -> list[_Block]:
-    """Split the email source into blocks at blank lines and classify each one."""
-    chunks = [chunk.strip("\n") for chunk in re.split(r"\n[ \t]*\n", source.strip())]
-    return [_classify(chunk) for chunk in chunks if chunk.strip()]
-
-
-def _classify(chunk: str) -> _Block:
-    lines = [line.strip() for line in chunk.splitlines()]
-    if chunk.strip() == "---":
-        return _Block(BlockKind.RULE, ())
-    if len(lines) == 1 and lines[0].startswith("## "):
-        return _Block(BlockKind.SUB_HEADING, (lines[0][3:],))
-    if len(lines) == 1 and lines[0].startswith("# "):
-        return _Block(BlockKind.HEADING, (lines[0][2:],))
-    if all(line.startswith(("* ", "- ")) for line in lines):
-        return _Block(BlockKind.BULLETS, tuple(line[2:] for line in lines))
-    if lines[0].startswith("^ "):
-        return _Block(BlockKind.INSET, ("\n".join([lines[0][2:], *lines[1:]]),))
-    return _Block(BlockKind.PARAGRAPH, ("\n".join(lines),))
-
-
-# --------------------------------------------------------------------------------------------
-# Rendering
-# --------------------------------------------------------------------------------------------
-
-_HTML_TAGS: Final[dict[BlockKind, Markup]] = {
-    BlockKind.HEADING: Markup('<h1 style="font-size: 1.6em; margin: 0 0 0.6em;">{}</h1>'),
-    BlockKind.SUB_HEADING: Markup('<h2 style="font-size: 1.3em; margin: 1em 0 0.5em;">{}</h2>'),
-    BlockKind.PARAGRAPH: Markup('<p style="margin: 0 0 1em;">{}</p>'),
-    BlockKind.INSET: Markup(
-        '<blockquote style="border-left: 10px solid #b1b4b6; margin: 0 0 1em; '
-        'padding: 0.5em 0 0.5em 1em;">{}</blockquote>'
-    ),
-}
-
-
-def _html_block(block: _CompiledBlock, values: Mapping[str, object]) -> Markup:
-    if block.kind is BlockKind.RULE:
-        return Markup('<hr style="border: 0; border-top: 1px solid #b1b4b6; margin: 1.5em 0;">')
-    rendered = [_html_inline(template.render(values)) for template in block.html]
-    rendered = [item for item in rendered if item.strip()]
-    if not rendered:
-        return Markup("")
-    if block.kind is BlockKind.BULLETS:
-        items = Markup("").join(Markup("<li>{}</li>").format(item) for item in rendered)
-        return Markup('<ul style="margin: 0 0 1em; padding-left: 1.5em;">{}</ul>').format(items)
-    return _HTML_TAGS[block.kind].format(rendered[0])
-
-
-def _html_inline(rendered: str) -> Markup:
-    """Autoescaped Jinja output, with line breaks kept and bare links made clickable."""
-    # `rendered` comes from an autoescaping environment: values are escaped, template text is ours,
-    # and `_link` only wraps text that is already escaped.
-    safe = rendered.strip().replace("\n", "<br>\n")
-    return Markup(_URL_PATTERN.sub(_link, safe))  # noqa: S704
-
-
-def _link(match: re.Match[str]) -> str:
-    url = match.group(0)
-    trailing = ""
-    while url and url[-1] in _URL_TRAILING_PUNCTUATION:
-        url, trailing = url[:-1], url[-1] + trailing
-    return f'<a href="{url}" style="color: #1d70b8;">{url}</a>{trailing}'
-
-
-def _text_block(block: _CompiledBlock, values: Mapping[str, object]) -> str:
-    if block.kind is BlockKind.RULE:
-        return "-" * PLAIN_TEXT_RULE_WIDTH
-    rendered = [template.render(values).strip() for template in block.text]
-    rendered = [item for item in rendered if item]
-    if not rendered:
-        return ""
-    if block.kind is BlockKind.BULLETS:
-        return "\n".join(f"\u2022 {item}" for item in rendered)
-    if block.kind in (BlockKind.HEADING, BlockKind.SUB_HEADING):
-        underline = "=" if block.kind is BlockKind.HEADING else "-"
-        return f"{rendered[0]}\n{underline * len(rendered[0])}"
-    return rendered[0]
 
 
 def _render_body(
@@ -506,9 +362,9 @@ def _render_body(
     values = dict(personalisation)
     try:
         subject = _single_line(template.subject.render(values))
-        html_body = Markup("\n").join(_html_block(block, values) for block in template.body)
+        html_body = Markup("\n").join(html_block(block, values) for block in template.body)
         text = "\n\n".join(
-            rendered for block in template.body if (rendered := _text_block(block, values))
+            rendered for block in template.body if (rendered := text_block(block, values))
         )
     except UndefinedError as error:  # e.g. a missing attribute of a value that was given
         raise MissingPersonalisation([_undefined_name(error)]) from error

@@ -9,11 +9,10 @@ from datetime import date
 import pytest
 
 from services.notifications.domain import TEMPLATES_DIRECTORY, MissingPersonalisation
+from services.notifications.domain.rendered import Addressee, RenderedLetter
 from services.notifications.domain.templates import (
     LARGE_PRINT_LETTER_FONT_PT,
     STANDARD_LETTER_FONT_PT,
-    Addressee,
-    RenderedLetter,
     TemplateCatalogue,
 )
 

@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.notifications.domain import TEMPLATES_DIRECTORY
+from services.notifications.domain.rendered import RenderedMessage
 from services.notifications.domain.sms import count_fragments
 from services.notifications.domain.templates import (
     LARGE_PRINT_FONT_PX,
     MissingPersonalisation,
-    RenderedMessage,
     TemplateCatalogue,
     TemplateFileError,
     UnknownTemplateError,

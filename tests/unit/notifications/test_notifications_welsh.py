@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 
 from services.notifications.domain import TEMPLATES_DIRECTORY, routing
+from services.notifications.domain.rendered import Addressee
 from services.notifications.domain.sms import count_fragments
-from services.notifications.domain.templates import (
-    Addressee,
-    TemplateCatalogue,
-    UnknownTemplateError,
-)
+from services.notifications.domain.templates import TemplateCatalogue, UnknownTemplateError
 from services.notifications.domain.welsh import (
     WELSH_PHRASES,
     welsh_personalisation,
