@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 CONSOLE_ASSETS := services/casework/console/assets
 ASSETS_INSTALLED := $(CONSOLE_ASSETS)/node_modules/.installed
 
-.PHONY: install run test test-unit test-browser bench lint format migration clean
+.PHONY: install run test test-unit test-browser bench chaos lint format migration clean
 
 install: $(INSTALLED) $(ASSETS_INSTALLED)
 
@@ -37,6 +37,11 @@ test-unit: install
 
 bench: install
 	deploy/local/test-infra.sh $(BIN)/python -m bench.pipeline $(BENCH_ARGS)
+
+# The kill -9 campaign (400 complaints, 40 SIGKILLs; CHAOS_ARGS="--seed 7 --kills 10" to vary);
+# a bounded one is in `make test` (tests/e2e/test_chaos.py).
+chaos: install
+	deploy/local/test-infra.sh $(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

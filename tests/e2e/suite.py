@@ -85,6 +85,8 @@ class Suite:
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     group_prefix: str = field(default_factory=lambda: f"e2e-{uuid.uuid4().hex[:8]}")
+    # Further environment for every process (a campaign's shorter timeouts), over the defaults.
+    overrides: dict[str, str] = field(default_factory=dict)
 
     @property
     def mail_dir(self) -> Path:
@@ -177,7 +179,7 @@ class Suite:
             name = service.upper()
             env[f"{name}_DATABASE_URL"] = f"sqlite+aiosqlite:///{self.root / f'{service}.db'}"
             env[f"{name}_HTTP_PORT"] = str(self.ports[service])
-        return env
+        return env | self.overrides
 
     def start(self) -> None:
         # New consumer groups would replay every earlier test's events; start them at the end.
@@ -191,38 +193,44 @@ class Suite:
             loop.close()
         for name in (*SERVICES, "smtp", "sms", "intake-mail"):
             self.ports[name] = free_port()
-        env = self.environment()
-        logs = self.root / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        commands = {
-            "smtp": [
-                "-m",
-                "deploy.local.mail_server",
-                "--port",
-                str(self.ports["smtp"]),
-                "--dir",
-                str(self.mail_dir),
-            ],
-            "sms": [
-                "-m",
-                "deploy.local.sms_gateway",
-                "--port",
-                str(self.ports["sms"]),
-                "--dir",
-                str(self.sms_dir),
-            ],
-            **{service: ["-m", f"services.{service}"] for service in SERVICES},
-        }
-        for name, arguments in commands.items():
-            log = (logs / f"{name}.log").open("wb")
-            self.processes[name] = subprocess.Popen(
-                [sys.executable, *arguments], env=env, stdout=log, stderr=subprocess.STDOUT
-            )
+        (self.root / "logs").mkdir(parents=True, exist_ok=True)
+        for name in ("smtp", "sms", *SERVICES):
+            self.launch(name)
         self.wait_until_ready()
 
-    def wait_until_ready(self) -> None:
+    def command(self, name: str) -> list[str]:
+        """The command line of one of the suite's processes (a service or a local server)."""
+        if name in SERVICES:
+            return [sys.executable, "-m", f"services.{name}"]
+        module, folder = {
+            "smtp": ("deploy.local.mail_server", self.mail_dir),
+            "sms": ("deploy.local.sms_gateway", self.sms_dir),
+        }[name]
+        return [sys.executable, "-m", module, "--port", str(self.ports[name]), "--dir", str(folder)]
+
+    def launch(self, name: str) -> None:
+        """Starts one process on its ports, its output appended to its log (a restart keeps the
+        earlier run's lines above the new ones)."""
+        log = (self.root / "logs" / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(
+            self.command(name), env=self.environment(), stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def kill(self, name: str) -> None:
+        """SIGKILL, as a crash or the OOM killer would: no shutdown hooks, nothing flushed."""
+        process = self.processes.pop(name)
+        process.kill()
+        process.wait()
+
+    def restart(self, name: str) -> None:
+        """Starts a killed service again on the same ports and database, and waits until it is
+        ready."""
+        self.launch(name)
+        self.wait_until_ready({name})
+
+    def wait_until_ready(self, services: set[str] | None = None) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        waiting = set(SERVICES)
+        waiting = set(SERVICES) if services is None else set(services)
         with httpx.Client(timeout=3.0) as client:
             while waiting and time.monotonic() < deadline:
                 for service in sorted(waiting):
