@@ -153,3 +153,19 @@ def test_scaling_watches_exactly_the_consumer_groups_the_service_runs(service: s
     assert {t["metadata"]["consumerGroup"] for t in triggers} == {
         f"redress-{service}-{consumer}" for consumer in consumers
     }
+
+
+def test_casework_can_reach_intakes_staff_api() -> None:
+    """The console calls intake over HTTP: the URL is configured and the policy lets it out."""
+    config = next(iter(of_kind("ConfigMap").values()))["data"]
+    url = config["CASEWORK_INTAKE_URL"]
+    intake = of_kind("Service")["intake"]["spec"]
+    port = int(url.rsplit(":", 1)[1])
+    assert url.startswith(f"http://{of_kind('Service')['intake']['metadata']['name']}:")
+    assert port in {p["port"] for p in intake["ports"]}
+    egress = of_kind("NetworkPolicy")["casework"]["spec"]["egress"]
+    assert any(
+        rule.get("to") == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "intake"}}}]
+        and {"protocol": "TCP", "port": port} in rule["ports"]
+        for rule in egress
+    )
