@@ -41,7 +41,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services deploy bench
+	$(BIN)/mypy shared services deploy bench redress_cli
 	$(BIN)/lint-imports
 
 format: install
