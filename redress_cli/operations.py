@@ -11,7 +11,7 @@ import typer
 from cryptography.fernet import Fernet
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from redress_cli.config import console, fail, run
+from redress_cli.config import BootstrapOption, bootstrap_servers, console, fail, run
 from services.casework.settings import CaseworkSettings
 from services.casework.staff import __main__ as staff_command
 from services.casework.staff.accounts import ROLES
@@ -51,10 +51,14 @@ class BarDisplay:
 
 
 @rebuild_app.command("reports")
-def rebuild_reports(database_url: str | None = DatabaseOption) -> None:
+def rebuild_reports(
+    database_url: str | None = DatabaseOption, bootstrap: str | None = BootstrapOption
+) -> None:
     """Rebuild the reports read model from the case, delivery and feedback topics, in one
     transaction (readers see the old model until it commits); shows events per second."""
-    settings = ReportsSettings(database_url=database_url) if database_url else ReportsSettings()
+    settings = ReportsSettings(kafka_bootstrap_servers=bootstrap_servers(bootstrap))
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeRemainingColumn(), console=console) as progress:
         started = time.perf_counter()
