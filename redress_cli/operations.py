@@ -17,6 +17,8 @@ from services.casework.staff import __main__ as staff_command
 from services.casework.staff.accounts import ROLES
 from services.intake.retention import run_once as intake_retention
 from services.intake.settings import IntakeSettings
+from services.notifications.retention import run_once as notifications_retention
+from services.notifications.settings import NotificationsSettings
 from services.reports.rebuild import RebuildResult, rebuild
 from services.reports.settings import ReportsSettings
 from shared.crypto import parse_keys
@@ -93,7 +95,8 @@ def retention_run(
     database_url: str | None = DatabaseOption,
 ) -> None:
     """Run the service's retention job once, as its hourly job would: intake anonymises closed
-    complaints and forgets stale email complaints; every service drops published outbox rows
+    complaints and forgets stale email complaints, notifications redacts old messages and forgets
+    closed cases' contacts; every service drops published outbox rows
     older than REDRESS_OUTBOX_RETENTION_DAYS."""
     if service not in SERVICES:
         raise fail(f"unknown service {service!r}; known: {', '.join(SERVICES)}", 2)
@@ -102,6 +105,15 @@ def retention_run(
         anonymised, forgotten = run(intake_retention(settings, datetime.now(UTC)))
         console.print(f"intake: {anonymised} complaints anonymised, {forgotten} emails forgotten")
         database_url = settings.database_url
+    if service == "notifications":
+        notifications = (
+            NotificationsSettings(database_url=database_url)
+            if database_url
+            else NotificationsSettings()
+        )
+        redacted = run(notifications_retention(notifications, datetime.now(UTC)))
+        console.print(f"notifications: {redacted} messages redacted")
+        database_url = notifications.database_url
     if database_url is None:
         raise fail(f"give --database-url for {service}'s database", 2)
     days = ServiceSettings().outbox_retention_days

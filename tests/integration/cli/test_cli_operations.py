@@ -183,3 +183,11 @@ async def test_retention_run_applies_intakes_job_and_the_outbox_retention(tmp_pa
         await db.dispose()
     unknown = await redress("retention", "run", "--service", "nobody", "--database-url", url)
     assert unknown.exit_code == 2
+
+
+async def test_retention_run_applies_the_notifications_job(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'notifications.db'}"
+    result = await redress("retention", "run", "--service", "notifications", "--database-url", url)
+    assert result.exit_code == 0, text(result)
+    assert "notifications: 0 messages redacted" in text(result)
+    assert "notifications: 0 published outbox rows" in text(result)
