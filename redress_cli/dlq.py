@@ -28,7 +28,9 @@ ConsumerOption = typer.Option(None, "--consumer", help="Only this consumer (x-co
 # The most rows `dlq list` shows unless told otherwise: a screenful.
 DEFAULT_LIMIT = 50
 # Reasons are cut to this many characters in the table; `dlq show` prints them whole.
-REASON_WIDTH = 120
+REASON_WIDTH = 80
+# "2026-12-04T02:26:32" of x-failed-at's ISO time: seconds are precise enough in a table.
+FAILED_AT_WIDTH = 19
 
 
 def _services(service: str | None) -> list[str]:
@@ -53,18 +55,22 @@ def list_(
     filters = Filters(event_type, reason, consumer)
     letters = run(read_dead_letters(bootstrap_servers(bootstrap), _services(service), filters))
     shown = letters[-limit:]
-    table = Table(
-        "service", "partition", "offset", "original topic", "event type", "consumer",
-        "failed at", "reason", title="Dead letters",
-    )  # fmt: skip
+    table = Table(title="Dead letters")
+    for column in ("service", "partition", "offset", "original topic", "event type", "consumer"):
+        table.add_column(column, overflow="fold")  # fold, never cut: an operator copies these
+    table.add_column("failed at", overflow="fold")
+    table.add_column("reason", overflow="fold", ratio=1)
     for letter in shown:
         original = (
             f"{letter.header('x-original-topic')}"
             f"[{letter.header('x-original-partition')}]@{letter.header('x-original-offset')}"
+            if letter.header("x-original-topic")
+            else "-"
         )
         table.add_row(
             letter.service, str(letter.partition), str(letter.offset), original,
-            letter.event_type or "-", letter.header("x-consumer"), letter.header("x-failed-at"),
+            letter.event_type or "-", letter.header("x-consumer"),
+            letter.header("x-failed-at")[:FAILED_AT_WIDTH],
             letter.reason[:REASON_WIDTH],
         )  # fmt: skip
     console.print(table)
