@@ -8,6 +8,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import typer
+from aiokafka.errors import KafkaConnectionError
 from rich.console import Console
 
 from shared.settings import ServiceSettings
@@ -34,7 +35,13 @@ def bootstrap_servers(override: str | None) -> str:
 def run(work: Coroutine[Any, Any, T]) -> T:
     # aiokafka logs every refused connection as an error; the command reports failures itself.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    return asyncio.run(work)
+    try:
+        return asyncio.run(work)
+    except (KafkaConnectionError, OSError) as error:
+        # Only the error's type and text: no traceback with local values for an operator.
+        raise fail(
+            f"Kafka or the database did not answer ({type(error).__name__}: {error})"
+        ) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

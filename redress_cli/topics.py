@@ -9,8 +9,20 @@ import typer
 from aiokafka.admin import AIOKafkaAdminClient
 from rich.table import Table
 
-from deploy.local.topics import REPLICATION_FACTOR, ensure_topics, partition_counts
-from redress_cli.config import BROKER_WAIT_SECONDS, BootstrapOption, bootstrap_servers, console, run
+from deploy.local.topics import (
+    REPLICATION_FACTOR,
+    TopicDriftError,
+    ensure_topics,
+    partition_counts,
+)
+from redress_cli.config import (
+    BROKER_WAIT_SECONDS,
+    BootstrapOption,
+    bootstrap_servers,
+    console,
+    fail,
+    run,
+)
 from shared.kafka import wait_for_broker
 from shared.topics import ALL_TOPICS, Topic
 
@@ -73,7 +85,10 @@ def create(bootstrap: str | None = BootstrapOption, prefix: str = PrefixOption) 
     """Create the missing topics with their partitions (replication factor
     1: a single broker); fails, creating nothing more, if an existing topic has drifted."""
     servers = bootstrap_servers(bootstrap)
-    created = run(ensure_topics(servers, BROKER_WAIT_SECONDS, registry(prefix)))
+    try:
+        created = run(ensure_topics(servers, BROKER_WAIT_SECONDS, registry(prefix)))
+    except TopicDriftError as error:
+        raise fail(str(error)) from error
     for name in created:
         console.print(f"created {name}")
     console.print(f"{len(created)} created, replication factor {REPLICATION_FACTOR}")

@@ -59,6 +59,9 @@ async def test_topics_check_passes_once_created_and_fails_on_drift(
             return result.exit_code == 1 and "drift" in text(result)
 
         await wait_until(check_sees_drift)
+        refused = await redress("topics", "create", "--prefix", prefix)
+        assert refused.exit_code == 1
+        assert f"{drifted} has 4 partitions" in text(refused)
         described = await redress("topics", "describe", "--topic", drifted)
         assert described.exit_code == 0, text(described)
         rows = [line for line in text(described).splitlines() if drifted in line]
@@ -194,3 +197,10 @@ async def test_a_dead_letter_is_listed_shown_and_replayed_onto_its_topic(
 
     await wait_until(consumed_all)
     assert await kit.effect_count() == 1
+
+
+async def test_a_broker_that_does_not_answer_is_a_short_error_not_a_traceback() -> None:
+    result = await redress("lag", "--bootstrap", "127.0.0.1:1")
+    assert result.exit_code == 1
+    assert "did not answer" in text(result)
+    assert isinstance(result.exception, SystemExit)  # an exit, not an escaped error
