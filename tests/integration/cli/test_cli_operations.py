@@ -16,12 +16,21 @@ from redress_cli.main import app
 from services.casework.settings import CaseworkSettings
 from services.casework.staff import Policy, StaffAccounts
 from services.casework.staff_store import StaffStore
+from services.intake.domain import DEFAULT_RULES
+from services.intake.schemas import ComplaintRequest
+from services.intake.settings import IntakeSettings
+from services.intake.store import intake_stores
+from services.intake.store import metadata as intake_metadata
+from services.intake.submissions import ComplaintIntake
 from shared.auth import Role, decode_staff_token
 from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY, Cipher
 from shared.db import Database
+from shared.kit.work import SqlUnitOfWork
+from shared.messaging import Messaging
 from shared.outbox import outbox_table
 from shared.settings import DEVELOPMENT_AUTH_SECRET
 from tests.integration.cli.cli_kit import invoke, redress, text
+from tests.unit.intake.hostile_requests import TODAY, valid_complaint
 
 pytestmark = pytest.mark.integration
 
@@ -155,6 +164,23 @@ def outbox_row(event_id: str, published_at: datetime | None) -> dict[str, object
     }  # fmt: skip
 
 
+async def a_complaint_closed(db: Database, url: str, closed_at: datetime) -> str:
+    """A complaint submitted through intake whose case closed at `closed_at`; its reference."""
+    settings = IntakeSettings(database_url=url)
+    messaging = Messaging("intake", settings, db, intake_metadata)
+    uow = SqlUnitOfWork(db, messaging, intake_stores(settings.cipher()))
+    complaint = ComplaintRequest.model_validate(
+        valid_complaint(), context={"today": TODAY}
+    ).to_complaint()
+    submitted = await ComplaintIntake(uow, DEFAULT_RULES).submit(
+        complaint, idempotency_key="cli-retention", now=closed_at - timedelta(days=30)
+    )
+    reference = submitted.accepted.reference
+    async with uow.transaction() as work:
+        await work.stores.complaints.mark_case_closed(reference, closed_at)
+    return reference
+
+
 async def test_retention_run_applies_intakes_job_and_the_outbox_retention(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}"
     first = await redress("retention", "run", "--service", "intake", "--database-url", url)
@@ -164,6 +190,17 @@ async def test_retention_run_applies_intakes_job_and_the_outbox_retention(tmp_pa
     now = datetime.now(UTC)
     db = Database(url)
     try:
+        reference = await a_complaint_closed(db, url, now - timedelta(days=400))
+        anonymised = await redress("retention", "run", "--service", "intake", "--database-url", url)
+        assert "intake: 1 complaints anonymised" in text(anonymised)
+        async with db.sessions() as session:
+            stores = intake_stores(Cipher(DEVELOPMENT_ENCRYPTION_KEY))(session)
+            stored = await stores.complaints.by_idempotency_key("cli-retention")
+        assert stored is not None
+        assert stored.reference == reference
+        assert stored.personal is None
+        async with db.transaction() as session:
+            await session.execute(sa.delete(outbox))
         async with db.transaction() as session:
             await session.execute(
                 sa.insert(outbox),
