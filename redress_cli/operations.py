@@ -127,8 +127,10 @@ def keys_rotate() -> None:
     every service, restart them, then run `redress keys reencrypt` for each database."""
     key = Fernet.generate_key().decode()
     current = parse_keys(ServiceSettings().encryption_keys.get_secret_value())
-    console.print(f"new key: {key}")
-    console.print(f"REDRESS_ENCRYPTION_KEYS={','.join([key, *current])}", markup=False)
+    console.print(f"new key: {key}", soft_wrap=True)
+    console.print(
+        f"REDRESS_ENCRYPTION_KEYS={','.join([key, *current])}", markup=False, soft_wrap=True
+    )
 
 
 @keys_app.command("reencrypt")

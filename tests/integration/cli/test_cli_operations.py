@@ -63,7 +63,7 @@ def test_every_command_has_help() -> None:
 
 
 def test_token_is_a_staff_jwt_and_is_refused_in_production() -> None:
-    result = invoke("token", "--role", "manager", "--sub", "m-1")
+    result = invoke("token", "--role", "manager", "--sub", "m-1", env={"COLUMNS": "40"})
     assert result.exit_code == 0, text(result)
     user = decode_staff_token(DEVELOPMENT_AUTH_SECRET, result.stdout.strip())
     assert (user.sub, user.role) == ("m-1", Role.MANAGER)
@@ -74,7 +74,9 @@ def test_token_is_a_staff_jwt_and_is_refused_in_production() -> None:
 
 
 def test_keys_rotate_prints_a_new_key_before_the_current_ones() -> None:
-    result = invoke("keys", "rotate", env={"REDRESS_ENCRYPTION_KEYS": DEVELOPMENT_ENCRYPTION_KEY})
+    # A narrow terminal must not fold the values an operator copies.
+    env = {"REDRESS_ENCRYPTION_KEYS": DEVELOPMENT_ENCRYPTION_KEY, "COLUMNS": "40"}
+    result = invoke("keys", "rotate", env=env)
     assert result.exit_code == 0, text(result)
     lines = dict(line.split(": ", 1) for line in result.stdout.splitlines() if ": " in line)
     new_key = lines["new key"]
