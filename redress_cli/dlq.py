@@ -124,6 +124,7 @@ def replay_(
     event_type: str | None = TypeOption,
     reason: str | None = ReasonOption,
     consumer: str | None = ConsumerOption,
+    yes: bool = typer.Option(False, "--yes", help="Replay --all without filters unasked."),
     bootstrap: str | None = BootstrapOption,
 ) -> None:
     """Put the original record (value, key, headers without the x- ones) back on its topic, with
@@ -135,6 +136,9 @@ def replay_(
     if all_matching:
         if partition is not None or offset is not None:
             raise fail("give either a partition and offset or --all, not both", 2)
+        unfiltered = not (event_type or reason or consumer)
+        if unfiltered and not yes and not typer.confirm(f"Replay every dead letter of {name}?"):
+            raise fail("nothing replayed", 1)
         letters = run(read_dead_letters(servers, [name], Filters(event_type, reason, consumer)))
     else:
         if partition is None or offset is None:

@@ -230,3 +230,11 @@ async def test_retention_run_applies_the_notifications_job(tmp_path: Path) -> No
     assert result.exit_code == 0, text(result)
     assert "notifications: 0 messages redacted" in text(result)
     assert "notifications: 0 published outbox rows" in text(result)
+
+
+def test_replaying_a_whole_dlq_without_filters_asks_first() -> None:
+    # Refused at the question, before any broker is contacted.
+    result = invoke("dlq", "replay", "intake", "--all", "--bootstrap", "127.0.0.1:1", stdin="n\n")
+    assert result.exit_code == 1
+    assert "Replay every dead letter of intake?" in text(result)
+    assert "nothing replayed" in text(result)
