@@ -46,7 +46,7 @@ chaos: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services deploy bench
+	$(BIN)/mypy shared services deploy bench redress_cli
 	$(BIN)/lint-imports
 
 format: install

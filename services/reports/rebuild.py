@@ -22,10 +22,10 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -66,6 +66,14 @@ class RebuildResult:
     @property
     def read(self) -> int:
         return self.applied + self.skipped
+
+
+class ProgressDisplay(Protocol):
+    """What the rebuild reports its progress to (the operator CLI draws a progress bar)."""
+
+    def update(self, done: int, *, force: bool = False) -> None: ...
+
+    def finish(self, result: RebuildResult) -> None: ...
 
 
 class Progress:
@@ -113,8 +121,10 @@ async def rebuild(
     *,
     topics: Sequence[Topic] = SOURCE_TOPICS,
     out: TextIO = sys.stderr,
+    display: Callable[[int], ProgressDisplay] | None = None,
 ) -> RebuildResult:
-    """Rebuild the read model in `settings.database_url` from `topics`; see the module docstring."""
+    """Rebuild the read model in `settings.database_url` from `topics`; see the module docstring.
+    `display(total)` makes the progress display (default: a line on `out`)."""
     await asyncio.to_thread(upgrade_to_head, settings.database_url, MIGRATIONS_DIR)
     partitions = await _partitions(settings.kafka_bootstrap_servers, topics)
     consumer = AIOKafkaConsumer(
@@ -132,7 +142,7 @@ async def rebuild(
         for partition in partitions:
             consumer.seek(partition, beginning[partition])
         total = sum(end[p] - beginning[p] for p in partitions)
-        progress = Progress(total, out)
+        progress = display(total) if display else Progress(total, out)
         async with db.transaction() as session:
             await ReadModel(session).clear()
             result = await _replay(consumer, partitions, end, session, progress)
@@ -148,7 +158,7 @@ async def _replay(
     partitions: list[TopicPartition],
     end: dict[TopicPartition, int],
     session: AsyncSession,
-    progress: Progress,
+    progress: ProgressDisplay,
 ) -> RebuildResult:
     result = RebuildResult()
     pending = {p for p in partitions if await consumer.position(p) < end[p]}

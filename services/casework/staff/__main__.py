@@ -135,11 +135,17 @@ async def _reset_password(
         print(f"password (shown once): {password}")
 
 
-def main() -> None:
-    arguments = _parser().parse_args()
-    settings = CaseworkSettings()
+def run(argv: list[str], settings: CaseworkSettings | None = None) -> int:
+    """The command line with these arguments (the operator CLI's `redress staff` calls this);
+    returns the exit status."""
+    arguments = _parser().parse_args(argv)
+    settings = settings or CaseworkSettings()
     upgrade_to_head(settings.database_url, MIGRATIONS)
-    sys.exit(asyncio.run(_run(arguments, settings)))
+    return asyncio.run(_run(arguments, settings))
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
 
 
 if __name__ == "__main__":
