@@ -4,7 +4,7 @@ the services' own operator jobs, through their public entry points."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 import typer
@@ -26,6 +26,7 @@ from shared.db import Database
 from shared.outbox import outbox_table
 from shared.reencrypt import reencrypt
 from shared.settings import ServiceSettings
+from shared.timekeeping import utc_now
 from shared.topics import SERVICES
 
 rebuild_app = typer.Typer(help="Rebuild a read model from the event log.")
@@ -81,7 +82,7 @@ async def _outbox_retention(database_url: str, days: int) -> int:
             result = await session.execute(
                 sa.delete(table).where(
                     table.c.published_at.is_not(None),
-                    table.c.published_at < datetime.now(UTC) - timedelta(days=days),
+                    table.c.published_at < utc_now() - timedelta(days=days),
                 )
             )
         return int(getattr(result, "rowcount", 0) or 0)
@@ -102,7 +103,7 @@ def retention_run(
         raise fail(f"unknown service {service!r}; known: {', '.join(SERVICES)}", 2)
     if service == "intake":
         settings = IntakeSettings(database_url=database_url) if database_url else IntakeSettings()
-        anonymised, forgotten = run(intake_retention(settings, datetime.now(UTC)))
+        anonymised, forgotten = run(intake_retention(settings, utc_now()))
         console.print(f"intake: {anonymised} complaints anonymised, {forgotten} emails forgotten")
         database_url = settings.database_url
     if service == "notifications":
@@ -111,7 +112,7 @@ def retention_run(
             if database_url
             else NotificationsSettings()
         )
-        redacted = run(notifications_retention(notifications, datetime.now(UTC)))
+        redacted = run(notifications_retention(notifications, utc_now()))
         console.print(f"notifications: {redacted} messages redacted")
         database_url = notifications.database_url
     if database_url is None:
