@@ -122,6 +122,9 @@ class Sender:
         self.policy = settings.retry_policy
         self._wake = asyncio.Event()
         self._message_id_domain = mail_domain(settings.mail_from)
+        # Made afresh at each start, so a restarted process never passes for its predecessor;
+        # every claim names it (recovery.py tells a dead instance's claims from a live one's).
+        self.instance_id = str(uuid.uuid4())
 
     # ------------------------------------------------------------------ waking
 
@@ -197,7 +200,7 @@ class Sender:
         if plan.fail_as is not None:
             chosen = dataclasses.replace(message, channel=plan.channel)
             await store.change(message, {"channel": plan.channel})
-            await self._fail(session, chosen, plan.fail_as, plan.reason or "", now, contact, plan)
+            await self.fail(session, chosen, plan.fail_as, plan.reason or "", now, contact, plan)
             return None
         assert plan.rendered is not None
         assert plan.address is not None
@@ -205,6 +208,7 @@ class Sender:
             "channel": plan.channel,
             "attempts": message.attempts + 1,
             "last_attempt_at": now,
+            "claimed_by": self.instance_id,
             "next_attempt_at": None,
             "send_after": None,
             "large_print": plan.rendered.large_print,
@@ -214,7 +218,7 @@ class Sender:
             if plan.channel == "sms"
             else None,
         }
-        if not await self._move(session, message, Status.SENDING, values, now):
+        if not await self.move(session, message, Status.SENDING, values, now):
             return None  # another instance claimed it first
         claimed = dataclasses.replace(
             message, status=Status.SENDING, attempts=message.attempts + 1, channel=plan.channel
@@ -304,6 +308,7 @@ class Sender:
                         text=rendered.text,
                         html=rendered.html,
                         message_id_domain=self._message_id_domain,
+                        notification_id=message.id,
                     )
                 )
                 # SMTP has no receipts: the server taking the mail is as far as we can see.
@@ -334,7 +339,7 @@ class Sender:
                 "provider_message_id": delivery.provider_message_id,
                 "failure_reason": None,
             }
-            await self._move(session, message, Status.DELIVERED, values, now)
+            await self.move(session, message, Status.DELIVERED, values, now)
         elif delivery.outcome is Outcome.ACCEPTED:
             await store.change(
                 message, {"sent_at": now, "provider_message_id": delivery.provider_message_id}
@@ -346,11 +351,11 @@ class Sender:
                 if delivery.outcome is Outcome.PERMANENT
                 else Status.TEMPORARY_FAILURE
             )
-            await self._fail(session, message, status, delivery.reason or "", now, contact, plan)
+            await self.fail(session, message, status, delivery.reason or "", now, contact, plan)
 
     # ------------------------------------------------------------------ failures
 
-    async def _fail(
+    async def fail(
         self,
         session: AsyncSession,
         message: Message,
@@ -360,10 +365,12 @@ class Sender:
         contact: Contact | None,
         plan: Plan | None = None,
         extra: Mapping[str, Any] | None = None,
+        retry_at: datetime | None = None,
     ) -> bool:
         """Move `message` to a failure status (a temporary one becomes technical once the
         attempts are used up); after a permanent one, suppress and fall back. False if we lost.
-        `extra` holds further columns to set in the same compare-and-set."""
+        `extra` holds further columns to set in the same compare-and-set; `retry_at` replaces
+        the backoff (a send cut by a crash says nothing about the provider: retry it at once)."""
         reason = reason[:FAILURE_REASON_LENGTH]
         values: dict[str, Any] = {"failure_reason": reason, **(extra or {})}
         if plan is not None and plan.rendered is not None and message.status is not Status.SENDING:
@@ -379,8 +386,8 @@ class Sender:
                     :FAILURE_REASON_LENGTH
                 ]
             else:
-                values["next_attempt_at"] = next_attempt
-        if not await self._move(session, message, status, values, now):
+                values["next_attempt_at"] = retry_at or next_attempt
+        if not await self.move(session, message, status, values, now):
             return False
         if status is Status.PERMANENT_FAILURE and contact is not None:
             await self._after_permanent_failure(session, message, contact, reason, now, plan)
@@ -432,7 +439,7 @@ class Sender:
                 self.wake_after_commit(session)
             return
 
-    async def _move(
+    async def move(
         self,
         session: AsyncSession,
         message: Message,
@@ -517,11 +524,11 @@ class Sender:
             )
             if status is Status.DELIVERED:
                 values = {"delivered_at": now, **found_id}
-                moved = await self._move(session, message, status, values, now)
+                moved = await self.move(session, message, status, values, now)
             else:
                 contact = await ContactStore(session, self.cipher).get(message.reference)
                 reason = scrub(receipt.reason or status.value, message.recipient or "")
-                moved = await self._fail(
+                moved = await self.fail(
                     session, message, status, reason, now, contact, extra=found_id
                 )
         self.messaging.committed()
@@ -552,7 +559,7 @@ class Sender:
         async with self.db.transaction() as session:
             for letter in await MessageStore(session, self.cipher).letters(Status.CREATED, limit):
                 values = {"attempts": letter.attempts + 1, "last_attempt_at": now, "sent_at": now}
-                if await self._move(session, letter, Status.SENDING, values, now):
+                if await self.move(session, letter, Status.SENDING, values, now):
                     taken.append(
                         dataclasses.replace(
                             letter, status=Status.SENDING, attempts=letter.attempts + 1, sent_at=now
@@ -578,39 +585,14 @@ class Sender:
             if letter.status is not Status.SENDING:
                 return PostingResult.NOT_PRINTED, letter
             values = {"delivered_at": now}
-            if not await self._move(session, letter, Status.DELIVERED, values, now):
+            if not await self.move(session, letter, Status.DELIVERED, values, now):
                 return PostingResult.ALREADY_POSTED, letter  # someone confirmed it just now
         self.messaging.committed()
         return PostingResult.POSTED, dataclasses.replace(
             letter, status=Status.DELIVERED, delivered_at=now
         )
 
-    # ------------------------------------------------------------------ safety nets
-
-    async def sweep_stuck(self, now: datetime | None = None) -> int:
-        """Messages left in `sending`: a crashed sender's claims are retried; texts with no
-        receipt after the timeout (docs/reference/notify-anchor.md §1 "Status lifecycle": 72 h)
-        are given up."""
-        now = now or self.clock()
-        claim_cutoff = now - timedelta(seconds=self.settings.claim_timeout_seconds)
-        receipt_cutoff = now - timedelta(hours=self.settings.sending_timeout_hours)
-        swept = 0
-        async with self.db.transaction() as session:
-            store = MessageStore(session, self.cipher)
-            for message in await store.sending_since(claim_cutoff, with_provider_id=False):
-                reason = "the sender stopped before recording an outcome"
-                await self._fail(session, message, Status.TEMPORARY_FAILURE, reason, now, None)
-                swept += 1
-            for message in await store.sending_since(receipt_cutoff, with_provider_id=True):
-                reason = "no delivery receipt within the sending timeout"
-                await self._move(
-                    session, message, Status.TECHNICAL_FAILURE, {"failure_reason": reason}, now
-                )
-                swept += 1
-        if swept:
-            self.messaging.committed()
-            self.wake()
-        return swept
+    # ------------------------------------------------------------------ retention
 
     async def apply_retention(self, now: datetime | None = None) -> int:
         """docs/reference/notify-anchor.md §1 "Data retention": after the retention period, drop
@@ -627,7 +609,7 @@ class Sender:
                         message, {"failure_reason": reason}, status=Status.TECHNICAL_FAILURE
                     )
                 else:
-                    await self._move(
+                    await self.move(
                         session, message, Status.TECHNICAL_FAILURE, {"failure_reason": reason}, now
                     )
             redacted = await store.redact_created_before(cutoff, now)
