@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ from services.notifications.consumers import (
 from services.notifications.domain import TEMPLATES_DIRECTORY, TemplateCatalogue
 from services.notifications.providers import EmailSender, make_sms_provider
 from services.notifications.recovery import Recovery
+from services.notifications.retention import apply_retention
 from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import metadata
@@ -109,7 +111,9 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
     service.on_startup.append(recovery.start)
     service.every("heartbeat", settings.instance_heartbeat_seconds, recovery.beat)
     service.every("sweep", SWEEP_INTERVAL_SECONDS, recovery.sweep_stuck)
-    service.every("retention", settings.retention_interval_seconds, sender.apply_retention)
+    service.every(
+        "retention", settings.retention_interval_seconds, partial(apply_retention, sender)
+    )
     service.on_shutdown.append(email.close)
     service.on_shutdown.append(http_client.aclose)
     service.on_shutdown.append(recovery.stop)

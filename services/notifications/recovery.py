@@ -19,6 +19,7 @@ import logging
 from datetime import datetime, timedelta
 
 from services.notifications.domain.records import Status
+from services.notifications.failures import fail
 from services.notifications.instance_store import InstanceStore
 from services.notifications.sender import Sender
 from services.notifications.store import MessageStore
@@ -66,8 +67,8 @@ class Recovery:
             gone = instances.gone(self.instance_id, self.settings.instance_slot, silent_since)
             for message in await MessageStore(session, self.sender.cipher).claims_of(gone):
                 failed = Status.TEMPORARY_FAILURE
-                if await self.sender.fail(
-                    session, message, failed, CRASH_REASON, now, None, retry_at=now
+                if await fail(
+                    self.sender, session, message, failed, CRASH_REASON, now, None, retry_at=now
                 ):
                     recovered += 1
                     log.warning(
@@ -89,8 +90,14 @@ class Recovery:
         async with self.sender.db.transaction() as session:
             store = MessageStore(session, self.sender.cipher)
             for message in await store.sending_since(claim_cutoff, with_provider_id=False):
-                await self.sender.fail(
-                    session, message, Status.TEMPORARY_FAILURE, CLAIM_TIMEOUT_REASON, now, None
+                await fail(
+                    self.sender,
+                    session,
+                    message,
+                    Status.TEMPORARY_FAILURE,
+                    CLAIM_TIMEOUT_REASON,
+                    now,
+                    None,
                 )
                 swept += 1
             for message in await store.sending_since(receipt_cutoff, with_provider_id=True):
