@@ -17,7 +17,7 @@ from services.casework.staff import __main__ as staff_command
 from services.casework.staff.accounts import ROLES
 from services.intake.retention import run_once as intake_retention
 from services.intake.settings import IntakeSettings
-from services.notifications.retention import run_once as notifications_retention
+from services.notifications.retention_job import run_once as notifications_retention
 from services.notifications.settings import NotificationsSettings
 from services.reports.rebuild import RebuildResult, rebuild
 from services.reports.settings import ReportsSettings

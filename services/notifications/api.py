@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from services.notifications import letters as print_queue
+from services.notifications import receipts
 from services.notifications.domain.delivery import PostingResult, ReceiptResult
 from services.notifications.domain.records import Message
 from services.notifications.providers import (
@@ -161,12 +163,12 @@ async def letter_queue(
     ] = False,
 ) -> list[LetterView]:
     sender = sender_of(request)
-    taken = await sender.take_print_queue(limit)
+    taken = await print_queue.take_print_queue(sender, limit)
     log.info("print queue fetched", extra={"staff": staff.sub, "letters": len(taken)})
     letters = taken
     if include_unposted:
         taken_ids = {letter.id for letter in taken}
-        earlier = await sender.unposted_letters(MAX_PRINT_RUN)
+        earlier = await print_queue.unposted_letters(sender, MAX_PRINT_RUN)
         letters = taken + [letter for letter in earlier if letter.id not in taken_ids]
     return [_letter_view(letter) for letter in letters]
 
@@ -182,7 +184,7 @@ async def letter_posted(
     staff: Annotated[StaffUser, Depends(staff_auth(*LETTER_ROLES))],
     letter_id: str,
 ) -> PostedView:
-    result, letter = await sender_of(request).confirm_posted(letter_id)
+    result, letter = await print_queue.confirm_posted(sender_of(request), letter_id)
     if result is PostingResult.UNKNOWN or letter is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No letter has that id.")
     if result is PostingResult.NOT_PRINTED:
@@ -211,10 +213,10 @@ async def sms_status(request: Request) -> JSONResponse:
     provider_id, receipt = await _read_authentic_receipt(request)
     sender = sender_of(request)
     if receipt is None:  # an interim status: nothing to record, but the id must be ours
-        if not await sender.known_provider_id(provider_id):
+        if not await receipts.known_provider_id(sender, provider_id):
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No message has that id.")
         return JSONResponse({"result": ReceiptResult.IGNORED.value})
-    result = await sender.apply_receipt(receipt)
+    result = await receipts.apply_receipt(sender, receipt)
     if result is ReceiptResult.UNKNOWN:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No message has that id.")
     return JSONResponse({"result": result.value})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -17,6 +18,8 @@ from services.notifications.consumers import (
 )
 from services.notifications.domain import TEMPLATES_DIRECTORY, TemplateCatalogue
 from services.notifications.providers import EmailSender, make_sms_provider
+from services.notifications.recovery import Recovery
+from services.notifications.retention import apply_retention
 from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import metadata
@@ -81,6 +84,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         sms=make_sms_provider(SmsProviderConfig.of(settings), http_client),
         clock=clock,
     )
+    recovery = Recovery(sender)
     handlers = Handlers(sender=sender, cipher=cipher, catalogue=catalogue, clock=clock)
 
     messaging = service.messaging
@@ -102,10 +106,17 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
 
     # The sender's own wait (woken on insert, else the poll interval) paces it: no extra sleep.
     service.every("sender", 0.0, sender.run_when_woken)
-    service.every("sweep", SWEEP_INTERVAL_SECONDS, sender.sweep_stuck)
-    service.every("retention", settings.retention_interval_seconds, sender.apply_retention)
+    # Before the sender starts: announce this instance and take back what dead ones left in
+    # `sending` (recovery.py); then a heartbeat, which also recovers instances that die later.
+    service.on_startup.append(recovery.start)
+    service.every("heartbeat", settings.instance_heartbeat_seconds, recovery.beat)
+    service.every("sweep", SWEEP_INTERVAL_SECONDS, recovery.sweep_stuck)
+    service.every(
+        "retention", settings.retention_interval_seconds, partial(apply_retention, sender)
+    )
     service.on_shutdown.append(email.close)
     service.on_shutdown.append(http_client.aclose)
+    service.on_shutdown.append(recovery.stop)
 
     app = service.http_app(
         routers=[api.router],
@@ -113,6 +124,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         description="Messages to complainants by email and text: templates, retries, receipts.",
     )
     app.state.sender = sender
+    app.state.recovery = recovery
     app.state.handlers = handlers
     return app
 

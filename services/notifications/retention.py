@@ -1,45 +1,36 @@
-"""The retention job once, outside the running service (the operator CLI's `redress retention
-run --service notifications`): the sender's `apply_retention`, which the service runs every
-NOTIFICATIONS_RETENTION_SECONDS; nothing is sent, so no provider is ever called."""
+"""Retention (docs/reference/notify-anchor.md §1 "Data retention"): content, personalisation and
+recipient dropped after the retention period, contacts a while after their case closed."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
-from pathlib import Path
+from datetime import datetime, timedelta
 
-import httpx
-
-from services.notifications.app import SMS_HTTP_TIMEOUT_SECONDS, SmsProviderConfig
-from services.notifications.domain import TEMPLATES_DIRECTORY, TemplateCatalogue
-from services.notifications.providers import EmailSender, make_sms_provider
+from services.notifications.domain.records import Status
 from services.notifications.sender import Sender
-from services.notifications.settings import NotificationsSettings
-from services.notifications.store import metadata
-from shared.db import Database
-from shared.messaging import Messaging
-from shared.migrations import upgrade_to_head
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+from services.notifications.store import ContactStore, MessageStore
 
 
-async def run_once(settings: NotificationsSettings, now: datetime) -> int:
-    """Redact the messages past their retention period (and forget closed cases' contacts) in
-    the database of `settings`, migrated first; returns how many messages were redacted. Status
-    events it emits wait in the outbox for the running service's relay."""
-    await asyncio.to_thread(upgrade_to_head, settings.database_url, MIGRATIONS_DIR)
-    db = Database(settings.database_url)
-    async with httpx.AsyncClient(timeout=SMS_HTTP_TIMEOUT_SECONDS) as http_client:
-        try:
-            sender = Sender(
-                db=db,
-                messaging=Messaging("notifications", settings, db, metadata),
-                settings=settings,
-                cipher=settings.cipher(),
-                catalogue=TemplateCatalogue.load(TEMPLATES_DIRECTORY),
-                email=EmailSender(settings.smtp_host, settings.smtp_port, tls=settings.smtp_tls),
-                sms=make_sms_provider(SmsProviderConfig.of(settings), http_client),
-            )
-            return await sender.apply_retention(now)
-        finally:
-            await db.dispose()
+async def apply_retention(sender: Sender, now: datetime | None = None) -> int:
+    """docs/reference/notify-anchor.md §1 "Data retention": after the retention period, drop
+    content, personalisation and recipient; keep the metadata. A message still unsent by then
+    is given up (technical-failure) first."""
+    now = now or sender.clock()
+    cutoff = now - timedelta(days=sender.settings.retention_days)
+    async with sender.db.transaction() as session:
+        store = MessageStore(session, sender.cipher)
+        for message in await store.unfinished_created_before(cutoff):
+            reason = "not sent within the retention period"
+            if message.channel is None:
+                await store.change(
+                    message, {"failure_reason": reason}, status=Status.TECHNICAL_FAILURE
+                )
+            else:
+                await sender.move(
+                    session, message, Status.TECHNICAL_FAILURE, {"failure_reason": reason}, now
+                )
+        redacted = await store.redact_created_before(cutoff, now)
+        await ContactStore(session, sender.cipher).delete_closed_before(
+            now - timedelta(days=sender.settings.contact_retention_days_after_closure)
+        )
+    sender.messaging.committed()
+    return redacted

@@ -7,7 +7,9 @@ row; the database session is closed during the slow provider call; the outcome i
 another compare-and-set, so statuses only move forward. Retries are read apart from first
 attempts, so a backlog of retries never starves new messages.
 
-Every status change goes out on the deliveries topic through the outbox, with no personal data.
+Every status change goes out on the deliveries topic through the outbox, with no personal data
+(status_events.py). Failures are failures.py; receipts, letters, retention and crash recovery are
+use-case modules of their own (receipts.py, letters.py, retention.py, recovery.py).
 `now` comes from an injected clock, so tests can stand at 22:30 in London.
 """
 
@@ -19,7 +21,7 @@ import logging
 import random
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any, Protocol
 
@@ -40,15 +42,11 @@ from services.notifications.domain import (
 )
 from services.notifications.domain.delivery import (
     LETTER_TIMEZONE,
-    STATUS_EVENT_TYPES,
     Delivery,
     Outcome,
     Plan,
-    PostingResult,
-    ReceiptResult,
     address_for,
     addresses,
-    channels_for,
     first_reachable_channel,
     mail_domain,
     scrub,
@@ -56,31 +54,24 @@ from services.notifications.domain.delivery import (
     stored_body,
     stored_letter,
 )
-from services.notifications.domain.records import (
-    FAILURE_REASON_LENGTH,
-    Contact,
-    Message,
-    NewMessage,
-    Status,
-)
+from services.notifications.domain.records import Contact, Message, Status
 from services.notifications.domain.rendered import Addressee, RenderedLetter
 from services.notifications.domain.statuses import can_move
 from services.notifications.domain.welsh import writes_in_welsh
+from services.notifications.failures import fail
 from services.notifications.providers import (
     PermanentProviderError,
     ProviderError,
-    Receipt,
     SmsProvider,
     build_email,
 )
 from services.notifications.settings import NotificationsSettings
+from services.notifications.status_events import publish_status
 from services.notifications.store import ContactStore, MessageStore, SuppressionList
 from shared.crypto import Cipher
 from shared.db import Database
-from shared.events import NotificationStatusChanged
 from shared.messaging import Messaging
 from shared.timekeeping import Clock, utc_now
-from shared.topics import NOTIFICATION_DELIVERIES
 from shared.wakeups import wait_woken
 
 log = logging.getLogger("redress.notifications.sender")
@@ -122,6 +113,9 @@ class Sender:
         self.policy = settings.retry_policy
         self._wake = asyncio.Event()
         self._message_id_domain = mail_domain(settings.mail_from)
+        # Made afresh at each start, so a restarted process never passes for its predecessor;
+        # every claim names it (recovery.py tells a dead instance's claims from a live one's).
+        self.instance_id = str(uuid.uuid4())
 
     # ------------------------------------------------------------------ waking
 
@@ -197,7 +191,7 @@ class Sender:
         if plan.fail_as is not None:
             chosen = dataclasses.replace(message, channel=plan.channel)
             await store.change(message, {"channel": plan.channel})
-            await self._fail(session, chosen, plan.fail_as, plan.reason or "", now, contact, plan)
+            await fail(self, session, chosen, plan.fail_as, plan.reason or "", now, contact, plan)
             return None
         assert plan.rendered is not None
         assert plan.address is not None
@@ -205,6 +199,7 @@ class Sender:
             "channel": plan.channel,
             "attempts": message.attempts + 1,
             "last_attempt_at": now,
+            "claimed_by": self.instance_id,
             "next_attempt_at": None,
             "send_after": None,
             "large_print": plan.rendered.large_print,
@@ -214,7 +209,7 @@ class Sender:
             if plan.channel == "sms"
             else None,
         }
-        if not await self._move(session, message, Status.SENDING, values, now):
+        if not await self.move(session, message, Status.SENDING, values, now):
             return None  # another instance claimed it first
         claimed = dataclasses.replace(
             message, status=Status.SENDING, attempts=message.attempts + 1, channel=plan.channel
@@ -304,6 +299,7 @@ class Sender:
                         text=rendered.text,
                         html=rendered.html,
                         message_id_domain=self._message_id_domain,
+                        notification_id=message.id,
                     )
                 )
                 # SMTP has no receipts: the server taking the mail is as far as we can see.
@@ -334,7 +330,7 @@ class Sender:
                 "provider_message_id": delivery.provider_message_id,
                 "failure_reason": None,
             }
-            await self._move(session, message, Status.DELIVERED, values, now)
+            await self.move(session, message, Status.DELIVERED, values, now)
         elif delivery.outcome is Outcome.ACCEPTED:
             await store.change(
                 message, {"sent_at": now, "provider_message_id": delivery.provider_message_id}
@@ -346,93 +342,11 @@ class Sender:
                 if delivery.outcome is Outcome.PERMANENT
                 else Status.TEMPORARY_FAILURE
             )
-            await self._fail(session, message, status, delivery.reason or "", now, contact, plan)
+            await fail(self, session, message, status, delivery.reason or "", now, contact, plan)
 
-    # ------------------------------------------------------------------ failures
+    # ------------------------------------------------------------------ transitions
 
-    async def _fail(
-        self,
-        session: AsyncSession,
-        message: Message,
-        status: Status,
-        reason: str,
-        now: datetime,
-        contact: Contact | None,
-        plan: Plan | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> bool:
-        """Move `message` to a failure status (a temporary one becomes technical once the
-        attempts are used up); after a permanent one, suppress and fall back. False if we lost.
-        `extra` holds further columns to set in the same compare-and-set."""
-        reason = reason[:FAILURE_REASON_LENGTH]
-        values: dict[str, Any] = {"failure_reason": reason, **(extra or {})}
-        if plan is not None and plan.rendered is not None and message.status is not Status.SENDING:
-            values |= {
-                "rendered": stored_body(plan.channel, plan.rendered),
-                "recipient": plan.address,
-            }
-        if status is Status.TEMPORARY_FAILURE:
-            next_attempt = self.policy.next_attempt_at(now, message.attempts, self.rng)
-            if next_attempt is None:
-                status = Status.TECHNICAL_FAILURE
-                values["failure_reason"] = f"gave up after {message.attempts} attempts: {reason}"[
-                    :FAILURE_REASON_LENGTH
-                ]
-            else:
-                values["next_attempt_at"] = next_attempt
-        if not await self._move(session, message, status, values, now):
-            return False
-        if status is Status.PERMANENT_FAILURE and contact is not None:
-            await self._after_permanent_failure(session, message, contact, reason, now, plan)
-        return True
-
-    async def _after_permanent_failure(
-        self,
-        session: AsyncSession,
-        message: Message,
-        contact: Contact,
-        reason: str,
-        now: datetime,
-        plan: Plan | None,
-    ) -> None:
-        """Suppress the address that bounced, then try the next channel that can reach them."""
-        assert message.channel is not None
-        address = (plan.address if plan else None) or message.recipient
-        suppressions = SuppressionList(session, self.cipher)
-        if address:
-            await suppressions.add(address, message.channel, reason, now)
-        chain = channels_for(contact)
-        later = chain[chain.index(message.channel) + 1 :] if message.channel in chain else []
-        suppressed = await suppressions.suppressed(addresses(contact))
-        for channel in later:
-            fallback_address, _problem = address_for(contact, channel)
-            if fallback_address is None or fallback_address in suppressed:
-                continue
-            if message.personalisation is None:
-                return
-            added = await MessageStore(session, self.cipher).add(
-                NewMessage(
-                    id=str(uuid.uuid4()),
-                    dedupe_key=f"{message.dedupe_key}|{channel}",
-                    request_id=message.request_id,
-                    reference=message.reference,
-                    template=message.template,
-                    template_version=message.template_version,
-                    personalisation=message.personalisation,
-                    created_at=now,
-                    channel=channel,
-                )
-            )
-            if added:
-                log.info(
-                    "falling back to %s",
-                    channel,
-                    extra={"notification_id": message.id, "reference": message.reference},
-                )
-                self.wake_after_commit(session)
-            return
-
-    async def _move(
+    async def move(
         self,
         session: AsyncSession,
         message: Message,
@@ -451,7 +365,7 @@ class Sender:
             attempts=int(values.get("attempts", message.attempts)),
             channel=values.get("channel", message.channel),
         )
-        await self._publish(session, moved, values.get("failure_reason"), now)
+        await publish_status(self.messaging, session, moved, values.get("failure_reason"), now)
         MESSAGES.labels(moved.channel or "none", status.value).inc()
         log.info(
             "message is now %s",
@@ -463,176 +377,3 @@ class Sender:
             },
         )
         return True
-
-    async def _publish(
-        self, session: AsyncSession, message: Message, failure_reason: str | None, now: datetime
-    ) -> None:
-        if message.channel not in ("email", "sms", "letter"):
-            # Never got as far as choosing a channel (its complainant never became known); the
-            # contract needs one, and there is nothing casework could act on.
-            return
-        payload = NotificationStatusChanged(
-            notification_id=message.id,
-            request_id=message.request_id,
-            reference=message.reference,
-            channel=message.channel,
-            template=message.template,
-            template_version=message.template_version,
-            status=message.status,
-            at=now,
-            attempts=message.attempts,
-            failure_reason=failure_reason,
-        )
-        await self.messaging.emit(
-            session,
-            NOTIFICATION_DELIVERIES,
-            payload,
-            subject=message.reference,
-            ce_type=STATUS_EVENT_TYPES[message.status],
-        )
-
-    # ------------------------------------------------------------------ receipts
-
-    async def known_provider_id(self, provider_message_id: str) -> bool:
-        async with self.db.transaction() as session:
-            found = await MessageStore(session, self.cipher).by_provider_id(provider_message_id)
-        return found is not None
-
-    async def apply_receipt(self, receipt: Receipt) -> ReceiptResult:
-        """An SMS delivery receipt: forward-only, so duplicates and late receipts change nothing."""
-        now = self.clock()
-        async with self.db.transaction() as session:
-            message = await self._receipt_message(MessageStore(session, self.cipher), receipt)
-            if message is None:
-                return ReceiptResult.UNKNOWN
-            status = Status(receipt.status)
-            if not can_move(message.status, status) or message.status is not Status.SENDING:
-                return ReceiptResult.IGNORED
-            # A receipt can overtake our own record of the provider's id (it is posted as soon
-            # as the provider takes the text); record the id with the outcome.
-            found_id: dict[str, Any] = (
-                {}
-                if message.provider_message_id == receipt.provider_message_id
-                else {"provider_message_id": receipt.provider_message_id, "sent_at": now}
-            )
-            if status is Status.DELIVERED:
-                values = {"delivered_at": now, **found_id}
-                moved = await self._move(session, message, status, values, now)
-            else:
-                contact = await ContactStore(session, self.cipher).get(message.reference)
-                reason = scrub(receipt.reason or status.value, message.recipient or "")
-                moved = await self._fail(
-                    session, message, status, reason, now, contact, extra=found_id
-                )
-        self.messaging.committed()
-        return ReceiptResult.APPLIED if moved else ReceiptResult.IGNORED
-
-    async def _receipt_message(self, store: MessageStore, receipt: Receipt) -> Message | None:
-        message = await store.by_provider_id(receipt.provider_message_id)
-        if message is not None or not receipt.notification_id:
-            return message
-        candidate = await store.get(receipt.notification_id)
-        if (
-            candidate is None
-            or candidate.channel != "sms"
-            or candidate.status is not Status.SENDING
-        ):
-            return None
-        return candidate
-
-    # ------------------------------------------------------------------ letters
-
-    async def take_print_queue(self, limit: int) -> list[Message]:
-        """Letters waiting to be printed, now `sending`: whoever fetches them prints them.
-
-        Compare-and-set per letter, so two people fetching at once never get the same one.
-        """
-        now = self.clock()
-        taken: list[Message] = []
-        async with self.db.transaction() as session:
-            for letter in await MessageStore(session, self.cipher).letters(Status.CREATED, limit):
-                values = {"attempts": letter.attempts + 1, "last_attempt_at": now, "sent_at": now}
-                if await self._move(session, letter, Status.SENDING, values, now):
-                    taken.append(
-                        dataclasses.replace(
-                            letter, status=Status.SENDING, attempts=letter.attempts + 1, sent_at=now
-                        )
-                    )
-        self.messaging.committed()
-        return taken
-
-    async def unposted_letters(self, limit: int) -> list[Message]:
-        """Letters fetched for printing that nobody has confirmed as posted yet."""
-        async with self.db.transaction() as session:
-            return await MessageStore(session, self.cipher).letters(Status.SENDING, limit)
-
-    async def confirm_posted(self, letter_id: str) -> tuple[PostingResult, Message | None]:
-        """Staff posted the letter: `sending` -> `delivered` (as far as we will ever know)."""
-        now = self.clock()
-        async with self.db.transaction() as session:
-            letter = await MessageStore(session, self.cipher).get(letter_id)
-            if letter is None or letter.channel != "letter":
-                return PostingResult.UNKNOWN, None
-            if letter.status is Status.DELIVERED:
-                return PostingResult.ALREADY_POSTED, letter
-            if letter.status is not Status.SENDING:
-                return PostingResult.NOT_PRINTED, letter
-            values = {"delivered_at": now}
-            if not await self._move(session, letter, Status.DELIVERED, values, now):
-                return PostingResult.ALREADY_POSTED, letter  # someone confirmed it just now
-        self.messaging.committed()
-        return PostingResult.POSTED, dataclasses.replace(
-            letter, status=Status.DELIVERED, delivered_at=now
-        )
-
-    # ------------------------------------------------------------------ safety nets
-
-    async def sweep_stuck(self, now: datetime | None = None) -> int:
-        """Messages left in `sending`: a crashed sender's claims are retried; texts with no
-        receipt after the timeout (docs/reference/notify-anchor.md §1 "Status lifecycle": 72 h)
-        are given up."""
-        now = now or self.clock()
-        claim_cutoff = now - timedelta(seconds=self.settings.claim_timeout_seconds)
-        receipt_cutoff = now - timedelta(hours=self.settings.sending_timeout_hours)
-        swept = 0
-        async with self.db.transaction() as session:
-            store = MessageStore(session, self.cipher)
-            for message in await store.sending_since(claim_cutoff, with_provider_id=False):
-                reason = "the sender stopped before recording an outcome"
-                await self._fail(session, message, Status.TEMPORARY_FAILURE, reason, now, None)
-                swept += 1
-            for message in await store.sending_since(receipt_cutoff, with_provider_id=True):
-                reason = "no delivery receipt within the sending timeout"
-                await self._move(
-                    session, message, Status.TECHNICAL_FAILURE, {"failure_reason": reason}, now
-                )
-                swept += 1
-        if swept:
-            self.messaging.committed()
-            self.wake()
-        return swept
-
-    async def apply_retention(self, now: datetime | None = None) -> int:
-        """docs/reference/notify-anchor.md §1 "Data retention": after the retention period, drop
-        content, personalisation and recipient; keep the metadata. A message still unsent by then
-        is given up (technical-failure) first."""
-        now = now or self.clock()
-        cutoff = now - timedelta(days=self.settings.retention_days)
-        async with self.db.transaction() as session:
-            store = MessageStore(session, self.cipher)
-            for message in await store.unfinished_created_before(cutoff):
-                reason = "not sent within the retention period"
-                if message.channel is None:
-                    await store.change(
-                        message, {"failure_reason": reason}, status=Status.TECHNICAL_FAILURE
-                    )
-                else:
-                    await self._move(
-                        session, message, Status.TECHNICAL_FAILURE, {"failure_reason": reason}, now
-                    )
-            redacted = await store.redact_created_before(cutoff, now)
-            await ContactStore(session, self.cipher).delete_closed_before(
-                now - timedelta(days=self.settings.contact_retention_days_after_closure)
-            )
-        self.messaging.committed()
-        return redacted

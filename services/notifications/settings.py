@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from services.notifications.domain import channels, retry
 from shared.settings import MailSettings, default_sqlite_url
@@ -26,6 +26,17 @@ DEFAULT_SENDING_TIMEOUT_HOURS = 72.0
 # A claimed message with no outcome after this long belongs to an instance that died mid-send;
 # it goes back to the retry queue. Far longer than any SMTP or HTTP timeout (30 s).
 DEFAULT_CLAIM_TIMEOUT_SECONDS = 600.0
+# Each running instance writes a heartbeat this often (services/notifications/recovery.py), so
+# the others can tell a live instance's claims from a dead one's. Short next to the timeout
+# below; one indexed UPDATE per beat.
+DEFAULT_INSTANCE_HEARTBEAT_SECONDS = 5.0
+# An instance whose heartbeat is older than this is gone: its unfinished sends are recovered
+# (sent again, with the same Message-ID) instead of waiting for the claim timeout. Six missed
+# beats, so a busy event loop or a slow database moment is not taken for a death; far below
+# the claim timeout (600 s), which stays as the backstop.
+DEFAULT_INSTANCE_TIMEOUT_SECONDS = 30.0
+# The fewest heartbeats one timeout may span (the settings refuse less).
+MIN_BEATS_PER_TIMEOUT = 3
 # The sender wakes at once when a message is stored; this poll is the safety net (and the
 # pace of retries). Notify's SLO is 95% handed to the provider within 10 s
 # (docs/reference/notify-anchor.md §1 "SLO published"), so half a second leaves ample room.
@@ -126,6 +137,35 @@ class NotificationsSettings(MailSettings):
     claim_timeout_seconds: float = Field(
         DEFAULT_CLAIM_TIMEOUT_SECONDS, gt=0, validation_alias="NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS"
     )
+
+    instance_heartbeat_seconds: float = Field(
+        DEFAULT_INSTANCE_HEARTBEAT_SECONDS,
+        gt=0,
+        validation_alias="NOTIFICATIONS_INSTANCE_HEARTBEAT_SECONDS",
+    )
+    instance_timeout_seconds: float = Field(
+        DEFAULT_INSTANCE_TIMEOUT_SECONDS,
+        gt=0,
+        validation_alias="NOTIFICATIONS_INSTANCE_TIMEOUT_SECONDS",
+    )
+    # The slot this process fills (a StatefulSet pod name, a systemd instance name): at most
+    # one live process per slot. Set, a restarted process recovers the sends its predecessor in
+    # the slot left unfinished at once, without waiting for the instance timeout. Unset
+    # (the default), only the heartbeat timeout says an instance is gone.
+    instance_slot: str | None = Field(
+        None, max_length=100, validation_alias="NOTIFICATIONS_INSTANCE_SLOT"
+    )
+
+    @model_validator(mode="after")
+    def _timeout_outlasts_heartbeats(self) -> NotificationsSettings:
+        # A timeout shorter than a few beats would take live instances for dead ones, and two
+        # live instances would then send the same message.
+        if self.instance_timeout_seconds < MIN_BEATS_PER_TIMEOUT * self.instance_heartbeat_seconds:
+            raise ValueError(
+                "NOTIFICATIONS_INSTANCE_TIMEOUT_SECONDS must be at least "
+                f"{MIN_BEATS_PER_TIMEOUT} times NOTIFICATIONS_INSTANCE_HEARTBEAT_SECONDS"
+            )
+        return self
 
     @property
     def sms_status_callback_url(self) -> str:

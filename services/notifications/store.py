@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Select,
     String,
     Table,
     and_,
@@ -49,6 +50,7 @@ outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
 REFERENCE_LENGTH = 64
+INSTANCE_ID_LENGTH = 36  # a UUID
 LETTER = "letter"
 
 contacts = Table(
@@ -102,6 +104,8 @@ messages = Table(
     # Letters: rendered and waiting in the print queue for staff (status stays `created` until
     # staff fetch the queue, then `sending` until they confirm it was posted).
     Column("queued_for_print_at", UtcDateTime(), nullable=True),
+    # The sender instance holding the current claim (instances.py): a dead one's is recovered.
+    Column("claimed_by", String(INSTANCE_ID_LENGTH), nullable=True),
     Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
 )
 
@@ -126,7 +130,7 @@ class ContactStore:
             "personal_data": self.cipher.encrypt_json(contact.as_json()),
             "updated_at": now,
         }
-        statement = _dialect_insert(self.session, contacts).values(**values)
+        statement = dialect_insert(self.session, contacts).values(**values)
         await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=[contacts.c.reference],
@@ -138,7 +142,7 @@ class ContactStore:
         """Starts the contact's retention clock at the first closure (a review re-closes
         without a new `redress.case.closed`)."""
         await self.session.execute(
-            _dialect_insert(self.session, case_closures)
+            dialect_insert(self.session, case_closures)
             .values(reference=reference, closed_at=closed_at)
             .on_conflict_do_nothing(index_elements=[case_closures.c.reference])
         )
@@ -150,7 +154,7 @@ class ContactStore:
         result = await self.session.execute(
             delete(contacts).where(contacts.c.reference.in_(closed_long_ago))
         )
-        return _rowcount(result)
+        return rowcount(result)
 
     async def get(self, reference: str) -> Contact | None:
         data = await self.session.scalar(
@@ -168,7 +172,7 @@ class MessageStore:
 
     async def add(self, message: NewMessage) -> bool:
         """Store a new message in `created`; False when its dedupe key is already there."""
-        statement = _dialect_insert(self.session, messages).values(
+        statement = dialect_insert(self.session, messages).values(
             id=message.id,
             dedupe_key=message.dedupe_key,
             request_id=message.request_id,
@@ -185,7 +189,7 @@ class MessageStore:
         result = await self.session.execute(
             statement.on_conflict_do_nothing(index_elements=[messages.c.dedupe_key])
         )
-        return _rowcount(result) == 1
+        return rowcount(result) == 1
 
     async def get(self, message_id: str) -> Message | None:
         row = (
@@ -253,6 +257,18 @@ class MessageStore:
         )
         return [self._message(row) for row in rows]
 
+    async def claims_of(self, instances: Select[tuple[str]]) -> list[Message]:
+        """`sending`, claimed by one of `instances`, outcome never saved; letters apart."""
+        rows = await self.session.execute(
+            select(messages).where(
+                messages.c.status == Status.SENDING.value,
+                messages.c.provider_message_id.is_(None),
+                messages.c.channel != LETTER,
+                messages.c.claimed_by.in_(instances),
+            )
+        )
+        return [self._message(row) for row in rows]
+
     async def letters(self, status: Status, limit: int) -> list[Message]:
         """Letters in the print queue with `status`, oldest first."""
         rows = await self.session.execute(
@@ -300,7 +316,7 @@ class MessageStore:
             )
             .values(**updates)
         )
-        return _rowcount(result) == 1
+        return rowcount(result) == 1
 
     async def redact_created_before(self, cutoff: datetime, now: datetime) -> int:
         """Retention: drop content and recipient, keep the metadata
@@ -311,7 +327,7 @@ class MessageStore:
             .where(messages.c.status.not_in([Status.CREATED.value, Status.TEMPORARY_FAILURE.value]))
             .values(personalisation=None, rendered=None, recipient=None, redacted_at=now)
         )
-        return _rowcount(result)
+        return rowcount(result)
 
     def _message(self, row: Any) -> Message:
         decrypt = self.cipher.decrypt_json
@@ -350,7 +366,7 @@ class SuppressionList:
         self.cipher = cipher
 
     async def add(self, address: str, channel: str, reason: str, now: datetime) -> None:
-        statement = _dialect_insert(self.session, suppressions).values(
+        statement = dialect_insert(self.session, suppressions).values(
             address_digest=self.cipher.lookup_digest(address),
             channel=channel,
             reason=reason[:FAILURE_REASON_LENGTH],
@@ -373,12 +389,12 @@ class SuppressionList:
         return {by_digest[digest] for digest in found}
 
 
-def _dialect_insert(session: AsyncSession, table: Table) -> Any:
+def dialect_insert(session: AsyncSession, table: Table) -> Any:
     """An INSERT that knows ON CONFLICT on both supported databases."""
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
 
-def _rowcount(result: Any) -> int:
+def rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)

@@ -49,6 +49,7 @@ def a_mail(to: str = "complainant@example.org", subject: str = "Your complaint")
         text="We have received your complaint.",
         html="<p>We have received your complaint.</p>",
         message_id_domain="redress.localhost",
+        notification_id=str(uuid.uuid4()),
     )
 
 
@@ -85,6 +86,7 @@ def notify(gateway_url: str, client: httpx.AsyncClient) -> NotifySmsProvider:
 
 
 async def test_sent_mail_is_stored_with_text_and_html_parts(mail_server: LocalMailServer) -> None:
+    notification_id = str(uuid.uuid4())
     message = build_email(
         to="complainant@example.org",
         from_="no-reply@redress.localhost",
@@ -92,13 +94,15 @@ async def test_sent_mail_is_stored_with_text_and_html_parts(mail_server: LocalMa
         text="Plain words.",
         html="<p>Marked-up words.</p>",
         message_id_domain="redress.localhost",
+        notification_id=notification_id,
     )
     async with sender_for(mail_server) as sender:
         message_id = await sender.send(message)
 
     [stored] = read_mails(mail_server.directory)
     assert stored["Message-ID"] == message_id
-    assert message_id.endswith("@redress.localhost>")
+    # The notification's own id, so every attempt at one notification is the same mail.
+    assert message_id == f"<{notification_id}@redress.localhost>"
     assert stored["X-Envelope-To"] == "complainant@example.org"
     assert stored.get_content_type() == "multipart/alternative"
     parts = list(stored.iter_parts())

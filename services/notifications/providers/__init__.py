@@ -28,6 +28,7 @@ from services.notifications.providers.smtp import (
     TlsMode,
     build_email,
     classify_smtp_failure,
+    message_id_for,
 )
 from services.notifications.providers.twilio import (
     TWILIO_REFERENCE_PARAMETER,
@@ -58,6 +59,7 @@ __all__ = [
     "build_email",
     "classify_smtp_failure",
     "make_sms_provider",
+    "message_id_for",
     "parse_notify_receipt",
     "parse_twilio_receipt",
     "twilio_signature",

@@ -36,19 +36,29 @@ def build_email(
     text: str,
     html: str | None,
     message_id_domain: str,
+    notification_id: str,
 ) -> EmailMessage:
     """A multipart/alternative message, plain text first (RFC 2046 section 5.1.4: the last part
-    is the preferred one, so clients that can show HTML do)."""
+    is the preferred one, so clients that can show HTML do). Its Message-ID is the
+    notification's own (`message_id_for`), so every attempt at one notification is one mail."""
     message = EmailMessage(policy=email.policy.default)
     message["From"] = from_
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = email.utils.formatdate(usegmt=True)
-    message["Message-ID"] = email.utils.make_msgid(domain=message_id_domain)
+    message["Message-ID"] = message_id_for(notification_id, message_id_domain)
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
     return message
+
+
+def message_id_for(notification_id: str, domain: str) -> str:
+    """The Message-ID of a notification's mail: `<notification id@domain>` (RFC 5322 section
+    3.6.4 msg-id; the id is a UUID, so a valid dot-atom). The same on every attempt, so a mail
+    resent after a crash mid-send is recognisably the same mail (RFC 5322: a resend of one
+    message keeps its Message-ID), and mail clients and relays can drop the duplicate."""
+    return f"<{notification_id}@{domain}>"
 
 
 def classify_smtp_failure(error: Exception) -> ProviderError:

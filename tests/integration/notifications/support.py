@@ -21,6 +21,7 @@ from deploy.local.mail_server import sorted_mail_files
 from deploy.local.sms_gateway import RunningGateway
 from services.notifications.app import create_app
 from services.notifications.providers import TWILIO_SIGNATURE_HEADER, twilio_signature
+from services.notifications.recovery import Recovery
 from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import Message, MessageStore
@@ -81,6 +82,11 @@ class RunningNotifications:
     def sender(self) -> Sender:
         sender: Sender = self.app.state.sender
         return sender
+
+    @property
+    def recovery(self) -> Recovery:
+        recovery: Recovery = self.app.state.recovery
+        return recovery
 
     async def messages(self, reference: str) -> list[Message]:
         async with self.sender.db.transaction() as session:
@@ -242,8 +248,8 @@ async def each_mail_sent_once(
 ) -> list[EmailMessage]:
     """Wait until the mails about `reference` are exactly the emails the service delivered, one
     each, and return them. Other sessions' casework services may open cases for the complaints
-    tests publish, so there can be more than our own; a message sent twice never matches (each
-    attempt has its own Message-ID, and the service records the one that was accepted)."""
+    tests publish, so there can be more than our own; a message sent twice never matches (its
+    Message-ID, the notification's own, would be there twice against one delivered record)."""
     mails: list[EmailMessage] = []
 
     async def matched() -> bool:

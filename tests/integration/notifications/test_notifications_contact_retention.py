@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from services.notifications.retention import apply_retention
 from services.notifications.store import ContactStore, case_closures
 from shared.events import CaseClosed, ClosureReason, Stage
 from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS
@@ -61,8 +62,8 @@ async def test_contact_details_are_deleted_a_retention_period_after_the_case_clo
         await wait_until(lambda: _contact_exists(service, open_ref))
 
         # Within the retention period nothing goes; after it, only the closed case's contact.
-        await service.sender.apply_retention(closed_at + timedelta(days=RETENTION_DAYS - 1))
+        await apply_retention(service.sender, closed_at + timedelta(days=RETENTION_DAYS - 1))
         assert await _contact_exists(service, closed_ref)
-        await service.sender.apply_retention(closed_at + timedelta(days=RETENTION_DAYS + 1))
+        await apply_retention(service.sender, closed_at + timedelta(days=RETENTION_DAYS + 1))
         assert not await _contact_exists(service, closed_ref)
         assert await _contact_exists(service, open_ref)

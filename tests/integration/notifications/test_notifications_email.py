@@ -246,7 +246,7 @@ async def test_a_claim_left_by_a_crashed_sender_is_retried(
         await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
         # The sweep returns the claim to the retry queue. The service's own periodic sweep may
         # get there first on a slow machine, so the proof is the delivery on a second attempt.
-        await service.sender.sweep_stuck()
+        await service.recovery.sweep_stuck()
         message = await service.wait_for_message(reference, opened.id, delivered)
         await each_mail_sent_once(service, mail_server.directory, reference)
 
