@@ -108,6 +108,7 @@ class Tally:
                 "lost": self.acknowledgements_lost(),
                 "doubled": self.acknowledgements_doubled(),
                 "resends_with_the_same_message_id": self.resends_with_the_same_message_id(),
+                "most_copies_of_one": max(map(len, self.acknowledgements.values()), default=0),
                 "doubled_references": doubled,
             },
             "kpis": {

@@ -66,6 +66,7 @@ def test_a_resent_acknowledgement_is_doubled_and_its_message_id_compared() -> No
     assert figures["doubled"] == 2
     assert figures["resends_with_the_same_message_id"] == 1
     assert figures["doubled_references"] == ["PHSO-0", "PHSO-1"]
+    assert figures["most_copies_of_one"] == 2
 
 
 def test_kpis_that_differ_from_the_truth_are_not_equal() -> None:
