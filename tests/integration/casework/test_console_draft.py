@@ -193,3 +193,19 @@ async def test_the_case_page_shows_the_draft_and_the_comments_and_starts_the_fin
     closed = visible_text((await staff.get(path)).text)
     assert f"Since the draft: {NOTHING_CHANGED_SINCE_DRAFT}" in closed
     assert re.search(r"Draft decision Issued", closed)
+
+
+async def test_a_draft_held_for_its_day_is_shown_with_that_day(
+    console: Console, kafka_bootstrap: str
+) -> None:
+    (reference,) = await open_cases(console, kafka_bootstrap, datetime.now(UTC))
+    send_on = uk_date(datetime.now(UTC)) + timedelta(days=14)
+    await act(console.client, reference, {"action": "accept"})
+    draft = {"action": "issue_draft", "outcome": "upheld", "summary": SUMMARY}
+    await act(console.client, reference, {**draft, "scheduled_for": send_on.isoformat()})
+    page = await (await manager(console)).get(f"/staff/cases/{reference}")
+    shown = draft_section(page.text)
+    assert "Draft decision, waiting for the day arranged" in shown
+    assert f"Sent on {day(send_on)}, the day the complainant arranged" in shown
+    assert SUMMARY in shown
+    assert f"The complainant can comment once the draft is sent on {day(send_on)}." in shown
