@@ -183,7 +183,12 @@ async def test_the_case_page_shows_the_draft_and_the_comments_and_starts_the_fin
         ("Northshire NHS Trust", "partly_upheld"),
         (CLINIC, "not_upheld"),
     ]
+    read_before = len((await access_log(db, reference))["entries"])
     staff_view = (await client.get(f"/v1/cases/{reference}", headers=STAFF)).json()
+    [kept] = staff_view["draft_comments"]  # the staff API shows them too, and journals it
+    assert kept["body"] == COMMENT
+    [api_read] = (await access_log(db, reference))["entries"][read_before:]
+    assert api_read["seen"][-1] == "draft_comments"
     [made] = staff_view["case"]["recommendations"]
     assert (made["type"], made["description"], made["due_on"]) == (
         "apology",
