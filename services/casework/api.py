@@ -308,11 +308,12 @@ def _actor_of(user: StaffUser) -> tuple[str, str, str]:
     return user.sub, user.name, user.role.value
 
 
-def _seen(complaint: dict[str, Any] | None) -> list[str]:
+def _seen(complaint: dict[str, Any] | None, draft_comments: list[dict[str, Any]]) -> list[str]:
     """The staff view shows the case, the complaint as received (with the complainant's contact
-    details) and the messages."""
+    details), the messages and any comments on the draft."""
     contact = [journal_api.CONTACT_DETAILS] if (complaint or {}).get("complainant") else []
-    return [journal_api.CASE, journal_api.COMPLAINT, *contact, journal_api.MESSAGES]
+    comments = [journal_api.DRAFT_COMMENTS] if draft_comments else []
+    return [journal_api.CASE, journal_api.COMPLAINT, *contact, journal_api.MESSAGES, *comments]
 
 
 @router.get("/v1/cases/{reference}", tags=["staff"])
@@ -326,12 +327,11 @@ async def get_case(
             raise HTTPException(404, {"error": NOT_FOUND})
         complaint = await store.complaint(reference)
         messages = await store.messages(reference)
-    await journal_api.note_staff_read(request, reference, _actor_of(user), _seen(complaint))
-    return JSONResponse(
-        jsonable_encoder(
-            views.staff(loaded[0], casework.clock(), casework.rules, complaint, messages)
-        )
-    )
+        comments = await store.draft_comments(reference)
+    seen = _seen(complaint, comments)
+    await journal_api.note_staff_read(request, reference, _actor_of(user), seen)
+    view = views.staff(loaded[0], casework.clock(), casework.rules, complaint, messages)
+    return JSONResponse(jsonable_encoder({**view, "draft_comments": comments}))
 
 
 @router.post("/v1/cases/{reference}/actions", tags=["staff"])

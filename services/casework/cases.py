@@ -22,6 +22,7 @@ from services.casework.domain import (
     Command,
     ContactProblem,
     PostMessage,
+    SubmitComments,
     TagThemes,
     handle,
     missed_deadlines,
@@ -136,6 +137,14 @@ class Casework:
                     direction=command.direction,
                     author=actor.name,
                     body=command.body,
+                    at=now,
+                )
+            if isinstance(command, SubmitComments) and command.comments.strip():
+                # Kept for the caseworker beside the draft; never in an event (issue 14).
+                await store.add_draft_comment(
+                    comment_id=str(uuid.uuid4()),
+                    reference=reference,
+                    body=command.comments.strip(),
                     at=now,
                 )
             await self._emit(session, events)

@@ -1,6 +1,7 @@
 """Casework's store for cases: the case documents, the complaint as received (encrypted),
-messages, themes, and the roster (the caseworkers among the staff accounts, services/casework/
-staff_store.py keeps the rest of the accounts). Tables are in tables.py."""
+messages, comments on the draft decision, themes, and the roster (the caseworkers among the
+staff accounts, services/casework/staff_store.py keeps the rest of the accounts). Tables are in
+tables.py."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from services.casework.tables import (
     case_messages,
     case_themes,
     cases,
+    draft_comments,
     inbox,
     metadata,
     outbox,
@@ -151,6 +153,27 @@ class CaseStore:
             }
             for row in rows
         ]
+
+    async def add_draft_comment(
+        self, *, comment_id: str, reference: str, body: str, at: datetime
+    ) -> None:
+        await self.session.execute(
+            draft_comments.insert().values(
+                comment_id=comment_id,
+                reference=reference,
+                body=self.cipher.encrypt(body),
+                at=at,
+            )
+        )
+
+    async def draft_comments(self, reference: str) -> list[dict[str, Any]]:
+        """The complainant's comments on the draft, oldest first."""
+        rows = await self.session.execute(
+            select(draft_comments)
+            .where(draft_comments.c.reference == reference)
+            .order_by(draft_comments.c.at, draft_comments.c.comment_id)
+        )
+        return [{"body": self.cipher.decrypt(row.body), "at": row.at} for row in rows]
 
     # ------------------------------------------------------------------ roster and workload
 

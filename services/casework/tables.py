@@ -84,6 +84,17 @@ case_messages = Table(
     Column("at", UtcDateTime(), nullable=False),
 )
 
+# The complainant's comments on the draft decision (issue 14 part 1), kept beside the draft for
+# the caseworker; encrypted like messages, as they are free text that may name people.
+draft_comments = Table(
+    "draft_comments",
+    metadata,
+    Column("comment_id", String(36), primary_key=True),
+    Column("reference", String(32), nullable=False, index=True),
+    Column("body", LargeBinary, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+)
+
 # Everyone who works here. Caseworkers are the roster (cases are assigned among the active ones
 # whose skills cover the sector); a roster member without an email cannot sign in yet.
 staff_accounts = Table(

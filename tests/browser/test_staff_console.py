@@ -1,7 +1,8 @@
 """The staff console in headless Chromium (issue 10): a caseworker signs in (keyboard only),
 finds the new case in "My cases", accepts it (keyboard only), requests evidence, issues the draft;
-the complainant comments through the tracking page; the caseworker issues the final decision with
-two recommendations; a manager signs in, reassigns a case from the workload page and sees the
+the complainant comments through the tracking page; the caseworker sees the draft and the comments
+on the case page and issues the final decision, its form started from the draft, with two
+recommendations; a manager signs in, reassigns a case from the workload page and sees the
 workload. axe-core runs on every page visited, and any violation of any impact fails the test."""
 
 from __future__ import annotations
@@ -170,9 +171,26 @@ def test_a_case_through_the_console(suite: Suite, page: Page, recorder: Recorder
         page.get_by_role("button", name="Send comments").click()
     recorder.accessible(page, "console-5-tracking-commented")
 
-    # The final decision with two recommendations.
+    # The caseworker sees the draft as sent and the comments beside it; the final decision's
+    # form starts from the draft (issue 14 part 1).
     page.goto(f"{base}/staff/cases/{reference}")
+    draft_content = page.locator("#draft-content")
+    expect(draft_content).to_contain_text("Partly upheld")
+    expect(draft_content).to_contain_text("The surgery should have told you why it cancelled.")
+    expect(draft_content).to_contain_text(f"{organisation}: Partly upheld.")
+    expect(page.locator("#draft-comments + .govuk-inset-text")).to_contain_text(
+        "The dates are right."
+    )
     final = open_action(page, "Issue the final decision")
+    expect(final.get_by_label("Summary of the decision")).to_have_value(
+        "The surgery should have told you why it cancelled."
+    )
+    expect(final.get_by_label("Partly upheld")).to_be_checked()
+    expect(final.get_by_label("What changed since the draft, and why (optional)")).to_have_value("")
+    recorder.screenshot(page, "console-5b-case-draft-comments")
+    recorder.accessible(page, "console-5b-case-draft-comments")
+
+    # The final decision with two recommendations.
     final.get_by_label("Partly upheld").check()
     final.get_by_label("Summary of the decision").fill(
         "The surgery should have told you why it cancelled."

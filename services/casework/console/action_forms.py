@@ -4,6 +4,7 @@ case is repeated here)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,8 @@ from shared.events import DeclineReason, Outcome, RecommendationStatus, Recommen
 # Recommendations a final decision form offers rows for; empty rows are ignored.
 RECOMMENDATION_ROWS = 3
 DATE_HINT = "For example, 2027-03-31"
+# A decision form's repeated rows are named <kind>-<index>-<field>.
+ROW_KEY = re.compile(r"(recommendations|findings)-(\d{1,3})-[a-z_]+")
 
 
 @dataclass(frozen=True)
@@ -294,18 +297,48 @@ def command_body(action: str, form: FormData, roster: list[dict[str, Any]]) -> d
         body["caseworker_name"] = names.get(body["caseworker_id"], "")
     elif action in ("issue_final", "issue_draft"):
         body["recommendations"] = _recommendations(form)
+        body["findings"] = _findings(form)
     return body
+
+
+def recommendation_rows(prefilled: dict[str, Any]) -> int:
+    """Rows the decision forms offer: the usual number, or more for a draft that proposed more
+    (through the API), so none of its recommendations is dropped from the final form."""
+    return max(RECOMMENDATION_ROWS, _row_count(prefilled, "recommendations"))
+
+
+def _row_count(values: Any, kind: str) -> int:
+    """How many `kind` rows the names in `values` (a form, or prefilled values) reach."""
+    found = (ROW_KEY.fullmatch(str(key)) for key in values)
+    indices = [int(m.group(2)) for m in found if m is not None and m.group(1) == kind]
+    return max(indices, default=-1) + 1
 
 
 def _recommendations(form: FormData) -> list[dict[str, Any]]:
     rows = []
-    for index in range(RECOMMENDATION_ROWS):
+    for index in range(max(RECOMMENDATION_ROWS, _row_count(form, "recommendations"))):
         prefix = f"recommendations-{index}-"
         row = {k: _value(form, prefix + k) for k in ("type", "description", "due_on")}
         if not any(row.values()):
             continue
-        rows.append({k: v for k, v in row.items() if v or k != "due_on"})
+        chosen = {k: v for k, v in row.items() if v or k != "due_on"}
+        if _optional(form, prefix + "organisation"):
+            chosen["organisation"] = _value(form, prefix + "organisation")
+        rows.append(chosen)
+    return rows
+
+
+def _findings(form: FormData) -> list[dict[str, Any]]:
+    """One row per other organisation; a row left blank means no finding of its own."""
+    rows = []
+    for index in range(_row_count(form, "findings")):
+        prefix = f"findings-{index}-"
+        outcome, summary = _value(form, prefix + "outcome"), _value(form, prefix + "summary")
+        if outcome or summary:
+            organisation = _value(form, prefix + "organisation")
+            rows.append({"organisation": organisation, "outcome": outcome, "summary": summary})
     return rows
 
 
 RECOMMENDATION_TYPES = _choices(RecommendationType)
+OUTCOMES = _choices(Outcome)

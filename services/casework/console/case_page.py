@@ -51,6 +51,13 @@ async def _load(casework: Casework, reference: str) -> tuple[Case, Any, list[dic
         return loaded[0], await store.complaint(reference), await store.messages(reference)
 
 
+async def _draft_comments(casework: Casework, case: Case) -> list[dict[str, Any]]:
+    if case.draft is None:
+        return []
+    async with casework.db.sessions() as session:
+        return await CaseStore(session, casework.cipher).draft_comments(case.reference)
+
+
 async def _case_page(
     request: Request,
     staff: StaffSession,
@@ -69,11 +76,16 @@ async def _case_page(
     async with casework.db.sessions() as session:
         roster = await CaseStore(session, casework.cipher).roster()
         templates = await StaffStore(session).templates()
-    prefill = _template_prefill(request, templates)
+    comments = await _draft_comments(casework, case)
+    prefills = {"issue_final": case_view.final_prefill(case)}
+    prefill = _template_prefill(request, templates, prefills)
     actions = allowed_actions(case, now, casework.rules)
     see_contact = case_view.may_see_contact_details(staff, case)
     await journal_api.note_staff_read(
-        request, reference, (staff.account_id, staff.name, staff.role), _seen(see_contact)
+        request,
+        reference,
+        (staff.account_id, staff.name, staff.role),
+        _seen(see_contact, bool(comments)),
     )
     seen_by = await _access_log(casework, reference) if staff.is_manager else None
     return page(
@@ -93,6 +105,11 @@ async def _case_page(
         forms=action_forms.FORMS,
         options=lambda action, name: action_forms.select_options(action, name, case, roster),
         recommendation_types=action_forms.RECOMMENDATION_TYPES,
+        recommendation_rows=action_forms.recommendation_rows,
+        outcomes=action_forms.OUTCOMES,
+        organisation_names=tuple((o.name, o.name) for o in case.all_organisations),
+        draft=case_view.draft(case, comments),
+        prefills=prefills,
         field_errors=field_errors or {},
         posted=posted or prefill.get("values", {}),
         open_action=open_action or prefill.get("action"),
@@ -109,19 +126,23 @@ async def _access_log(casework: Casework, reference: str) -> dict[str, Any]:
     return {**log, "shown": ACCESS_LOG_ROWS}
 
 
-def _seen(see_contact: bool) -> list[str]:
+def _seen(see_contact: bool, see_comments: bool) -> list[str]:
     contact = [journal_api.CONTACT_DETAILS] if see_contact else []
-    return [journal_api.CASE, journal_api.COMPLAINT, *contact, journal_api.MESSAGES]
+    comments = [journal_api.DRAFT_COMMENTS] if see_comments else []
+    return [journal_api.CASE, journal_api.COMPLAINT, *contact, journal_api.MESSAGES, *comments]
 
 
-def _template_prefill(request: Request, templates: list[dict[str, Any]]) -> dict[str, Any]:
-    """`?template=<id>&for=<action>`: start that action's text from a stored template."""
+def _template_prefill(
+    request: Request, templates: list[dict[str, Any]], prefills: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """`?template=<id>&for=<action>`: start that action's text from a stored template (over
+    what the action's form already starts from, such as the draft for the final decision)."""
     wanted, action = request.query_params.get("template"), request.query_params.get("for")
     chosen = next((t for t in templates if t["template_id"] == wanted), None)
     if chosen is None or action not in ("post_message", "issue_final"):
         return {}
     field = "body" if action == "post_message" else "summary"
-    return {"action": action, "values": {field: chosen["body"]}}
+    return {"action": action, "values": {**prefills.get(action, {}), field: chosen["body"]}}
 
 
 @router.get("/{reference}")

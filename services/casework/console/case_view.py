@@ -1,12 +1,13 @@
 """What the case page shows, built from the case, the complaint and the messages: the clocks one
-by one with their pause state, and one timeline of audit, messages and contact problems."""
+by one with their pause state, one timeline of audit, messages and contact problems, and the
+draft decision with the complainant's comments and the final-decision form's starting values."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from services.casework.domain import Case, DeadlineKind, DeadlineStatus, is_overdue
+from services.casework.domain import Case, DeadlineKind, DeadlineStatus, DraftContent, is_overdue
 from services.casework.domain.model import PAUSABLE_KINDS
 from services.casework.staff import StaffSession
 from shared.settings import Nation
@@ -101,3 +102,77 @@ def _instant(value: datetime | str) -> datetime:
 
 def _words(value: str) -> str:
     return str(value).replace("_", " ")
+
+
+def draft(case: Case, comments: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The draft decision as the complainant was sent it, with their comments beside it (issue
+    14 part 1), or as it waits for the day they arranged; None before a draft is ready."""
+    if case.draft is not None:
+        return {
+            "held": False,
+            "issued_at": case.draft.issued_at,
+            "scheduled_for": case.draft.scheduled_for,
+            "comments_due_by": case.draft.comments_due_by,
+            "comments_received_at": case.draft.comments_received_at,
+            "comments": comments,
+            "content": _content(case, case.draft.content),
+        }
+    if case.held_draft is not None:
+        return {
+            "held": True,
+            "prepared_at": case.held_draft.prepared_at,
+            "send_on": case.held_draft.send_on,
+            "comments": [],
+            "content": _content(case, case.held_draft.content),
+        }
+    return None
+
+
+def _content(case: Case, content: DraftContent | None) -> dict[str, Any] | None:
+    if content is None:
+        return None
+    return {
+        "proposed_outcome": content.proposed_outcome.value,
+        "summary": content.summary,
+        "how_we_reached_it": content.how_we_reached_it,
+        "findings": [
+            {"organisation": f.organisation.name, "outcome": f.outcome.value, "summary": f.summary}
+            for f in content.findings
+        ],
+        "recommendations": [
+            {
+                "type": r.type.value,
+                "description": r.description,
+                "due_on": r.due_on,
+                "organisation": (r.organisation or case.organisation).name,
+            }
+            for r in content.recommendations
+        ],
+    }
+
+
+def final_prefill(case: Case) -> dict[str, Any]:
+    """The final-decision form's starting values, from the draft, so the caseworker edits what
+    the complainant saw rather than retyping it. `changes_since_draft` is left for them to write:
+    the domain says "nothing changed" itself when the decision matches the draft."""
+    content = case.draft.content if case.draft else None
+    if content is None:
+        return {}
+    values: dict[str, Any] = {
+        "outcome": content.proposed_outcome.value,
+        "summary": content.summary,
+        "how_we_reached_it": content.how_we_reached_it,
+    }
+    # The form has one findings row per other organisation, in the case's order.
+    found = {f.organisation.name: f for f in content.findings}
+    for index, organisation in enumerate(case.organisations):
+        if organisation.name in found:
+            values[f"findings-{index}-outcome"] = found[organisation.name].outcome.value
+            values[f"findings-{index}-summary"] = found[organisation.name].summary
+    for index, item in enumerate(content.recommendations):
+        prefix = f"recommendations-{index}-"
+        values[prefix + "type"] = item.type.value
+        values[prefix + "description"] = item.description
+        values[prefix + "due_on"] = item.due_on.isoformat() if item.due_on else ""
+        values[prefix + "organisation"] = (item.organisation or case.organisation).name
+    return values

@@ -21,12 +21,13 @@ ManagerOnly = Annotated[StaffUser, Depends(staff_auth(Role.MANAGER, Role.ADMIN))
 NOT_FOUND = "No case with that reference."
 
 # What a staff read can show, as the journal names it.
-CASE, COMPLAINT, CONTACT_DETAILS, MESSAGES, ACCESS_LOG = (
+CASE, COMPLAINT, CONTACT_DETAILS, MESSAGES, ACCESS_LOG, DRAFT_COMMENTS = (
     "case",
     "complaint",
     "contact_details",
     "messages",
     "access_log",
+    "draft_comments",
 )
 
 

@@ -91,6 +91,25 @@ def test_an_acknowledgement_is_welsh_first_then_english() -> None:
     assert "\n\nOmbudsman: " in message.sms
 
 
+def test_the_draft_message_says_what_a_draft_is_the_deadline_and_where_to_comment() -> None:
+    """Issue 14 part 1: the complainant learns that the draft is a proposal they can comment on,
+    by when, and that the draft and the comment form are on their tracking page."""
+    catalogue = shipped_catalogue()
+    values = _sample(catalogue, "draft_decision_issued", 2)
+    english = catalogue.render("draft_decision_issued", values)
+    assert "A draft decision is what we propose to decide" in english.text
+    assert "It is not our final decision." in english.text
+    assert "Send us your comments by 26 February 2027" in english.text
+    assert "read the whole draft, and send us your comments, on your tracking page" in english.text
+    assert "not our final decision" in english.sms
+    assert "comment by 26 February 2027 on your tracking page" in english.sms
+    both = catalogue.render("draft_decision_issued", values, welsh=True)
+    assert "Penderfyniad drafft yw'r hyn rydym yn bwriadu ei benderfynu" in both.text
+    assert "erbyn 26 Chwefror 2027" in both.text
+    assert "ar eich tudalen olrhain" in both.text
+    assert "A draft decision is what we propose to decide" in both.text
+
+
 def test_english_alone_unless_asked() -> None:
     catalogue = shipped_catalogue()
     message = catalogue.render("acknowledgement", _sample(catalogue, "acknowledgement", 2))
