@@ -9,20 +9,44 @@ awaits one.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from services.casework.domain import tracking
 from services.feedback.domain import ORGANISATION_QUESTIONS, SCALE, SURVEY_QUESTIONS
+from services.intake import field_errors
+from services.intake.domain import (
+    DEFAULT_RULES,
+    EligibilityQuestion,
+    advocacy_services,
+    check_eligibility,
+    next_steps_after_submission,
+)
 from services.intake.field_errors import FIELD_TEXT
-from shared.kit.i18n import AWAITING_REVIEW, catalog_path, read_catalog, template_messages
+from services.intake.forms import form_to_complaint_payload
+from services.intake.schemas import ComplaintRequest
+from shared.events import Sector
+from shared.kit.i18n import (
+    AWAITING_REVIEW,
+    catalog_path,
+    read_catalog,
+    sentence_translator,
+    template_messages,
+)
+from shared.kit.sentences import SentenceTranslator
 
 ROOT = Path(__file__).resolve().parents[3]
 # Services with public pages, each with its templates/ and locale/ (docs/welsh.md).
 PUBLIC_PAGE_SERVICES = ("intake", "casework", "feedback")
-PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
+# Template placeholders (`_("... %(date)s")`) and sentence-pattern ones ("{label} must ...").
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|\{[a-z_]+\}")
 SAME_IN_WELSH = frozenset({"Braille"})
+# Organisations' own names, the same in both languages (not catalog entries).
+PROPER_NAMES = frozenset({"POhWER", "Healthwatch"})
 REVIEWED = re.compile(r"^reviewed by .+ on \d{4}-\d{2}-\d{2}$")
 
 
@@ -102,3 +126,123 @@ def test_the_form_error_messages_for_missing_answers_have_their_welsh() -> None:
     ]
     missing = [text for text in texts if text not in catalog or not catalog[text].string]
     assert not missing, f"add them to services/intake/locale/cy/LC_MESSAGES/messages.po: {missing}"
+
+
+# --------------------------------------------------------------------------------------------
+# Sentences intake's code writes and its pages show (shared/kit/sentences.py): every one the
+# code can produce must have Welsh, so each is produced here rather than listed.
+# --------------------------------------------------------------------------------------------
+
+TODAY = date(2027, 3, 1)
+
+
+def _welsh(service: str) -> SentenceTranslator:
+    return sentence_translator(ROOT / "services" / service / "locale", "cy")
+
+
+def _lacking(texts: list[str], translator: SentenceTranslator) -> list[str]:
+    """Texts the translator has no Welsh for."""
+    return [text for text in texts if not translator.knows(text)]
+
+
+def test_every_field_error_pattern_and_label_has_its_welsh() -> None:
+    welsh = _welsh("intake")
+    texts = [text.label for text in FIELD_TEXT.values()]
+    texts += [
+        template.format(
+            label=FIELD_TEXT["summary"].label,
+            **dict.fromkeys(("min_length", "max_length", "expected", "codepoint"), "7"),
+        )
+        for template in field_errors.ERROR_TEMPLATES.values()
+    ]
+    assert not _lacking(texts, welsh), _lacking(texts, welsh)
+    # A label inside a pattern is put in Welsh too.
+    assert welsh("Your full name must be 200 characters or fewer") == (
+        "Eich enw llawn: rhaid iddo fod yn 200 nod neu lai"
+    )
+
+
+def _form(**changes: str) -> dict[str, str]:
+    form = {
+        "complainant.name": "Siân Jones",
+        "complainant.email": "sian@example.com",
+        "complainant.preferred_contact": "email",
+        "organisation.name": "Bwrdd Iechyd",
+        "organisation.sector": "health",
+        "summary": "Gohiriwyd fy llawdriniaeth.",
+        "desired_outcome": "Ymddiheuriad.",
+        "first_aware_on.day": "1",
+        "first_aware_on.month": "2",
+        "first_aware_on.year": "2027",
+    }
+    form.update(changes)
+    return form
+
+
+BAD_FORMS = [
+    {"complainant.name": "x" * 300, "summary": "y" * 20_000},  # lengths
+    {"first_aware_on.day": "31", "first_aware_on.month": "2"},  # not a real date
+    {"first_aware_on.year": "2099"},  # in the future
+    {"first_aware_on.year": "1850"},  # too far back
+    {
+        "complained_to_organisation_on.day": "1",
+        "complained_to_organisation_on.month": "1",
+        "complained_to_organisation_on.year": "2027",
+    },  # before they found out
+    {
+        "organisation_response_on.day": "1",
+        "organisation_response_on.month": "2",
+        "organisation_response_on.year": "2027",
+    },  # a reply without a complaint date
+    {"complainant.email": "", "complainant.phone": "", "complainant.address": ""},
+    {"complainant.email": "", "complainant.phone": "01632 960 001"},  # email asked, none given
+    {"complainant.preferred_contact": "sms", "complainant.phone": "01632 960 001"},
+    {"complainant.preferred_contact": "sms"},
+    {"complainant.preferred_contact": "phone"},
+    {"complainant.preferred_contact": "letter"},
+    {"complainant.phone": "12"},
+    {"complainant.email": "not an address"},
+    {"complainant.language": "not a language"},
+    {"complainant.name": "two\nlines"},
+    {"complainant.name": "hidden\u200bspace"},
+    {"organisation.sector": "space"},
+]
+
+
+@pytest.mark.parametrize("changes", BAD_FORMS)
+def test_the_complaint_forms_errors_have_their_welsh(changes: dict[str, str]) -> None:
+    with pytest.raises(ValidationError) as raised:
+        ComplaintRequest.model_validate(
+            form_to_complaint_payload(_form(**changes)), context={"today": TODAY}
+        )
+    messages = [error.message for error in field_errors.errors_by_field(raised.value)]
+    assert messages
+    assert not _lacking(messages, _welsh("intake")), messages
+
+
+ELIGIBILITY_CASES = [
+    EligibilityQuestion(Sector.HEALTH, date(2025, 1, 1)),  # out of time, premature
+    EligibilityQuestion(Sector.HEALTH, date(2027, 1, 1), date(2027, 2, 1)),  # no reply yet
+    EligibilityQuestion(Sector.PARLIAMENTARY, date(2027, 1, 1), representative_has_authority=False),
+]
+
+
+@pytest.mark.parametrize("dissolved", [False, True])
+def test_the_eligibility_reasons_and_next_steps_have_their_welsh(dissolved: bool) -> None:
+    rules = replace(DEFAULT_RULES, parliament_dissolved=dissolved)
+    texts: list[str] = []
+    for facts in ELIGIBILITY_CASES:
+        result = check_eligibility(facts, TODAY, rules)
+        texts += [*result.reasons, *result.next_steps, *next_steps_after_submission(result, rules)]
+    texts += next_steps_after_submission(check_eligibility(ELIGIBILITY_CASES[1], date(2027, 9, 1)))
+    assert not _lacking(texts, _welsh("intake")), texts
+    assert "erbyn 1 Ionawr 2026." in _welsh("intake")(
+        check_eligibility(ELIGIBILITY_CASES[0], TODAY).reasons[0]
+    )
+
+
+def test_the_advocacy_services_have_their_welsh() -> None:
+    services = {s for sector in Sector for s in advocacy_services(sector, needs_support=True)}
+    texts = [service.description for service in services]
+    texts += [service.name for service in services if service.name not in PROPER_NAMES]
+    assert not _lacking(texts, _welsh("intake")), texts
