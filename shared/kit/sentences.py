@@ -81,8 +81,9 @@ class SentenceTranslator:
         """`messages`: msgid -> translation (empty translations are left out)."""
         exact = {msgid: text for msgid, text in messages.items() if msgid and text}
         # The most specific pattern first, so "{label}: {detail}" never wins over a longer one.
+        # Only patterns with some text of their own: a bare "{x}" would match everything.
         with_places = sorted(
-            (msgid for msgid in exact if PLACEHOLDER.search(msgid)),
+            (msgid for msgid in exact if PLACEHOLDER.search(msgid) and _literal_length(msgid)),
             key=_literal_length,
             reverse=True,
         )
@@ -108,7 +109,8 @@ class SentenceTranslator:
     def _value(self, name: str, value: str) -> str:
         if name == DATE_PLACEHOLDER:
             return self._date(value)
-        return self.exact.get(value, value)
+        # A value may itself be a sentence with Welsh (a field error inside a mail's line).
+        return self(value)
 
     def _date(self, value: str) -> str:
         match = _ENGLISH_DATE.fullmatch(value)

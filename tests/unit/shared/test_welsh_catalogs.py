@@ -26,6 +26,8 @@ from services.intake.domain import (
     check_eligibility,
     next_steps_after_submission,
 )
+from services.intake.email.facts import FACT_BY_FIELD, NAME
+from services.intake.email.questions import UNREADABLE_DATE, EmailComplaint, reply_text
 from services.intake.field_errors import FIELD_TEXT
 from services.intake.forms import form_to_complaint_payload
 from services.intake.schemas import ComplaintRequest
@@ -246,3 +248,23 @@ def test_the_advocacy_services_have_their_welsh() -> None:
     texts = [service.description for service in services]
     texts += [service.name for service in services if service.name not in PROPER_NAMES]
     assert not _lacking(texts, _welsh("intake")), texts
+
+
+def test_every_line_of_intakes_question_mail_has_its_welsh() -> None:
+    """The mail asking for missing details (services/intake/email), in Welsh: every line it can
+    write, asked for every fact, with a problem for each, goes through the catalog."""
+    welsh = _welsh("intake")
+    lacking: list[str] = []
+
+    def translate(text: str) -> str:
+        if not welsh.knows(text):
+            lacking.append(text)
+        return welsh(text)
+
+    missing = [*FACT_BY_FIELD, "complainant.email"]
+    problems = dict.fromkeys(missing, UNREADABLE_DATE)
+    problems[NAME] = "Your full name must be 200 characters or fewer"
+    complaint = EmailComplaint({}, missing, problems)
+    for to_name in ("Siân", None):
+        reply_text(complaint, "ENQ-ABCDEFGH", to_name, translate, welsh_labels=True)
+    assert not lacking, f"add them to services/intake/locale/cy/LC_MESSAGES/messages.po: {lacking}"
