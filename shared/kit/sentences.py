@@ -46,6 +46,17 @@ def english_date(day: date) -> str:
     return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
 
 
+def parse_english_date(text: str) -> date | None:
+    """'5 March 2027' (english_date's form) as a date; anything else is None."""
+    match = _ENGLISH_DATE.fullmatch(text.strip())
+    if match is None or match[2] not in ENGLISH_MONTHS:
+        return None
+    try:
+        return date(int(match[3]), ENGLISH_MONTHS.index(match[2]) + 1, int(match[1]))
+    except ValueError:
+        return None
+
+
 def _pattern(msgid: str) -> re.Pattern[str]:
     """The msgid as a regular expression: literal text, each placeholder a named group (a
     placeholder used twice must have the same value both times)."""
@@ -113,11 +124,5 @@ class SentenceTranslator:
         return self(value)
 
     def _date(self, value: str) -> str:
-        match = _ENGLISH_DATE.fullmatch(value)
-        if match is None or match[2] not in ENGLISH_MONTHS:
-            return value
-        try:
-            day = date(int(match[3]), ENGLISH_MONTHS.index(match[2]) + 1, int(match[1]))
-        except ValueError:
-            return value
-        return self.format_date(day)
+        day = parse_english_date(value)
+        return value if day is None else self.format_date(day)

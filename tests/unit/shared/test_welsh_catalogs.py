@@ -17,7 +17,16 @@ import pytest
 from pydantic import ValidationError
 
 from services.casework.domain import tracking
-from services.feedback.domain import ORGANISATION_QUESTIONS, SCALE, SURVEY_QUESTIONS
+from services.feedback.domain import (
+    CHARTER_QUESTIONS,
+    COMMENTS_MAX_CHARS,
+    ORGANISATION_QUESTIONS,
+    SCALE,
+    SURVEY_QUESTIONS,
+    InvalidAnswersError,
+    validate_answers,
+)
+from services.feedback.handlers import check_comments
 from services.intake import field_errors
 from services.intake.domain import (
     DEFAULT_RULES,
@@ -268,3 +277,34 @@ def test_every_line_of_intakes_question_mail_has_its_welsh() -> None:
     for to_name in ("Siân", None):
         reply_text(complaint, "ENQ-ABCDEFGH", to_name, translate, welsh_labels=True)
     assert not lacking, f"add them to services/intake/locale/cy/LC_MESSAGES/messages.po: {lacking}"
+
+
+def test_the_survey_and_consultation_errors_have_their_welsh() -> None:
+    """Every error feedback's forms can show (domain.py's checks), made here, has Welsh."""
+    messages: list[str] = []
+    for answers in ({"q9": "4"}, {"q1": "9"}, {}):
+        with pytest.raises(InvalidAnswersError) as raised:
+            validate_answers(answers, CHARTER_QUESTIONS[:1])
+        messages += raised.value.errors.values()
+    with pytest.raises(InvalidAnswersError) as too_long:
+        check_comments("x" * (COMMENTS_MAX_CHARS + 1))
+    messages += too_long.value.errors.values()
+    welsh = _welsh("feedback")
+    assert not _lacking(messages, welsh), messages
+    assert welsh(messages[-1]) == f"Ysgrifennwch ddim mwy na {COMMENTS_MAX_CHARS} nod."
+
+
+MAIL_TEMPLATES = ROOT / "services" / "feedback" / "templates" / "mail"
+WELSH_TEMPLATE_MARK = re.compile(
+    r"Welsh, (awaiting review by a Welsh speaker|reviewed by .+ on \d{4}-\d{2}-\d{2})\."
+)
+
+
+def test_every_mail_template_feedback_sends_has_a_welsh_version_marked_for_review() -> None:
+    english = [p for p in sorted(MAIL_TEMPLATES.glob("*.txt")) if not p.name.endswith(".cy.txt")]
+    assert english
+    for path in english:
+        welsh = path.with_name(path.name.removesuffix(".txt") + ".cy.txt")
+        assert welsh.is_file(), f"write {welsh.name}, the Welsh of {path.name}"
+        first_line = welsh.read_text(encoding="utf-8").splitlines()[0]
+        assert WELSH_TEMPLATE_MARK.search(first_line), f"{welsh.name}: say who reviewed it"
