@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from services.casework import api as casework_api
 from services.casework.domain import tracking
+from services.casework.domain.explaining import format_day
 from services.feedback.domain import (
     CHARTER_QUESTIONS,
     COMMENTS_MAX_CHARS,
@@ -308,3 +310,29 @@ def test_every_mail_template_feedback_sends_has_a_welsh_version_marked_for_revie
         assert welsh.is_file(), f"write {welsh.name}, the Welsh of {path.name}"
         first_line = welsh.read_text(encoding="utf-8").splitlines()[0]
         assert WELSH_TEMPLATE_MARK.search(first_line), f"{welsh.name}: say who reviewed it"
+
+
+def test_the_tracking_page_notices_have_their_welsh() -> None:
+    """What the tracking page's forms answer with (`?notice=`, shown `| translated`): the page's
+    own notices, and the domain's refusals a complainant can meet, worded as the domain words
+    them (lifecycle.py, permissions.py; dates by explaining.format_day)."""
+    welsh = _welsh("casework")
+    notices = [
+        casework_api.FORM_DATE_HINT,
+        casework_api.FORM_EMPTY_HINT,
+        casework_api.FORM_GROUNDS_HINT,
+        casework_api.RECEIVED_NOTICE,
+        "The case changed while you were acting on it. Try again.",
+        f"{format_day(date(2027, 3, 1))} has already passed. Please choose today or a later date.",
+        "We can hold your draft decision for up to 20 working days. Please choose a date no "
+        f"later than {format_day(date(2027, 3, 29))}.",
+        "A review needs at least one ground (new_evidence, factual_error); a review is not a "
+        "reinvestigation.",
+        "The window to ask for a review closed on 2027-03-01: a review must be asked for within "
+        "1 month of the decision.",
+    ]
+    assert not _lacking(notices, welsh), _lacking(notices, welsh)
+    assert (
+        welsh(notices[5])
+        == "Mae 1 Mawrth 2027 wedi mynd heibio. Dewiswch heddiw neu ddyddiad diweddarach."
+    )
