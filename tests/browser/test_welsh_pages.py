@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -154,6 +155,7 @@ def test_tracking_and_survey_in_welsh(suite: Suite, page: Page, recorder: Record
         page.get_by_role("button", name="Anfon fy atebion").click()
     expect(page).to_have_title(re.compile(r"^Gwall: "))
     expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("alert")).to_contain_text("Atebwch o leiaf un cwestiwn.")
     recorder.accessible(page, "welsh-survey-errors")
     switch_by_keyboard(page, "English")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tell us how we did")
@@ -221,6 +223,37 @@ def test_the_forms_errors_in_welsh_lengths_dates_and_contact_details(
     for english in ("characters or fewer", "must be on or after", "because you asked us"):
         expect(page.locator("main")).not_to_contain_text(english)
     recorder.accessible(page, "welsh-form-date-error")
+
+
+def test_a_consultation_in_welsh(suite: Suite, page: Page, recorder: Recorder) -> None:
+    """Feedback's consultation page by `?lang=cy`: its own words in Welsh, what staff wrote as
+    written, its errors in Welsh; axe-core clean; the switch by keyboard."""
+    closes_on = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    created = httpx.post(
+        f"{suite.url('feedback')}/v1/consultations",
+        json={
+            "title": "Ein llythyrau",
+            "questions": ["Our letters are clear."],
+            "closes_on": closes_on,
+        },
+        headers=suite.staff_headers(Role.CASEWORKER),
+        timeout=HTTP_TIMEOUT_SECONDS,
+    )
+    assert created.status_code == 201, created.text
+    page.goto(f"{created.json()['public_url']}?lang=cy")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ein llythyrau")
+    expect(page.locator("main")).to_contain_text("Mae\u2019r ymgynghoriad hwn yn cau ar ddiwedd")
+    expect(page.get_by_role("group", name="1. Our letters are clear.")).to_be_visible()
+    expect_language_switch(page, "en", "English")
+    recorder.accessible(page, "welsh-consultation")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Anfon fy atebion").click()
+    expect(page).to_have_title(re.compile(r"^Gwall: Ein llythyrau"))
+    expect(page.get_by_role("alert")).to_contain_text("Atebwch o leiaf un cwestiwn.")
+    recorder.accessible(page, "welsh-consultation-errors")
+    switch_by_keyboard(page, "English")
+    expect(page.locator("main")).to_contain_text("This consultation closes at the end of")
 
 
 def fill_date(page: Page, name: str, day: str, month: str, year: str) -> None:
