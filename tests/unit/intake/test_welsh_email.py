@@ -103,3 +103,18 @@ async def test_a_reply_with_the_welsh_labels_completes_the_complaint(
     assert event.organisation.name == "Bwrdd Iechyd Prifysgol"
     assert event.organisation.sector == "health"
     assert event.first_aware_on.isoformat() == "2026-03-01"
+
+
+async def test_an_iaith_line_makes_the_complaint_welsh_for_everything_sent_later(
+    uow: FakeUnitOfWork[IntakeStores],
+) -> None:
+    body = "Gohiriwyd fy llawdriniaeth.\n\nSefydliad: Bwrdd Iechyd\nSector: iechyd\n"
+    body += "Canlyniad a ddymunir: Ymddiheuriad.\nPryd daethoch i wybod: 1 Mawrth 2026\n"
+    body += "Iaith: Cymraeg\n"
+    receipt = await channel(uow, FakeMailer(), "england").receive(
+        a_mail(body=body), "jo@example.com"
+    )
+    assert receipt.outcome is EmailOutcome.COMPLAINT
+    [event] = uow.emitted_payloads(ComplaintReceived)
+    assert event.complainant.language == "cy"
+    assert event.organisation.name == "Bwrdd Iechyd"
