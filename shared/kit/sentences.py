@@ -24,6 +24,8 @@ from typing import Final
 PLACEHOLDER: Final = re.compile(r"\{([a-z_]+)\}")
 # A `{date}` placeholder holds a date as GOV.UK writes it in English: "5 March 2027".
 DATE_PLACEHOLDER: Final = "date"
+# Placeholders whose values are shown as written, never looked up: a person's name, a reference.
+AS_WRITTEN: Final = frozenset({"name", "reference"})
 ENGLISH_MONTHS: Final = (
     "January",
     "February",
@@ -120,6 +122,8 @@ class SentenceTranslator:
     def _value(self, name: str, value: str) -> str:
         if name == DATE_PLACEHOLDER:
             return self._date(value)
+        if name in AS_WRITTEN:
+            return value
         # A value may itself be a sentence with Welsh (a field error inside a mail's line).
         return self(value)
 
