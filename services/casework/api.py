@@ -197,8 +197,12 @@ async def arrange_draft_date(
     return JSONResponse(jsonable_encoder(view))
 
 
+# The tracking page's notices, in English; the page shows them in Welsh by the catalog
+# (`| translated`, services/casework/locale), as it does the domain's refusals.
 FORM_DATE_HINT = "Please give the date as year-month-day, for example 2026-02-20."
 FORM_EMPTY_HINT = "Please write something before you send it."
+FORM_GROUNDS_HINT = "Please choose from the reasons listed."
+RECEIVED_NOTICE = "Thank you. We have received it."
 
 
 def _form_command(what: str, text: str, grounds: list[str], send_on: str) -> Command | str | None:
@@ -240,12 +244,12 @@ async def tracking_form_posted(
     try:
         command = _form_command(what, text, grounds or [], send_on)
     except ValueError:
-        command = "Please choose from the reasons listed."
+        command = FORM_GROUNDS_HINT
     if command is None or isinstance(command, str):
         return _back_to_page(reference, token, command)
     try:
         await _complainant_acts(casework, reference, token, command)
-        notice = "Thank you. We have received it."
+        notice = RECEIVED_NOTICE
     except HTTPException as error:
         if error.status_code == 404:
             raise

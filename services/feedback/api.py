@@ -48,7 +48,6 @@ from services.feedback.handlers import (
     SurveyDesk,
     SurveyStatus,
     consultation_status,
-    plain_date,
     results_json,
 )
 from services.feedback.store import (
@@ -65,8 +64,8 @@ from shared.crypto import Cipher
 from shared.kit.i18n import LocalisedTemplates
 from shared.timekeeping import uk_date
 
-# Survey pages in Welsh or English (shared/kit/i18n.py, docs/welsh.md); consultation pages
-# are English for now.
+# Survey and consultation pages in Welsh or English (shared/kit/i18n.py, docs/welsh.md); what
+# staff wrote (a consultation's title and questions) is shown as written.
 TEMPLATES = LocalisedTemplates.load(
     Path(__file__).parent / "templates", Path(__file__).parent / "locale"
 )
@@ -506,6 +505,7 @@ async def list_consultations(_: StaffOnly, desk: Consultations) -> list[dict[str
 
 
 def _consultation_page(
+    request: Request,
     consultation: Consultation,
     answers: Mapping[str, object] | None = None,
     comments: str = "",
@@ -516,14 +516,15 @@ def _consultation_page(
     return _page(
         "consultation.html",
         status_code,
+        request,
         title=consultation.title,
-        closes_on=plain_date(consultation.closes_on),
+        closes_on=consultation.closes_on,
         **context,
     )
 
 
-def _consultation_closed_page() -> HTMLResponse:
-    return _page("consultation_closed.html", status.HTTP_404_NOT_FOUND)
+def _consultation_closed_page(request: Request) -> HTMLResponse:
+    return _page("consultation_closed.html", status.HTTP_404_NOT_FOUND, request)
 
 
 @router.get("/consultations/{consultation_id}", tags=["consultations"], response_class=HTMLResponse)
@@ -533,9 +534,9 @@ async def consultation_page(
     """The consultation's form (it posts to this same address); 404 once closed."""
     consultation = await desk.find(consultation_id)
     if consultation_status(consultation, request_now(request)) is not ConsultationStatus.OPEN:
-        return _consultation_closed_page()
+        return _consultation_closed_page(request)
     assert consultation is not None
-    return _consultation_page(consultation)
+    return _consultation_page(request, consultation)
 
 
 @router.post(
@@ -547,19 +548,24 @@ async def consultation_form_post(
     """The form's answers."""
     consultation = await desk.find(consultation_id)
     if consultation is None:
-        return _consultation_closed_page()
+        return _consultation_closed_page(request)
     fields = _form_fields(await request.form())
     answers = _answers_in(fields, consultation.questions)
     comments = fields.get("comments", "")
     try:
         await desk.answer(consultation_id, answers, comments, request_now(request))
     except ConsultationClosedError:
-        return _consultation_closed_page()
+        return _consultation_closed_page(request)
     except InvalidAnswersError as error:
         return _consultation_page(
-            consultation, answers, comments, error.errors, status.HTTP_422_UNPROCESSABLE_CONTENT
+            request,
+            consultation,
+            answers,
+            comments,
+            error.errors,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
-    return _page("consultation_thanks.html", title=consultation.title)
+    return _page("consultation_thanks.html", request=request, title=consultation.title)
 
 
 @router.post(
@@ -624,16 +630,17 @@ async def publish_consultation(
     response_class=HTMLResponse,
 )
 async def published_results_page(
-    consultation_id: ConsultationId, desk: Consultations
+    request: Request, consultation_id: ConsultationId, desk: Consultations
 ) -> HTMLResponse:
     """The published results, public; 404 until they are published."""
     consultation = await desk.find(consultation_id)
     if consultation is None or consultation.published_at is None:
-        return _consultation_closed_page()
+        return _consultation_closed_page(request)
     return _page(
         "consultation_results.html",
+        request=request,
         title=consultation.title,
-        published_on=plain_date(uk_date(consultation.published_at)),
+        published_on=uk_date(consultation.published_at),
         results=consultation.published_results,
         scale=SCALE,
     )

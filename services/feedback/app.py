@@ -46,6 +46,7 @@ def create_app(
         settings.feedback_public_url,
         mailer or SmtpMailer.from_settings(settings),
         settings.mail_from,
+        settings.nation,
     )
 
     async def send_due_invitations() -> None:

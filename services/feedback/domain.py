@@ -143,6 +143,8 @@ SCALE_MAX = SCALE[-1][0]
 # Comments are read by people and published in excerpts; a cap keeps them to what a person
 # would write about one experience (a design choice, not a sourced figure).
 COMMENTS_MAX_CHARS = 5000
+# A sentence pattern: the Welsh page finds its Welsh by it (shared/kit/sentences.py).
+COMMENTS_TOO_LONG = "Write no more than {count} characters."
 
 
 # --------------------------------------------------------------------------------------------

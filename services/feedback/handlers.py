@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.feedback.domain import (
     COMMENTS_MAX_CHARS,
+    COMMENTS_TOO_LONG,
     Action,
     ConsultationResults,
     FeedbackRules,
@@ -73,6 +74,7 @@ from shared.mail import Mailer, MailError
 from shared.messaging import Handler, Messaging, PermanentEventError
 from shared.timekeeping import uk_date
 from shared.topics import FEEDBACK_RESPONSES, NOTIFICATION_REQUESTS
+from shared.welsh import writes_in_welsh
 from shared.working_days import add_working_days
 
 log = logging.getLogger("redress.feedback")
@@ -136,6 +138,7 @@ class Scheduler:
     public_url: str
     mailer: Mailer
     mail_from: str
+    nation: str = "england"  # REDRESS_NATION: "wales" mails organisations Welsh first
 
     def survey_url(self, token: str) -> str:
         return f"{self.public_url.rstrip('/')}/survey/{token}"
@@ -202,7 +205,8 @@ class Scheduler:
             reminder=reminder,
         )
         try:
-            await self.mailer.send(invitation_email(invitation, self.mail_from))
+            welsh = writes_in_welsh(None, self.nation)
+            await self.mailer.send(invitation_email(invitation, self.mail_from, welsh=welsh))
         except MailError as error:
             log.warning("survey %s: invitation not sent: %s", survey.survey_id, error)
             return False
@@ -284,9 +288,7 @@ def check_comments(comments: str | None) -> str | None:
     """Comments trimmed, or None if empty; raises InvalidAnswersError when too long."""
     text = (comments or "").strip()
     if len(text) > COMMENTS_MAX_CHARS:
-        raise InvalidAnswersError(
-            {"comments": f"Write no more than {COMMENTS_MAX_CHARS} characters."}
-        )
+        raise InvalidAnswersError({"comments": COMMENTS_TOO_LONG.format(count=COMMENTS_MAX_CHARS)})
     return text or None
 
 

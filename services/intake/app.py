@@ -17,6 +17,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.store import intake_stores, metadata
 from services.intake.submissions import ComplaintIntake
 from shared.app import Service, serve
+from shared.kit.i18n import sentence_translator
 from shared.kit.work import SqlUnitOfWork
 from shared.mail import SmtpMailer
 from shared.timekeeping import Clock, utc_now
@@ -48,6 +49,8 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
         mail_from=settings.mail_from,
         max_replies=settings.email_max_replies,
         clock=clock,
+        nation=settings.nation,
+        welsh=sentence_translator(Path(__file__).parent / "locale", "cy"),
     )
 
     service.messaging.consume(

@@ -117,7 +117,8 @@ _SELF_EXPLAINING: Final = frozenset(
     }
 )
 
-_TEMPLATES: Final[dict[str, str]] = {
+# Sentence patterns: the Welsh pages find their Welsh by them (shared/kit/sentences.py).
+ERROR_TEMPLATES: Final[dict[str, str]] = {
     "string_too_short": "{label} must be at least {min_length} characters",
     "string_too_long": "{label} must be {max_length} characters or fewer",
     "too_long": "{label} has too many items: choose at most {max_length}",
@@ -168,7 +169,7 @@ def _message(field: str, error: Mapping[str, Any]) -> str:
         return str(error["msg"]).rstrip(".")
     if error_type == "string_too_short" and (error.get("ctx") or {}).get("min_length") == 1:
         return text.missing if text else f"Enter {field}"  # blank after stripping spaces
-    template = _TEMPLATES.get(error_type)
+    template = ERROR_TEMPLATES.get(error_type)
     label = text.label if text else field
     if template is None:
         return f"{label}: {error['msg']}"

@@ -34,6 +34,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, select_autoescape
 from jinja2.ext import extract_from_ast
 from jinja2.sandbox import SandboxedEnvironment
 
+from shared.kit.sentences import SentenceTranslator
+
 Language = Literal["en", "cy"]
 LANGUAGES: Final[tuple[Language, ...]] = ("en", "cy")
 DEFAULT_LANGUAGE: Final[Language] = "en"
@@ -124,6 +126,18 @@ def read_catalog(path: Path) -> Catalog:
         return read_po(file, locale=path.parent.parent.name, domain=DOMAIN)
 
 
+def sentence_translator(locale_directory: Path, language: Language) -> SentenceTranslator:
+    """English text built in a service's code to `language`, from the service's catalog (for
+    its pages and for the mail it writes itself); English, or no catalog, leaves it as it is."""
+    path = catalog_path(locale_directory, language)
+    messages: dict[str, str] = {}
+    if language != DEFAULT_LANGUAGE and path.is_file():
+        for message in read_catalog(path):
+            if isinstance(message.id, str) and isinstance(message.string, str):
+                messages[message.id] = message.string
+    return SentenceTranslator.of(messages, _long_date_in(language))
+
+
 def translations(path: Path) -> Translations:
     """A `.po` file as gettext translations, compiled in memory (no `.mo` on disk)."""
     compiled = BytesIO()
@@ -191,9 +205,10 @@ class LocalisedTemplates:
             env.install_gettext_translations(found, newstyle=True)  # type: ignore[attr-defined]
             env.globals.update(page_lang=language, language_names=LANGUAGE_NAMES)
             env.filters["long_date"] = _long_date_in(language)
-            # Text from the service's own code (a survey question), looked up as it is: unlike
-            # `_`, never %-formatted, so a '%' in it is only a character.
-            env.filters["translated"] = found.gettext
+            # Text from the service's own code (a survey question, a field error), looked up by
+            # its English, whole or by sentence pattern (shared/kit/sentences.py): unlike `_`,
+            # never %-formatted, so a '%' in it is only a character.
+            env.filters["translated"] = sentence_translator(locale_directory, language)
             environments[language] = env
         return cls(environments)
 

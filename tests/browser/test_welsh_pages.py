@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -25,6 +26,8 @@ HTTP_TIMEOUT_SECONDS = 10.0
 INVITATION_TIMEOUT_SECONDS = 120.0
 # Tabs from the top of a page to its language switch: skip link, header link, then the switch.
 MAX_TABS_TO_SWITCH = 6
+# ... and to the error summary's first link, past the switch's links.
+MAX_TABS_TO_SUMMARY = 10
 
 
 def tab_to(page: Page, name: str) -> None:
@@ -152,6 +155,114 @@ def test_tracking_and_survey_in_welsh(suite: Suite, page: Page, recorder: Record
         page.get_by_role("button", name="Anfon fy atebion").click()
     expect(page).to_have_title(re.compile(r"^Gwall: "))
     expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("alert")).to_contain_text("Atebwch o leiaf un cwestiwn.")
     recorder.accessible(page, "welsh-survey-errors")
     switch_by_keyboard(page, "English")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tell us how we did")
+
+
+def test_the_forms_errors_in_welsh_lengths_dates_and_contact_details(
+    suite: Suite, page: Page, recorder: Recorder
+) -> None:
+    """The errors built in code (field_errors.py, the schema's checks) in Welsh, axe-core clean,
+    and the error summary's links followed with the keyboard alone. The schema checks fields
+    first and what they say together after, so the form is sent three times."""
+    page.goto(f"{suite.url('intake')}/?lang=cy")
+    page.locator("#organisation-name").fill("Meddygfa Glan y Môr")
+    page.locator("#organisation-sector").check()
+    page.locator("#summary").fill("Collwyd fy llythyr atgyfeirio ddwywaith.")
+    page.locator("#desired_outcome").fill("Ymddiheuriad.")
+    page.locator("#complainant-email").fill("sian@example.org")
+    page.locator("#complainant-name").fill("S" * 201)  # over the 200 characters a name has
+    fill_date(page, "first_aware_on", "1", "2", "2099")  # in the future
+    name_error = "Eich enw llawn: rhaid iddo fod yn 200 nod neu lai"
+    future_error = (
+        "Y dyddiad y daethoch i wybod am y broblem: rhaid iddo fod heddiw neu yn y gorffennol"
+    )
+    send(page)
+    summary = page.get_by_role("alert")
+    for message in (name_error, future_error):
+        expect(summary.get_by_role("link", name=message)).to_be_visible()
+    expect(page.locator("#complainant-name-error")).to_contain_text(name_error)
+    expect(page.locator("#first_aware_on-error")).to_contain_text(future_error)
+    recorder.screenshot(page, "welsh-form-code-errors")
+    recorder.accessible(page, "welsh-form-code-errors")
+
+    # Keyboard alone: Tab from the top reaches the summary's first link; Enter follows it.
+    for _ in range(MAX_TABS_TO_SUMMARY):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == name_error:
+            break
+    else:
+        raise AssertionError("Tab never reached the error summary's first link")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#complainant-name$"))
+
+    # Contact details: a text message asked for, with no mobile number.
+    page.locator("#complainant-name").fill("Siân Jones")
+    fill_date(page, "first_aware_on", "1", "2", "2026")
+    fill_date(page, "complained_to_organisation_on", "1", "1", "2026")  # before they found out
+    page.get_by_label("Neges destun", exact=True).check()
+    send(page)
+    contact_error = (
+        "Rhowch rif ffôn symudol, oherwydd eich bod wedi gofyn i ni gysylltu â chi drwy "
+        "neges destun"
+    )
+    expect(page.locator("#complainant-phone-error")).to_contain_text(contact_error)
+    recorder.accessible(page, "welsh-form-contact-error")
+
+    # Dates that cannot both be right.
+    page.locator("#complainant-phone").fill("07700 900 982")
+    send(page)
+    date_error = (
+        "Rhaid i\u2019r dyddiad y gwnaethoch gwyno i\u2019r sefydliad fod ar neu ar \u00f4l y "
+        "dyddiad y daethoch i wybod am y broblem"
+    )
+    expect(page.get_by_role("alert").get_by_role("link", name=date_error)).to_be_visible()
+    expect(page.locator("#complained_to_organisation_on-error")).to_contain_text(date_error)
+    for english in ("characters or fewer", "must be on or after", "because you asked us"):
+        expect(page.locator("main")).not_to_contain_text(english)
+    recorder.accessible(page, "welsh-form-date-error")
+
+
+def test_a_consultation_in_welsh(suite: Suite, page: Page, recorder: Recorder) -> None:
+    """Feedback's consultation page by `?lang=cy`: its own words in Welsh, what staff wrote as
+    written, its errors in Welsh; axe-core clean; the switch by keyboard."""
+    closes_on = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    created = httpx.post(
+        f"{suite.url('feedback')}/v1/consultations",
+        json={
+            "title": "Ein llythyrau",
+            "questions": ["Our letters are clear."],
+            "closes_on": closes_on,
+        },
+        headers=suite.staff_headers(Role.CASEWORKER),
+        timeout=HTTP_TIMEOUT_SECONDS,
+    )
+    assert created.status_code == 201, created.text
+    page.goto(f"{created.json()['public_url']}?lang=cy")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ein llythyrau")
+    expect(page.locator("main")).to_contain_text("Mae\u2019r ymgynghoriad hwn yn cau ar ddiwedd")
+    expect(page.get_by_role("group", name="1. Our letters are clear.")).to_be_visible()
+    expect_language_switch(page, "en", "English")
+    recorder.accessible(page, "welsh-consultation")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Anfon fy atebion").click()
+    expect(page).to_have_title(re.compile(r"^Gwall: Ein llythyrau"))
+    expect(page.get_by_role("alert")).to_contain_text("Atebwch o leiaf un cwestiwn.")
+    recorder.accessible(page, "welsh-consultation-errors")
+    switch_by_keyboard(page, "English")
+    expect(page.locator("main")).to_contain_text("This consultation closes at the end of")
+
+
+def fill_date(page: Page, name: str, day: str, month: str, year: str) -> None:
+    page.locator(f"#{name}").fill(day)
+    page.locator(f"#{name}-month").fill(month)
+    page.locator(f"#{name}-year").fill(year)
+
+
+def send(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Anfon y gwyn").click()
+    expect(page).to_have_title(re.compile(r"^Gwall: Gwneud cwyn"))

@@ -14,6 +14,18 @@ from dateutil.relativedelta import relativedelta
 
 from services.intake.domain.rules import DEFAULT_RULES, IntakeRules
 from shared.events import EligibilityFlags, Sector
+from shared.kit.sentences import english_date
+
+# Sentences with figures in them, as patterns: pages show them in Welsh by these
+# (shared/kit/sentences.py; their Welsh is in services/intake/locale).
+OUT_OF_TIME_REASON = (
+    "You normally need to complain to us within {months} months of finding out about the "
+    "problem. For you, that was by {date}."
+)
+NOT_REPLIED_YET_REASON = (
+    "The organisation has not replied to your complaint yet. "
+    "They normally have up to {months} months to reply."
+)
 
 
 class EligibilityFacts(Protocol):
@@ -86,8 +98,7 @@ def is_premature(facts: EligibilityFacts, today: date, rules: IntakeRules) -> bo
 def _explain_out_of_time(findings: _Findings, facts: EligibilityFacts, rules: IntakeRules) -> None:
     ends_on = time_limit_ends_on(facts.first_aware_on, rules)
     findings.reasons.append(
-        f"You normally need to complain to us within {rules.time_limit_months} months of "
-        f"finding out about the problem. For you, that was by {ends_on.day} {ends_on:%B %Y}."
+        OUT_OF_TIME_REASON.format(months=rules.time_limit_months, date=english_date(ends_on))
     )
     if rules.time_limit_discretion:
         findings.next_steps.append(
@@ -112,8 +123,7 @@ def _explain_premature(findings: _Findings, facts: EligibilityFacts, rules: Inta
         )
         return
     findings.reasons.append(
-        "The organisation has not replied to your complaint yet. "
-        f"They normally have up to {rules.reasonable_response_wait_months} months to reply."
+        NOT_REPLIED_YET_REASON.format(months=rules.reasonable_response_wait_months)
     )
     findings.next_steps.extend(
         [

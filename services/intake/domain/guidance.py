@@ -9,6 +9,14 @@ from services.intake.domain.eligibility import EligibilityResult
 from services.intake.domain.rules import DEFAULT_RULES, IntakeRules
 from shared.events import Sector
 
+# Sentences with figures in them, as patterns: pages show them in Welsh by these
+# (shared/kit/sentences.py; their Welsh is in services/intake/locale).
+ACKNOWLEDGEMENT_STEP = "We will confirm we have your complaint within {days} working days."
+DECISION_STEP = (
+    "A caseworker will decide whether we can look into your complaint within {days} working "
+    "days. We will tell you what they decide."
+)
+
 
 @dataclass(frozen=True, slots=True)
 class AdvocacyService:
@@ -78,11 +86,8 @@ def next_steps_after_submission(
 ) -> list[str]:
     """Plain-English steps shown on the confirmation page and in the API response."""
     steps = [
-        f"We will confirm we have your complaint within "
-        f"{rules.acknowledgement_working_days} working days.",
-        f"A caseworker will decide whether we can look into your complaint within "
-        f"{rules.assessment_decision_working_days} working days. "
-        "We will tell you what they decide.",
+        ACKNOWLEDGEMENT_STEP.format(days=rules.acknowledgement_working_days),
+        DECISION_STEP.format(days=rules.assessment_decision_working_days),
     ]
     if not eligibility.eligible:
         steps.append(

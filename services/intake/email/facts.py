@@ -13,13 +13,15 @@ send):
     When did you complain to them: 3 June 2026               (optional)
     Phone: 07700 900 982                                     (optional)
     Name: Jo Bloggs                 (only needed when the From header has no name)
+    Language: cy                    (optional; "cy" or "Welsh" for Welsh and English, Welsh first)
 
     Everything else in the body (plain text, or HTML turned into text) is the account of what
     happened; quoted text ("> ...") and a signature after "-- " are left out.
 
 Each labelled fact is one line, `Label: value`, case-insensitive. A reply to our question mail
 (whose subject carries the enquiry reference, e.g. "[Enquiry ENQ-7K3M9Q2A]") may give any of the
-labelled facts; the latest answer wins.
+labelled facts; the latest answer wins. Each label may be written in Welsh too (`welsh_label`,
+the one our Welsh question mail asks for: issue 14), and Welsh month and sector words are read.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ SUMMARY: Final = "summary"
 DESIRED_OUTCOME: Final = "desired_outcome"
 FIRST_AWARE_ON: Final = "first_aware_on"
 COMPLAINED_ON: Final = "complained_to_organisation_on"
+LANGUAGE: Final = "complainant.language"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,53 +56,75 @@ class Fact:
     field: str
     label: str  # the label we ask people to use
     aliases: tuple[str, ...]  # other labels people naturally write
-    hint: str  # what to write, in plain English
+    hint: str  # what to write, in plain English (its Welsh is in services/intake/locale)
+    welsh_label: str  # the label our Welsh question mail asks for; also read (awaiting review)
 
 
 FACTS: Final[tuple[Fact, ...]] = (
-    Fact(NAME, "Name", ("your name", "full name"), "your full name"),
+    Fact(NAME, "Name", ("your name", "full name"), "your full name", "Enw"),
     Fact(
         ORGANISATION,
         "Organisation",
         ("organization", "organisation name", "organization name", "complaint about"),
         "the name of the organisation you are complaining about, for example "
         "Northshire NHS Trust or HM Revenue and Customs",
+        "Sefydliad",
     ),
     Fact(
         SECTOR,
         "Sector",
         ("type of organisation", "type of organization"),
         "health (the NHS in England) or parliamentary (a UK government department or agency)",
+        "Sector",
     ),
     Fact(
         DESIRED_OUTCOME,
         "Outcome wanted",
         ("desired outcome", "outcome", "what i want", "what would put it right"),
         "what you would like to happen to put things right, for example an apology",
+        "Canlyniad a ddymunir",
     ),
     Fact(
         FIRST_AWARE_ON,
         "When did you find out",
         ("when did you first find out", "date you found out", "first aware", "first aware on"),
         "the date you first found out about the problem, for example 1 June 2026",
+        "Pryd daethoch i wybod",
     ),
     Fact(
         COMPLAINED_ON,
         "When did you complain to them",
         ("date you complained", "complained to organisation on", "complained on"),
         "the date you complained to the organisation itself, for example 3 June 2026",
+        "Pryd gwnaethoch gwyno iddynt",
     ),
-    Fact(PHONE, "Phone", ("phone number", "telephone", "mobile"), "a phone number we can call"),
+    Fact(
+        PHONE,
+        "Phone",
+        ("phone number", "telephone", "mobile"),
+        "a phone number we can call",
+        "Ffôn",
+    ),
     Fact(
         SUMMARY,
         "What happened",
         ("what went wrong",),
         "what happened, in your own words, on one line",
+        "Beth ddigwyddodd",
+    ),
+    Fact(
+        LANGUAGE,
+        "Language",
+        ("welsh or english",),
+        "cy for Welsh and English, Welsh first, or en for English",
+        "Iaith",
     ),
 )
 FACT_BY_FIELD: Final = {fact.field: fact for fact in FACTS}
 _FACT_BY_LABEL: Final = {
-    label: fact for fact in FACTS for label in (fact.label.casefold(), *fact.aliases)
+    label: fact
+    for fact in FACTS
+    for label in (fact.label.casefold(), fact.welsh_label.casefold(), *fact.aliases)
 }
 # Facts read from the first mail's body; "What happened" there is just part of the account.
 FIRST_MAIL_FIELDS: Final = frozenset(FACT_BY_FIELD) - {SUMMARY}
@@ -107,7 +132,10 @@ FIRST_MAIL_FIELDS: Final = frozenset(FACT_BY_FIELD) - {SUMMARY}
 ASKING_ORDER: Final = {fact.field: index for index, fact in enumerate(FACTS)}
 
 # `Label: value`, with an optional bullet; the label is matched against _FACT_BY_LABEL.
-_LABELLED_LINE: Final = re.compile(r"^\s*(?:[-*\u2022]\s*)?([A-Za-z' ]{2,40}?)\s*[:\uff1a]\s*(.*)$")
+# Letters include Latin-1 and Latin Extended-A, for Welsh labels (â, ŵ, ŷ).
+_LABELLED_LINE: Final = re.compile(
+    r"^\s*(?:[-*\u2022]\s*)?([A-Za-z\u00c0-\u017f' ]{2,40}?)\s*[:\uff1a]\s*(.*)$"
+)
 SECTOR_WORDS: Final[dict[str, str]] = {
     "health": "health",
     "nhs": "health",
@@ -115,6 +143,19 @@ SECTOR_WORDS: Final[dict[str, str]] = {
     "parliament": "parliamentary",
     "government": "parliamentary",
     "other": "other",
+    # In Welsh (awaiting review by a Welsh speaker).
+    "iechyd": "health",
+    "gig": "health",
+    "seneddol": "parliamentary",
+    "llywodraeth": "parliamentary",
+    "arall": "other",
+}
+# Words for a language people write after "Language:" / "Iaith:", as the tag the schema takes.
+LANGUAGE_WORDS: Final[dict[str, str]] = {
+    "welsh": "cy",
+    "cymraeg": "cy",
+    "english": "en",
+    "saesneg": "en",
 }
 
 # --------------------------------------------------------------------------------------------
@@ -135,7 +176,23 @@ _MONTH_NAMES: Final = (
     "november",
     "december",
 )
+# Welsh month names (CLDR), read as well: our Welsh question mail gives its examples in Welsh.
+_WELSH_MONTH_NAMES: Final = (
+    "ionawr",
+    "chwefror",
+    "mawrth",
+    "ebrill",
+    "mai",
+    "mehefin",
+    "gorffennaf",
+    "awst",
+    "medi",
+    "hydref",
+    "tachwedd",
+    "rhagfyr",
+)
 _MONTHS: Final[dict[str, int]] = {
+    **{full: number for number, full in enumerate(_WELSH_MONTH_NAMES, start=1)},
     **{full: number for number, full in enumerate(_MONTH_NAMES, start=1)},
     **{full[:3]: number for number, full in enumerate(_MONTH_NAMES, start=1)},
     "sept": 9,

@@ -26,6 +26,8 @@ from services.intake.email.facts import (
     FACT_BY_FIELD,
     FIRST_AWARE_ON,
     FIRST_MAIL_FIELDS,
+    LANGUAGE,
+    LANGUAGE_WORDS,
     NAME,
     ORGANISATION,
     SECTOR,
@@ -109,6 +111,8 @@ def _apply_facts(payload: dict[str, Any], facts: dict[str, str]) -> None:
             _set(payload, dotted, _date_value(text))
         elif dotted == SECTOR:
             _set(payload, dotted, _sector_value(text))
+        elif dotted == LANGUAGE:
+            _set(payload, dotted, LANGUAGE_WORDS.get(text.strip().casefold(), text))
         else:
             _set(payload, dotted, text)
 
@@ -140,9 +144,7 @@ def assess(payload: dict[str, Any], today: date) -> EmailComplaint:
             unreadable_date = problem.field in (FIRST_AWARE_ON, COMPLAINED_ON) and (
                 parse_written_date(str(written)) is None
             )
-            problems[problem.field] = (
-                "we could not read it as a date" if unreadable_date else problem.message
-            )
+            problems[problem.field] = UNREADABLE_DATE if unreadable_date else problem.message
         missing.sort(key=lambda name: ASKING_ORDER.get(name, len(ASKING_ORDER)))
         return EmailComplaint(payload, missing, problems)
     return EmailComplaint(payload, [], {}, request)
@@ -244,60 +246,97 @@ class ReplyContext:
     sent_at: datetime
 
 
-def reply_subject(original_subject: str, enquiry_reference: str) -> str:
-    subject = subject_without_prefixes(original_subject) or "Your complaint"
-    return f"Re: {subject} [Enquiry {enquiry_reference}]"
+def reply_subject(original_subject: str, enquiry_reference: str, *, welsh: bool = False) -> str:
+    subject = subject_without_prefixes(original_subject)
+    if welsh:
+        subject = subject or "Eich cwyn / Your complaint"
+        return f"Re: {subject} [Ymholiad / Enquiry {enquiry_reference}]"
+    return f"Re: {subject or 'Your complaint'} [Enquiry {enquiry_reference}]"
 
 
-def reply_text(complaint: EmailComplaint, enquiry_reference: str, to_name: str | None) -> str:
-    """The plain-English body of the mail asking for exactly what is missing."""
-    greeting = f"Dear {to_name}," if to_name else "Hello,"
+# The reply's sentences with values in them, as patterns: the Welsh reply finds its Welsh by
+# them in intake's catalog (shared/kit/sentences.py), as the Welsh pages do.
+GREETING: Final = "Dear {name},"
+REFERENCE_LINE: Final = (
+    "Your enquiry reference is {reference}. Please keep it in the subject line when you reply."
+)
+PROBLEM_LINE: Final = "(We could not use what you wrote: {problem}.)"
+UNREADABLE_DATE: Final = "we could not read it as a date"
+
+
+def _english(text: str) -> str:
+    return text
+
+
+def reply_text(
+    complaint: EmailComplaint,
+    enquiry_reference: str,
+    to_name: str | None,
+    translate: Callable[[str], str] = _english,
+    *,
+    welsh_labels: bool = False,
+) -> str:
+    """The plain-English body of the mail asking for exactly what is missing; with `translate`
+    (intake's Welsh catalog) and `welsh_labels`, the same mail in Welsh."""
+    t = translate
+    greeting = GREETING.format(name=to_name) if to_name else "Hello,"
     askable = [name for name in complaint.missing if name in FACT_BY_FIELD]
     other = [name for name in complaint.missing if name not in FACT_BY_FIELD]
     lines = [
-        greeting,
+        t(greeting),
         "",
-        "Thank you for your email. We have kept it safe, but we need a little more "
-        "information before we can register your complaint.",
+        t(
+            "Thank you for your email. We have kept it safe, but we need a little more "
+            "information before we can register your complaint."
+        ),
         "",
-        f"Your enquiry reference is {enquiry_reference}. Please keep it in the subject line "
-        "when you reply.",
+        t(REFERENCE_LINE.format(reference=enquiry_reference)),
         "",
     ]
     if askable:
-        lines += [
-            "Please reply to this email and fill in these lines after the colon:",
-            "",
-        ]
+        lines += [t("Please reply to this email and fill in these lines after the colon:"), ""]
         for name in askable:
             fact = FACT_BY_FIELD[name]
-            lines.append(f"({fact.hint})")
+            lines.append(f"({t(fact.hint)})")
             if name in complaint.problems:
-                lines.append(f"(We could not use what you wrote: {complaint.problems[name]}.)")
-            lines += [f"{fact.label}: ", ""]
+                lines.append(t(PROBLEM_LINE.format(problem=complaint.problems[name])))
+            lines += [f"{fact.welsh_label if welsh_labels else fact.label}: ", ""]
     if other:
-        lines += ["We also could not accept this part of your email:", ""]
-        lines += [f"- {complaint.problems.get(name, name)}" for name in other]
+        lines += [t("We also could not accept this part of your email:"), ""]
+        lines += [f"- {t(complaint.problems.get(name, name))}" for name in other]
         lines += [
             "",
-            "You can also complain using our online form, or call us and we will help.",
+            t("You can also complain using our online form, or call us and we will help."),
             "",
         ]
     lines += [
-        "Complaining will not affect the service you get from the organisation. "
-        "We keep what you tell us confidential.",
+        t(
+            "Complaining will not affect the service you get from the organisation. "
+            "We keep what you tell us confidential."
+        ),
         "",
-        "The Ombudsman's complaints team",
+        t("The Ombudsman's complaints team"),
     ]
     return "\n".join(lines) + "\n"
 
 
-def reply_asking_for(complaint: EmailComplaint, context: ReplyContext) -> EmailMessage:
-    """The reply mail: threaded on the original and marked as an automatic reply."""
+# Between the Welsh and the English of a bilingual reply (the rule notifications' mail uses).
+BILINGUAL_TEXT_RULE: Final = "-" * 65
+
+
+def reply_asking_for(
+    complaint: EmailComplaint,
+    context: ReplyContext,
+    welsh: Callable[[str], str] | None = None,
+) -> EmailMessage:
+    """The reply mail: threaded on the original and marked as an automatic reply. With `welsh`
+    (intake's Welsh catalog), Welsh and English in one mail, Welsh first (docs/welsh.md)."""
     reply = EmailMessage()
     reply["From"] = context.mail_from
     reply["To"] = Address(display_name=context.to_name or "", addr_spec=context.to_address)
-    reply["Subject"] = reply_subject(context.original_subject, context.enquiry_reference)
+    reply["Subject"] = reply_subject(
+        context.original_subject, context.enquiry_reference, welsh=welsh is not None
+    )
     reply["Date"] = format_datetime(context.sent_at)
     reply["Message-ID"] = context.message_id
     if context.original_message_id:
@@ -305,5 +344,13 @@ def reply_asking_for(complaint: EmailComplaint, context: ReplyContext) -> EmailM
         reply["References"] = context.original_message_id
     # RFC 3834 §5: mark it, so the sender's auto-responder does not answer it.
     reply["Auto-Submitted"] = "auto-replied"
-    reply.set_content(reply_text(complaint, context.enquiry_reference, context.to_name))
+    text = reply_text(complaint, context.enquiry_reference, context.to_name)
+    if welsh is not None:
+        in_welsh = reply_text(
+            complaint, context.enquiry_reference, context.to_name, welsh, welsh_labels=True
+        )
+        text = f"{in_welsh}\n{BILINGUAL_TEXT_RULE}\n\n{text}"
+    reply.set_content(text)
+    if welsh is not None:  # after set_content, which replaces every Content-* header
+        reply["Content-Language"] = "cy, en"  # RFC 3282
     return reply

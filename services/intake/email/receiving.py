@@ -8,6 +8,10 @@ asking for exactly what is missing. Their reply (the reference in its subject) c
 Replies are sent after the database commit; one that fails stays pending and a periodic job
 retries it.
 
+A complainant who asked for Welsh (a `Language: cy` line, or the mail's `Content-Language`), or
+any sender when the deployment is for Wales (`REDRESS_NATION=wales`), gets the question mail in
+Welsh and English, Welsh first, by the same rule as notifications (shared/welsh.py).
+
 Logs name only outcomes and references, never addresses, names or text.
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -53,6 +58,7 @@ from services.intake.submissions import ComplaintIntake, IdempotencyConflictErro
 from shared.kit.work import UnitOfWork
 from shared.mail import Mailer, MailError
 from shared.timekeeping import Clock
+from shared.welsh import writes_in_welsh
 
 log = logging.getLogger("redress.intake.email")
 
@@ -88,13 +94,19 @@ class EmailIntake:
         mail_from: str,
         max_replies: int,
         clock: Clock,
+        nation: str = "england",
+        welsh: Callable[[str], str] | None = None,
     ) -> None:
+        """`nation`: REDRESS_NATION; `welsh`: English to Welsh by intake's catalog
+        (shared.kit.i18n.sentence_translator), without which every reply is in English."""
         self.uow = uow
         self.intake = intake
         self.replies = replies
         self.mail_from = mail_from
         self.max_replies = max_replies
         self.clock = clock
+        self.nation = nation
+        self.welsh = welsh
         # One sender at a time, so the retry job and a fresh mail never send one reply twice.
         self._sending = asyncio.Lock()
 
@@ -147,6 +159,8 @@ class EmailIntake:
             "sender": sender,
             "subject": header_text(message, "Subject"),
             "message_id": header_text(message, "Message-ID") or None,
+            # A mail client set to Welsh says so (RFC 3282); a `Language:` line overrides it.
+            "language": header_text(message, "Content-Language") or None,
             "complaint": complaint.to_json(),
             # The mails as received, for the caseworker who completes the enquiry by hand.
             "mails": [mail_as_received(message, now, whole=True)],
@@ -288,7 +302,10 @@ class EmailIntake:
             message_id=make_msgid(domain=_domain_of(self.mail_from)),
             sent_at=self.clock(),
         )
-        return reply_asking_for(complaint, context)
+        said = (complaint.request_payload.get("complainant") or {}).get("language")
+        language = said if isinstance(said, str) else personal.get("language")
+        in_welsh = writes_in_welsh(language, self.nation) and self.welsh is not None
+        return reply_asking_for(complaint, context, self.welsh if in_welsh else None)
 
 
 def _domain_of(mail_from: str) -> str:

@@ -21,12 +21,10 @@ from markupsafe import Markup
 from services.notifications.domain import routing
 from shared.events import DeclineReason, Outcome
 
-WELSH: Final = "cy"
-
-# A Welsh body: the deployment's nation (`REDRESS_NATION`). Organisations carry no nation of
-# their own (shared/events.py Organisation: name and sector), so an ombudsman run for Wales
-# writes to everyone in Welsh first (docs/welsh.md "Who gets Welsh").
-WELSH_NATION: Final = "wales"
+# Who is written to in Welsh first is one rule for every service that writes (shared/welsh.py).
+from shared.welsh import WELSH as WELSH
+from shared.welsh import WELSH_NATION as WELSH_NATION
+from shared.welsh import writes_in_welsh as writes_in_welsh
 
 # Between the Welsh and the English of one bilingual message (Welsh first, docs/welsh.md).
 BILINGUAL_SUBJECT_SEPARATOR: Final = " / "
@@ -129,12 +127,6 @@ WELSH_PHRASES: Final[dict[str, str]] = {
     "our final decision": "ein penderfyniad terfynol",
     "the outcome of our review": "canlyniad ein hadolygiad",
 }
-
-
-def writes_in_welsh(language: str | None, nation: str) -> bool:
-    """Welsh first for someone who asked for Welsh ("cy", "cy-GB") or a Welsh body."""
-    asked = (language or "").strip().lower().replace("_", "-").split("-")[0] == WELSH
-    return asked or nation == WELSH_NATION
 
 
 def welsh_date(text: str) -> str:

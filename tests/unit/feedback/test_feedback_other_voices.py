@@ -236,7 +236,7 @@ def test_counts_add_up_to_the_answers_given(answers: list[dict[str, int]]) -> No
 def consultation_page(**overrides: object) -> str:
     context: dict[str, object] = {
         "title": "How we write to you",
-        "closes_on": "5 January 2027",
+        "closes_on": date(2027, 1, 5),
         "questions": QUESTIONS,
         "scale": SCALE,
         "answers": {},
@@ -271,7 +271,7 @@ def test_published_results_page_escapes_comments() -> None:
     page = render(
         "consultation_results.html",
         title="<i>Title</i>",
-        published_on="5 January 2027",
+        published_on=date(2027, 1, 5),
         results=results,
         scale=SCALE,
     )

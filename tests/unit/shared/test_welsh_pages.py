@@ -8,8 +8,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.casework.api import RECEIVED_NOTICE
 from services.feedback.domain import COMMENTS_MAX_CHARS, SCALE, SURVEY_QUESTIONS
 from services.intake.api import router
+from services.intake.domain import (
+    EligibilityQuestion,
+    advocacy_services,
+    check_eligibility,
+    next_steps_after_submission,
+)
+from shared.events import Sector
 from shared.kit.i18n import LocalisedTemplates
 from tests.kit.apps import client_for
 
@@ -102,3 +110,35 @@ async def test_the_form_in_welsh_offers_welsh_messages_and_its_post_page_switche
         again = await client.get("/complaint", params={"lang": "en"})
         assert again.status_code == 303
         assert again.headers["location"] == "/?lang=en"
+
+
+def test_the_tracking_pages_notice_in_welsh() -> None:
+    html = pages("casework").render(
+        "cy", "track.html", case=TRACKED_CASE, token="t", notice=RECEIVED_NOTICE
+    )
+    assert '<div class="notice" role="status">Diolch. Rydym wedi’i dderbyn.</div>' in html  # noqa: RUF001
+
+
+def test_the_confirmation_and_eligibility_pages_in_welsh() -> None:
+    """Next steps, eligibility reasons (a date in Welsh) and advocacy signposts, from the
+    domain's English, shown in Welsh."""
+    today = date(2027, 3, 1)
+    result = check_eligibility(EligibilityQuestion(Sector.HEALTH, date(2025, 1, 10)), today)
+    html = pages("intake").render(
+        "cy",
+        "confirmation.html",
+        reference="RDR-2027-ABC123",
+        tracking_url="https://track.example/t",
+        received_at=None,
+        next_steps=next_steps_after_submission(result),
+        advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True),
+        eligibility=result,
+    )
+    assert "I chi, roedd hynny erbyn 10 Ionawr 2026." in html
+    assert "Byddwn yn cadarnhau bod eich cwyn wedi dod i law cyn pen 2 diwrnod gwaith." in html
+    assert ">Eiriolaeth cwynion y GIG</a>:" in html
+    assert ">Cyngor ar Bopeth</a>:" in html
+    assert "working days" not in html
+    assert "You normally need" not in html
+    checked = pages("intake").render("cy", "eligibility.html", values={}, result=result)
+    assert "Cwynwch i’r sefydliad yn gyntaf." in checked  # noqa: RUF001
