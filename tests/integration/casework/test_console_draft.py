@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from services.casework.domain.lifecycle import NOTHING_CHANGED_SINCE_DRAFT
+from services.casework.domain.deciding import NOTHING_CHANGED_SINCE_DRAFT
 from services.casework.journal import access_log
 from services.casework.tables import draft_comments
 from shared.timekeeping import uk_date

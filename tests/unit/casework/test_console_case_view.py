@@ -15,7 +15,7 @@ from services.casework.domain import (
     handle,
     parse_command,
 )
-from services.casework.domain.lifecycle import NOTHING_CHANGED_SINCE_DRAFT
+from services.casework.domain.deciding import NOTHING_CHANGED_SINCE_DRAFT
 from shared.events import Outcome, RecommendationType
 from tests.unit.casework.test_domain_draft_content import (
     CASEWORKER,
