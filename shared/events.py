@@ -92,8 +92,13 @@ class RecommendationStatus(StrEnum):
 
 
 class Organisation(Payload):
+    """A body complained about. On the public topic `name` is the directory's official name when
+    `id` is set, and the word "unlisted" when it is not: never what a complainant typed."""
+
     name: str
     sector: Sector
+    # Additive (issue 13): the directory entry (shared/directory), None while unlisted.
+    id: str | None = None
 
 
 class Milestone(Payload):
@@ -155,6 +160,9 @@ class ComplaintReceived(Payload):
     tracking_token: str
     duplicate_of: str | None = None
     reason_for_delay: str | None = None
+    # Additive (issue 13): the organisation's name as the complainant typed it, when
+    # `organisation` is the directory entry it matched (internal topic: it may be personal data).
+    organisation_as_typed: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
