@@ -163,6 +163,9 @@ class ComplaintReceived(Payload):
     # Additive (issue 13): the organisation's name as the complainant typed it, when
     # `organisation` is the directory entry it matched (internal topic: it may be personal data).
     organisation_as_typed: str | None = None
+    # The directory entry's nation (shared/directory.Nation) when it matched one: a Welsh body
+    # means Welsh first in every message (issue 14), whatever REDRESS_NATION says.
+    organisation_nation: str | None = None
 
 
 # --------------------------------------------------------------------------------------------

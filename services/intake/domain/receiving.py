@@ -78,6 +78,7 @@ class Received:
             ),
             organisation=self.organisation,
             organisation_as_typed=complaint.organisation.name,
+            organisation_nation=None if self.listed is None else self.listed.nation.value,
             summary=complaint.summary,
             desired_outcome=complaint.desired_outcome,
             impact=complaint.impact,
