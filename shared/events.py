@@ -268,6 +268,13 @@ class OrganisationAdded(CaseEvent):
     added_organisation: Organisation
 
 
+class OrganisationConfirmed(CaseEvent):
+    """Staff confirmed which directory entry a body of the case is (issue 13 item 6):
+    `confirmed` is that entry; until now public events called the body "unlisted"."""
+
+    confirmed: Organisation
+
+
 class DeadlineMissed(CaseEvent):
     deadline_id: str
     deadline: str
@@ -414,6 +421,7 @@ EVENT_TYPES: dict[str, type[Payload]] = {
     "redress.case.message_posted": MessagePosted,
     "redress.case.themes_tagged": ThemesTagged,
     "redress.case.organisation_added": OrganisationAdded,
+    "redress.case.organisation_confirmed": OrganisationConfirmed,
     "redress.notification.requested": NotificationRequested,
     "redress.notification.sent": NotificationStatusChanged,
     "redress.notification.delivered": NotificationStatusChanged,

@@ -48,6 +48,7 @@ from .commands import (
     Assign,
     Command,
     CompleteReview,
+    ConfirmOrganisation,
     Decline,
     FindingInput,
     IssueDraft,
@@ -67,6 +68,7 @@ from .commands import (
     UpdateRecommendation,
     Withdraw,
 )
+from .confirming import confirm_organisation
 from .deadlines import settle
 from .emit import common_fields
 from .errors import ActionNotAllowed, DomainRuleBroken
@@ -241,6 +243,8 @@ def _dispatch(case: Case, command: Command, ctx: _Context) -> list[CaseEvent]:
             return _record_expert_advice(case, command, ctx)
         case AddOrganisation():
             return _add_organisation(case, command, ctx)
+        case ConfirmOrganisation():
+            return confirm_organisation(case, command, ctx.now)
         case ArrangeDraftDate():
             return _arrange_draft_date(case, command, ctx)
         case IssueDraft():
