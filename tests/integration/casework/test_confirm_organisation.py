@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from services.casework.confirmations import UNKNOWN_ENTRY
 from services.intake.app import create_app as create_intake
 from services.intake.settings import IntakeSettings
 from shared.directory import UNLISTED
@@ -21,7 +22,7 @@ from tests.integration.casework.casework_kit import (
     public_events,
     publish_complaint,
 )
-from tests.integration.casework.console_kit import Console, console_app
+from tests.integration.casework.console_kit import Console, console_app, error_summary
 from tests.kit.apps import free_port, running, serve_on_port
 from tests.unit.intake.hostile_requests import TODAY
 
@@ -105,3 +106,26 @@ async def test_an_unknown_entry_is_a_422_naming_it_and_changes_nothing(console: 
     )
     assert [f["field"] for f in answer["fields"]] == ["organisation_id"]
     assert await public_events(console.app, reference) == before
+
+
+async def test_the_console_confirms_from_the_case_page_and_names_a_wrong_id(
+    console: Console,
+) -> None:
+    reference = await unlisted_case(console)
+    visitor = console.visitor()
+    await visitor.sign_in(await console.add_staff("manager"))
+    case_page = f"/staff/cases/{reference}"
+    assert "Confirm the organisation from the directory" in (await visitor.get(case_page)).text
+    path = f"{case_page}/actions/confirm_organisation"
+
+    wrong = await visitor.form_post(case_page, path, {"organisation_id": "NOPE9"})
+    assert wrong.status_code == 422
+    assert error_summary(wrong.text) == [UNKNOWN_ENTRY]
+    assert 'id="confirm_organisation-organisation_id"' in wrong.text
+
+    done = await visitor.form_post(case_page, path, {"organisation_id": "B82002"})
+    assert done.status_code == 303
+    events = await public_events(console.app, reference)
+    assert [d["confirmed"] for t, d in events if t == "redress.case.organisation_confirmed"] == [
+        ENTRY
+    ]
