@@ -92,8 +92,13 @@ class RecommendationStatus(StrEnum):
 
 
 class Organisation(Payload):
+    """A body complained about. On the public topic `name` is the directory's official name when
+    `id` is set, and the word "unlisted" when it is not: never what a complainant typed."""
+
     name: str
     sector: Sector
+    # Additive (issue 13): the directory entry (shared/directory), None while unlisted.
+    id: str | None = None
 
 
 class Milestone(Payload):
@@ -155,6 +160,12 @@ class ComplaintReceived(Payload):
     tracking_token: str
     duplicate_of: str | None = None
     reason_for_delay: str | None = None
+    # Additive (issue 13): the organisation's name as the complainant typed it, when
+    # `organisation` is the directory entry it matched (internal topic: it may be personal data).
+    organisation_as_typed: str | None = None
+    # The directory entry's nation (shared/directory.Nation) when it matched one: a Welsh body
+    # means Welsh first in every message (issue 14), whatever REDRESS_NATION says.
+    organisation_nation: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,6 +266,13 @@ class OrganisationAdded(CaseEvent):
     """The case also concerns `added_organisation` (`organisation` stays the lead body)."""
 
     added_organisation: Organisation
+
+
+class OrganisationConfirmed(CaseEvent):
+    """Staff confirmed which directory entry a body of the case is (issue 13 item 6):
+    `confirmed` is that entry; until now public events called the body "unlisted"."""
+
+    confirmed: Organisation
 
 
 class DeadlineMissed(CaseEvent):
@@ -403,6 +421,7 @@ EVENT_TYPES: dict[str, type[Payload]] = {
     "redress.case.message_posted": MessagePosted,
     "redress.case.themes_tagged": ThemesTagged,
     "redress.case.organisation_added": OrganisationAdded,
+    "redress.case.organisation_confirmed": OrganisationConfirmed,
     "redress.notification.requested": NotificationRequested,
     "redress.notification.sent": NotificationStatusChanged,
     "redress.notification.delivered": NotificationStatusChanged,

@@ -25,6 +25,7 @@ from pydantic import (
 
 from services.casework import views
 from services.casework.cases import CaseNotFoundError, Casework
+from services.casework.confirmations import with_directory_entry
 from services.casework.domain import (
     ActionNotAllowed,
     Actor,
@@ -353,6 +354,7 @@ async def act_on_case(
         return JSONResponse(
             validation_error_body(json.loads(error.json(include_input=False))), status_code=422
         )
+    command = await with_directory_entry(command, request.app.state.intake_client)
     await _act(casework, reference, command, _actor(user))
     return await get_case(reference, casework, user, request)
 

@@ -30,6 +30,7 @@ from services.casework.domain import (
     open_case,
     release_held_draft,
 )
+from services.casework.domain.publication import published
 from services.casework.store import CaseStore, StaleCaseError
 from shared.auth import hash_tracking_token, tracking_token_matches
 from shared.crypto import Cipher
@@ -228,4 +229,7 @@ class Casework:
 
     async def _emit(self, session: AsyncSession, events: list[CaseEvent]) -> None:
         for event in events:
-            await self.messaging.emit(session, CASEWORK_CASES, event, subject=event.reference)
+            # The public topic names bodies by directory entry only (domain/publication.py).
+            await self.messaging.emit(
+                session, CASEWORK_CASES, published(event), subject=event.reference
+            )

@@ -17,6 +17,7 @@ import httpx
 
 from services.casework.staff import StaffSession
 from shared.auth import issue_staff_token
+from shared.events import Organisation
 
 # Design choice: one console request makes one call; a token that outlives it is not needed.
 CALL_TOKEN_LIFETIME: Final = timedelta(minutes=5)
@@ -105,3 +106,19 @@ class IntakeClient:
             body=complaint,
             headers={"Idempotency-Key": idempotency_key},
         )
+
+
+async def directory_entry(client: IntakeClient, entry_id: str) -> Organisation | None:
+    """The directory entry `entry_id` as intake has it (`GET /v1/organisations/{id}`, a public
+    route: official names only), or None when intake knows no such entry."""
+    try:
+        async with httpx.AsyncClient(base_url=client.base_url, timeout=client.timeout) as http:
+            answer = await http.get(f"/v1/organisations/{entry_id}")
+        body = answer.json()
+    except (httpx.HTTPError, ValueError) as error:
+        raise IntakeUnavailableError(type(error).__name__) from error
+    if answer.status_code == httpx.codes.NOT_FOUND:
+        return None
+    if answer.status_code != httpx.codes.OK:
+        raise IntakeUnavailableError(str(answer.status_code))
+    return Organisation(id=body["id"], name=body["name"], sector=body["sector"])

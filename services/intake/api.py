@@ -22,11 +22,16 @@ from services.intake.domain import (
     advocacy_services,
     check_eligibility,
 )
-from services.intake.field_errors import errors_by_field
+from services.intake.field_errors import FieldError, errors_by_field
 from services.intake.forms import form_to_complaint_payload, form_to_eligibility_payload
+from services.intake.organisations import OrganisationDirectory
 from services.intake.schemas import ComplaintRequest, EligibilityRequest, EligibilityResponse
 from services.intake.settings import IntakeSettings
-from services.intake.submissions import ComplaintIntake, IdempotencyConflictError
+from services.intake.submissions import (
+    ComplaintIntake,
+    IdempotencyConflictError,
+    UnknownOrganisationError,
+)
 from shared.app import request_now
 from shared.auth import StaffUser, staff_auth
 from shared.bounds import field_error
@@ -40,7 +45,14 @@ TEMPLATES = LocalisedTemplates.load(
 # Idempotency keys are client-chosen; a UUID is 36 characters, this leaves room for prefixes.
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
+# organisation.id names no directory entry (the form's list, or an integrator's stale copy).
+UNKNOWN_ORGANISATION = {
+    "field": "organisation.id",
+    "message": "We do not know this organisation id: choose the organisation from the list.",
+}
+
 INTAKE: StateKey[ComplaintIntake] = StateKey("intake")
+DIRECTORY: StateKey[OrganisationDirectory] = StateKey("organisation_directory")
 RULES: StateKey[IntakeRules] = StateKey("rules")
 
 router = APIRouter()
@@ -143,6 +155,8 @@ async def _submit(
         submission = await intake.submit(
             complaint.to_complaint(), idempotency_key=idempotency_key, now=now
         )
+    except UnknownOrganisationError:
+        return problem(422, [UNKNOWN_ORGANISATION])
     except IdempotencyConflictError:
         return problem(
             422,
@@ -198,6 +212,12 @@ async def _form_fields(request: Request) -> dict[str, str | list[str]]:
     return fields
 
 
+async def _organisation_options(request: Request) -> list[tuple[str, str]]:
+    """The directory as the form's list: (id, official name), by name."""
+    directory = await DIRECTORY.of(request.app).current()
+    return [(entry.id, entry.name) for entry in directory.entries]
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def complaint_form(request: Request) -> HTMLResponse:
     # Someone reading the form in Welsh is offered Welsh for everything we send (issue 14).
@@ -207,6 +227,7 @@ async def complaint_form(request: Request) -> HTMLResponse:
         "form.html",
         values=values,
         advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True),
+        organisation_options=await _organisation_options(request),
     )
 
 
@@ -224,20 +245,27 @@ async def complaint_form_posted(
 ) -> HTMLResponse:
     values = await _form_fields(request)
     now = request_now(request)
-    try:
-        complaint = ComplaintRequest.model_validate(
-            form_to_complaint_payload(values), context={"today": now.date()}
-        )
-    except ValidationError as error:
+
+    async def again(errors: list[FieldError]) -> HTMLResponse:
         return _page(
             request,
             "form.html",
             status=422,
             values=values,
-            errors=errors_by_field(error),
+            errors=errors,
             advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True),
+            organisation_options=await _organisation_options(request),
         )
-    submission = await intake.submit(complaint.to_complaint(), idempotency_key=None, now=now)
+
+    try:
+        complaint = ComplaintRequest.model_validate(
+            form_to_complaint_payload(values), context={"today": now.date()}
+        )
+        submission = await intake.submit(complaint.to_complaint(), idempotency_key=None, now=now)
+    except ValidationError as error:
+        return await again(errors_by_field(error))
+    except UnknownOrganisationError:
+        return await again([FieldError(anchor="#organisation-id", **UNKNOWN_ORGANISATION)])
     accepted = submission.accepted
     settings = service_of(request).settings
     assert isinstance(settings, IntakeSettings)

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake import api, consumers, enquiry_api
+from services.intake import api, consumers, enquiry_api, organisation_api
 from services.intake.domain import IntakeRules
 from services.intake.email.listener import EmailListener
 from services.intake.email.receiving import EmailIntake
 from services.intake.enquiries import EnquiryDesk
+from services.intake.organisations import OrganisationDirectory
 from services.intake.retention import Retention
 from services.intake.settings import IntakeSettings
 from services.intake.store import intake_stores, metadata
@@ -60,9 +61,15 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
         event_types={consumers.CASE_CLOSED},
     )
     _schedule(service, settings, retention, email_intake, clock)
+    directory = OrganisationDirectory(uow)
+
+    async def seed_directory() -> None:
+        await directory.seed()
+
+    service.on_startup.append(seed_directory)
 
     app = service.http_app(
-        routers=[api.router, enquiry_api.router],
+        routers=[api.router, enquiry_api.router, organisation_api.router],
         title="Redress intake",
         description="Complaints in: the form, the API, eligibility pre-checks and guidance.",
     )
@@ -70,6 +77,7 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
     api.INTAKE.put(app, intake)
     api.RULES.put(app, rules)
     enquiry_api.DESK.put(app, EnquiryDesk(uow, intake))
+    api.DIRECTORY.put(app, directory)
     return app
 
 

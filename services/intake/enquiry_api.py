@@ -13,7 +13,13 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from services.intake.api import INTAKE, _json_body, _validation_problem, problem
+from services.intake.api import (
+    INTAKE,
+    UNKNOWN_ORGANISATION,
+    _json_body,
+    _validation_problem,
+    problem,
+)
 from services.intake.domain import IntakeChannel
 from services.intake.email.questions import ENQUIRY_PREFIX, ENQUIRY_RANDOM_LENGTH
 from services.intake.enquiries import (
@@ -24,7 +30,7 @@ from services.intake.enquiries import (
     EnquiryNotFoundError,
 )
 from services.intake.schemas import ComplaintRequest
-from services.intake.submissions import ComplaintIntake
+from services.intake.submissions import ComplaintIntake, UnknownOrganisationError
 from shared.app import request_now
 from shared.auth import StaffUser, staff_auth
 from shared.kit.state import StateKey
@@ -102,6 +108,8 @@ async def register_enquiry(
         registered = await desk.register(enquiry_reference, complaint, staff.sub, now)
     except EnquiryNotFoundError:
         return _not_found()
+    except UnknownOrganisationError:
+        return problem(422, [UNKNOWN_ORGANISATION])
     except EnquiryClosedError:
         message = "This enquiry was closed; it opens again if the complainant replies."
         return problem(409, [{"field": "enquiry_reference", "message": message}])

@@ -66,6 +66,9 @@ FIELD_TEXT: Final[dict[str, _FieldText]] = {
     "organisation.name": _FieldText(
         "The organisation's name", "Enter the name of the organisation"
     ),
+    "organisation.id": _FieldText(
+        "The organisation from our list", "Choose the organisation from the list"
+    ),
     "organisation.sector": _FieldText(
         "The type of organisation", "Select the type of organisation"
     ),
@@ -142,6 +145,7 @@ ERROR_TEMPLATES: Final[dict[str, str]] = {
     "model_attributes_type": "{label} must be a JSON object with named fields",
     "dict_type": "{label} must be a JSON object with named fields",
     "list_type": "{label} must be a list",
+    "string_pattern_mismatch": "{label} is not one we know: choose it from the list",
 }
 
 

@@ -107,6 +107,9 @@ def form_to_complaint_payload(form: FormData) -> dict[str, Any]:
         answer = _yes_no(_scalar(form, name))
         if answer is not None:  # absent means "no": the schema's default
             flat[name] = answer
+    # The directory entry chosen from the list; "not in this list" (empty) leaves it out.
+    if (chosen := _scalar(form, "organisation.id")) is not None:
+        flat["organisation.id"] = chosen
     if _yes_no(_scalar(form, ACTING_FOR_SOMEONE_ELSE)) is True:
         for name in _REPRESENTATIVE_FIELDS:
             flat[name] = _scalar(form, name)

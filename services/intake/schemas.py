@@ -10,9 +10,18 @@ built from what the domain decided.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    model_serializer,
+    model_validator,
+)
 
 from services.intake.domain import (
     AdvocacyService,
@@ -29,6 +38,7 @@ from services.intake.domain.values import (
     Address,
     AdjustmentDetails,
     DesiredOutcome,
+    DirectoryId,
     Email,
     Impact,
     Language,
@@ -123,6 +133,16 @@ class RepresentativeRequest(_Request):
 class OrganisationRequest(_Request):
     name: Name
     sector: Sector
+    # Additive (issue 13): the directory entry the complainant chose from the suggestions.
+    id: DirectoryId | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_id(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Stored records and fingerprints from before the directory have no `id`: keep them so.
+        dumped: dict[str, Any] = handler(self)
+        if dumped.get("id") is None:
+            dumped.pop("id", None)
+        return dumped
 
 
 class ComplaintRequest(_Request):
@@ -166,7 +186,11 @@ class ComplaintRequest(_Request):
                 adjustment_details=person.adjustment_details,
                 language=person.language,
             ),
-            organisation=Organisation(name=self.organisation.name, sector=self.organisation.sector),
+            organisation=Organisation(
+                name=self.organisation.name,
+                sector=self.organisation.sector,
+                id=self.organisation.id,
+            ),
             summary=self.summary,
             desired_outcome=self.desired_outcome,
             first_aware_on=self.first_aware_on,

@@ -18,6 +18,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.directory_store import DirectoryStore
 from services.intake.domain import DuplicateKey, Received, normalise_text
 from services.intake.email_store import (
     AlreadyHandledError,
@@ -39,6 +40,7 @@ from shared.kit.tables import rowcount
 __all__ = [
     "AlreadyHandledError",
     "ComplaintStore",
+    "DirectoryStore",
     "DuplicateComplaintError",
     "EmailStore",
     "EnquiryState",
@@ -76,12 +78,13 @@ class IntakeStores:
 
     complaints: ComplaintStore
     emails: EmailStore
+    directory: DirectoryStore
 
 
 def intake_stores(cipher: Cipher) -> Callable[[AsyncSession], IntakeStores]:
     """How the unit of work binds intake's stores to a session."""
     return lambda session: IntakeStores(
-        ComplaintStore(session, cipher), EmailStore(session, cipher)
+        ComplaintStore(session, cipher), EmailStore(session, cipher), DirectoryStore(session)
     )
 
 

@@ -24,7 +24,13 @@ from services.intake.domain import (
     receive,
 )
 from services.intake.schemas import ComplaintAccepted
-from services.intake.store import ComplaintStore, DuplicateComplaintError, IntakeStores
+from services.intake.store import (
+    ComplaintStore,
+    DirectoryStore,
+    DuplicateComplaintError,
+    IntakeStores,
+)
+from shared.directory import Entry
 from shared.kit.work import UnitOfWork
 from shared.topics import INTAKE_COMPLAINTS
 
@@ -34,6 +40,10 @@ REFERENCE_ATTEMPTS = 5
 
 class IdempotencyConflictError(Exception):
     """The Idempotency-Key was used before for a different request."""
+
+
+class UnknownOrganisationError(Exception):
+    """`organisation.id` names no entry of the directory."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ class ComplaintIntake:
         async with self.uow.transaction() as work:
             store = work.stores.complaints
             reference = await self._unused_reference(store, now)
+            listed = await _listed(work.stores.directory, complaint)
             person = complaint.complainant
             earlier = await store.recent_from_same_person(
                 since=now - timedelta(days=self.rules.duplicate_window_days),
@@ -98,6 +109,7 @@ class ComplaintIntake:
                 now=now,
                 earlier=earlier,
                 rules=self.rules,
+                listed=listed,
             )
             accepted = ComplaintAccepted.of(received)
             await store.add(
@@ -112,3 +124,16 @@ class ComplaintIntake:
             if not await store.reference_exists(reference):
                 return reference
         raise RuntimeError("could not draw an unused reference")
+
+
+async def _listed(directory: DirectoryStore, complaint: Complaint) -> Entry | None:
+    """The directory entry chosen (`organisation.id`, from the form's suggestions) or matching
+    what was typed; None when nothing matches, so public events say "unlisted"."""
+    entries = await directory.load()
+    chosen = complaint.organisation.id
+    if chosen is None:
+        return entries.match(complaint.organisation.name)
+    entry = entries.get(chosen)
+    if entry is None:
+        raise UnknownOrganisationError
+    return entry

@@ -70,3 +70,20 @@ handled_emails = Table(
     Column("handled_at", UtcDateTime(), nullable=False),
     Column("enquiry_reference", String(16), nullable=True),
 )
+
+# The directory of organisations in jurisdiction (shared/directory): seeded from the repository's
+# file at start-up (missing ids only, so an admin's correction stays), managed by admins.
+# Official names only, never anything a complainant typed.
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("organisation_id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("sector", String(20), nullable=False),
+    Column("nation", String(20), nullable=False),
+    Column("scheme", String(20), nullable=False),
+    Column("aliases", JSON, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=True),
+    # The staff id of the admin or manager who last changed it (absent: from the seed file).
+    Column("updated_by", String(64), nullable=True),
+)

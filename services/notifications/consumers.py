@@ -64,6 +64,8 @@ class Handlers:
             reasonable_adjustments=tuple(person.reasonable_adjustments),
             language=person.language,
             tracking_token=complaint.tracking_token,
+            organisation_name=complaint.organisation_as_typed or complaint.organisation.name,
+            organisation_nation=complaint.organisation_nation,
         )
         await ContactStore(session, self.cipher).upsert(contact, self.clock())
         self.sender.wake_after_commit(session)  # messages may have been waiting for this

@@ -70,6 +70,7 @@ from services.notifications.status_events import publish_status
 from services.notifications.store import ContactStore, MessageStore, SuppressionList
 from shared.crypto import Cipher
 from shared.db import Database
+from shared.directory import UNLISTED
 from shared.messaging import Messaging
 from shared.timekeeping import Clock, utc_now
 from shared.wakeups import wait_woken
@@ -251,8 +252,12 @@ class Sender:
     def _values(self, message: Message, contact: Contact) -> dict[str, Any]:
         if message.personalisation is None:
             raise MissingPersonalisation(["personalisation (removed after the retention period)"])
+        values = dict(message.personalisation)
+        if values.get("organisation_name") == UNLISTED and contact.organisation_name:
+            # The public event could not name an unlisted body; the complainant's own words can.
+            values["organisation_name"] = contact.organisation_name
         return {
-            **message.personalisation,
+            **values,
             "reference": message.reference,
             "tracking_url": tracking_url(
                 self.settings.public_url, message.reference, contact.tracking_token
@@ -261,7 +266,10 @@ class Sender:
 
     def _welsh(self, contact: Contact) -> bool:
         """Welsh first, then English (issue 14): they asked for Welsh, or a Welsh body."""
-        return writes_in_welsh(contact.language, self.settings.nation)
+        # REDRESS_NATION=wales (an ombudsman for Wales), or the directory says the body is Welsh.
+        return writes_in_welsh(contact.language, self.settings.nation) or writes_in_welsh(
+            None, contact.organisation_nation or ""
+        )
 
     def _render(self, message: Message, contact: Contact) -> RenderedMessage:
         return self.catalogue.render(

@@ -138,6 +138,14 @@ def test_complaint_form_with_mistakes_then_complete(
     # The complete complaint.
     page.get_by_label("Tell us what happened", exact=True).fill("")
     fill_in_everything(page, organisation, email)
+    # The directory's list comes next from the keyboard, and is labelled (issue 13 item 6).
+    page.get_by_label("Name of the organisation", exact=True).focus()
+    page.keyboard.press("Tab")
+    listed = page.get_by_label("Is it one of these? (optional)", exact=True)
+    expect(listed).to_be_focused()
+    expect(listed).to_have_value("")  # "It is not in this list" until chosen
+    listed.select_option(label="Northshire Hospitals NHS Trust")
+    expect(listed).to_have_value("RNS02")
     send(page)
     expect(page).to_have_title("Complaint received - Redress")
     expect(page.get_by_role("heading", level=1)).to_have_text("Complaint received")

@@ -216,6 +216,22 @@ FORMS: dict[str, ActionForm] = {
             Field("sector", "Sector", "radios", options=_choices(Sector)),
         ),
     ),
+    "confirm_organisation": ActionForm(
+        "Confirm the organisation from the directory",
+        "Confirm organisation",
+        (
+            Field(
+                "organisation_id",
+                "Directory id of the organisation",
+                hint="For example, RNS01 or org-dwp (intake's directory: /v1/organisations?q=)",
+            ),
+            Field(
+                "organisation",
+                "Which organisation of the case (optional)",
+                hint="Leave blank for the lead organisation.",
+            ),
+        ),
+    ),
     "assign": ActionForm(
         "Reassign the case", "Reassign", (Field("caseworker_id", "Caseworker", "select"),)
     ),
@@ -244,6 +260,7 @@ DONE: dict[str, str] = {
     "tag_themes": "Themes saved",
     "post_message": "Message sent",
     "add_organisation": "Organisation added",
+    "confirm_organisation": "Organisation confirmed from the directory",
     "assign": "Case reassigned",
 }
 

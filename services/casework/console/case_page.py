@@ -13,6 +13,12 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from services.casework.cases import CaseNotFoundError, Casework
+from services.casework.confirmations import (
+    NOT_ANSWERING,
+    UNKNOWN_ENTRY,
+    UnknownEntryError,
+    resolved,
+)
 from services.casework.console import action_forms, case_view
 from services.casework.console.rendering import ConsolePageError, page
 from services.casework.console.session import Staff, checked_form
@@ -24,6 +30,7 @@ from services.casework.domain import (
     allowed_actions,
     parse_command,
 )
+from services.casework.intake_client import IntakeUnavailableError
 from services.casework.journal import access_log
 from services.casework.journal import api as journal_api
 from services.casework.staff import StaffSession
@@ -192,6 +199,25 @@ async def act(reference: str, action: str, request: Request, staff: Staff) -> Re
             errors=summary,
             field_errors=field_errors,
             status_code=422,
+            posted=posted,
+            open_action=action,
+        )
+    try:
+        command = await resolved(command, request.app.state.intake_client)
+    except (UnknownEntryError, IntakeUnavailableError) as failed:
+        unknown = isinstance(failed, UnknownEntryError)
+        return await _case_page(
+            request,
+            staff,
+            reference,
+            errors=[
+                {
+                    "text": UNKNOWN_ENTRY if unknown else NOT_ANSWERING,
+                    "href": f"#{action}-organisation_id" if unknown else f"#action-{action}",
+                }
+            ],
+            field_errors={f"{action}-organisation_id": UNKNOWN_ENTRY} if unknown else None,
+            status_code=422 if unknown else 503,
             posted=posted,
             open_action=action,
         )

@@ -12,8 +12,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from shared.directory import ID_PATTERN
 from shared.events import (
     DeclineReason,
+    Organisation,
     Outcome,
     RecommendationStatus,
     RecommendationType,
@@ -85,6 +87,19 @@ class AddOrganisation(_Command):
     action: Literal["add_organisation"] = "add_organisation"
     name: OrganisationName
     sector: Sector
+
+
+class ConfirmOrganisation(_Command):
+    """Staff say which directory entry a body of the case is (issue 13 item 6): from then on
+    public events name it by the entry instead of "unlisted"."""
+
+    action: Literal["confirm_organisation"] = "confirm_organisation"
+    organisation_id: Annotated[str, Field(pattern=ID_PATTERN)]
+    # Which body, as the case names it; None: the lead body.
+    organisation: OrganisationName | None = None
+    # The entry as intake's directory has it: the API looks it up and sets it, replacing
+    # anything a caller sent, so no caller can publish a name of their own.
+    entry: Organisation | None = None
 
 
 class RecordEvidenceUnavailable(_Command):
@@ -221,6 +236,7 @@ Command = Annotated[
     | RequestEvidence
     | ReceiveEvidence
     | AddOrganisation
+    | ConfirmOrganisation
     | RecordEvidenceUnavailable
     | RecordExpertAdvice
     | ArrangeDraftDate
@@ -268,6 +284,7 @@ ACTIONS: tuple[str, ...] = (
     "tag_themes",
     "post_message",
     "add_organisation",
+    "confirm_organisation",
 )
 # What a complainant may do themselves; staff may also do these on their behalf (phone, letter).
 COMPLAINANT_ACTIONS = frozenset(

@@ -31,6 +31,7 @@ from .commands import (
     Assign,
     Command,
     CompleteReview,
+    ConfirmOrganisation,
     Decline,
     IssueDraft,
     IssueFinal,
@@ -48,6 +49,7 @@ from .commands import (
     UpdateRecommendation,
     Withdraw,
 )
+from .confirming import confirm_organisation
 from .deadlines import settle
 from .deciding import (
     complete_review,
@@ -197,6 +199,8 @@ def _dispatch(case: Case, command: Command, ctx: Context) -> list[CaseEvent]:
             return record_expert_advice(case, command, ctx)
         case AddOrganisation():
             return add_organisation(case, command, ctx)
+        case ConfirmOrganisation():
+            return confirm_organisation(case, command, ctx.now)
         case ArrangeDraftDate():
             return arrange_draft_date(case, command, ctx)
         case IssueDraft():

@@ -37,6 +37,8 @@ STAGES_FOR_ACTION: dict[str, frozenset[Stage]] = {
     "tag_themes": _ALL,
     "post_message": _ALL,
     "add_organisation": _ACTIVE,
+    # A closed case's later events (recommendations, reviews) should name the body too.
+    "confirm_organisation": _ALL,
 }
 
 # A paused case makes no progress; what still works is what does not move it forward, plus the
@@ -55,6 +57,7 @@ _ALLOWED_WHILE_PAUSED = frozenset(
         "record_expert_advice",
         "arrange_draft_date",
         "add_organisation",
+        "confirm_organisation",
     }
 )
 

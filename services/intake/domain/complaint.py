@@ -124,7 +124,8 @@ class Complaint:
                 "relationship": representative.relationship,
                 "has_authority": representative.has_authority,
             },
-            "organisation": self.organisation.model_dump(mode="json"),
+            # Without an absent id, so fingerprints from before the directory still match.
+            "organisation": self.organisation.model_dump(mode="json", exclude_none=True),
             "summary": self.summary,
             "desired_outcome": self.desired_outcome,
             "impact": self.impact,

@@ -21,7 +21,8 @@ from services.intake.domain.guidance import (
     next_steps_after_submission,
 )
 from services.intake.domain.rules import IntakeRules
-from shared.events import Channel, Complainant, ComplaintReceived, Representative
+from shared.directory import Entry
+from shared.events import Channel, Complainant, ComplaintReceived, Organisation, Representative
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,16 @@ class Received:
     next_steps: list[str]
     advocacy_services: list[AdvocacyService]
     duplicate_of: str | None
+    # The directory entry the organisation was matched to; None: unlisted until staff confirm.
+    listed: Entry | None = None
+
+    @property
+    def organisation(self) -> Organisation:
+        """The body as the suite knows it: the directory entry, or what was typed (id None)."""
+        typed = self.complaint.organisation
+        if self.listed is None:
+            return Organisation(name=typed.name, sector=typed.sector)
+        return self.listed.organisation()
 
     def event(self) -> ComplaintReceived:
         """The internal `redress.complaint.received` payload."""
@@ -65,7 +76,9 @@ class Received:
                 relationship=representative.relationship,
                 has_authority=representative.has_authority,
             ),
-            organisation=complaint.organisation,
+            organisation=self.organisation,
+            organisation_as_typed=complaint.organisation.name,
+            organisation_nation=None if self.listed is None else self.listed.nation.value,
             summary=complaint.summary,
             desired_outcome=complaint.desired_outcome,
             impact=complaint.impact,
@@ -90,9 +103,11 @@ def receive(
     now: datetime,
     earlier: Iterable[DuplicateKey],
     rules: IntakeRules,
+    listed: Entry | None = None,
 ) -> Received:
     """Decide about one complaint received at `now`; `earlier` are the same person's recent
-    complaints (the store finds them by keyed digests)."""
+    complaints (the store finds them by keyed digests); `listed` the directory entry of the
+    organisation (None: not in the directory)."""
     eligibility = check_eligibility(complaint, now.date(), rules)
     new = complaint.duplicate_key(reference, now)
     return Received(
@@ -105,4 +120,5 @@ def receive(
         next_steps=next_steps_after_submission(eligibility, rules),
         advocacy_services=advocacy_services(complaint.organisation.sector, complaint.needs_support),
         duplicate_of=likely_duplicate(new, earlier, now, rules),
+        listed=listed,
     )

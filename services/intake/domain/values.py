@@ -23,6 +23,8 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from shared.directory import ID_PATTERN as DIRECTORY_ID_PATTERN
+
 # --------------------------------------------------------------------------------------------
 # Limits (design choices; generous enough for any real account, small enough to bound storage)
 # --------------------------------------------------------------------------------------------
@@ -128,6 +130,8 @@ ReasonForDelay = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_FOR_DELAY_MAX),
     AfterValidator(_multi_line),
 ]
+# A directory entry's id (shared/directory): letters, digits and dashes, as ODS codes and org- ids.
+DirectoryId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=DIRECTORY_ID_PATTERN)]
 Address = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=ADDRESS_MAX),

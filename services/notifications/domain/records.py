@@ -29,6 +29,10 @@ class Contact:
     reasonable_adjustments: tuple[str, ...]
     language: str | None
     tracking_token: str
+    # The organisation as the complainant named it (their own words, so it goes only to them:
+    # public events say "unlisted" until staff confirm the body), and its directory nation.
+    organisation_name: str | None = None
+    organisation_nation: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -40,6 +44,8 @@ class Contact:
             "reasonable_adjustments": list(self.reasonable_adjustments),
             "language": self.language,
             "tracking_token": self.tracking_token,
+            "organisation_name": self.organisation_name,
+            "organisation_nation": self.organisation_nation,
         }
 
     @classmethod
@@ -54,6 +60,8 @@ class Contact:
             reasonable_adjustments=tuple(data.get("reasonable_adjustments") or ()),
             language=data.get("language"),
             tracking_token=str(data["tracking_token"]),
+            organisation_name=data.get("organisation_name"),
+            organisation_nation=data.get("organisation_nation"),
         )
 
 

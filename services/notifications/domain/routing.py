@@ -345,6 +345,9 @@ SILENT_EVENT_TYPES: Final[dict[str, str]] = {
     "redress.case.organisation_added": (
         "the tracking page lists the organisations; the decision message covers each"
     ),
+    "redress.case.organisation_confirmed": (
+        "staff matched the body to the directory; the complainant named it already"
+    ),
 }
 
 # Templates sent on request by another service, with the personalisation it must supply.

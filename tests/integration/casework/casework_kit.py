@@ -58,7 +58,8 @@ def a_complaint(reference: str, received_at: datetime | None = None) -> Complain
             phone=SECRET_WORDS[2],
             preferred_contact=ContactMethod.EMAIL,
         ),
-        organisation=Organisation(name="Northshire NHS Trust", sector=Sector.HEALTH),
+        # A directory entry (shared/directory/organisations.csv), as intake matched it.
+        organisation=Organisation(id="RNS01", name="Northshire NHS Trust", sector=Sector.HEALTH),
         summary=f"An {SECRET_WORDS[3]} about a cancelled operation.",
         desired_outcome="An apology.",
         first_aware_on=date(2026, 6, 1),

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from shared.directory import UNLISTED
 from shared.events import NotificationStatus
 from shared.timekeeping import uk_date
 from shared.working_days import add_working_days
@@ -207,11 +208,12 @@ async def test_an_investigated_case_to_its_outcome_and_what_the_complainant_sees
     final = next(d for t, d in events if t == "redress.case.final_decision_issued")
     assert final["outcome"] == outcome
     if outcome == "upheld":
+        # The council was added by name, not from the directory: "unlisted" in public.
         assert [f["organisation"]["name"] for f in final["findings"]] == [
             "Northshire NHS Trust",
-            COUNCIL,
+            UNLISTED,
         ]
-        assert final["recommendations"][1]["organisation"]["name"] == COUNCIL
+        assert final["recommendations"][1]["organisation"]["name"] == UNLISTED
         assert "redress.case.organisation_added" in [t for t, _ in events]
     for _, data in events:
         text = json.dumps(data)

@@ -182,9 +182,14 @@ def complaint_received(
     adjustments: tuple[str, ...] = (),
     tracking_token: str | None = None,
     language: str | None = None,
+    organisation: Organisation | None = None,
+    organisation_as_typed: str | None = None,
+    organisation_nation: str | None = None,
 ) -> CloudEvent:
     now = datetime.now(UTC)
     complaint = ComplaintReceived(
+        organisation_as_typed=organisation_as_typed,
+        organisation_nation=organisation_nation,
         complaint_id=str(uuid.uuid4()),
         reference=reference,
         received_at=now,
@@ -198,7 +203,7 @@ def complaint_received(
             reasonable_adjustments=list(adjustments),
             language=language,
         ),
-        organisation=ORGANISATION,
+        organisation=organisation or ORGANISATION,
         summary="They lost my forms twice.",
         desired_outcome="An apology.",
         first_aware_on=date(2026, 10, 1),
@@ -208,12 +213,12 @@ def complaint_received(
     return event_of(complaint, "intake", reference)
 
 
-def case_opened(reference: str) -> CloudEvent:
+def case_opened(reference: str, organisation: Organisation | None = None) -> CloudEvent:
     now = datetime.now(UTC)
     opened = CaseOpened(
         reference=reference,
         occurred_at=now,
-        organisation=ORGANISATION,
+        organisation=organisation or ORGANISATION,
         stage=Stage.ASSESSMENT,
         channel=Channel.WEB,
         received_at=now,

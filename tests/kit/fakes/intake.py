@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from services.intake.store import (
     IntakeStores,
     StoredComplaint,
 )
+from shared.directory import Directory, Entry, read_seed
 
 
 def _same(value: str | None) -> str | None:
@@ -233,5 +235,29 @@ class FakeEmailStore:
             self.enquiries[enquiry_reference] = replace(self.enquiries[enquiry_reference], **values)
 
 
+class FakeDirectoryStore:
+    """The directory in memory, holding the repository's seed file."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {entry.id: entry for entry in read_seed()}
+
+    async def load(self) -> Directory:
+        return Directory(self.entries.values())
+
+    async def put(self, entry: Entry, *, by: str | None, now: datetime) -> bool:
+        new = entry.id not in self.entries
+        self.entries[entry.id] = entry
+        return new
+
+    async def seed(self, entries: Iterable[Entry]) -> int:
+        new = [entry for entry in entries if entry.id not in self.entries]
+        self.entries.update((entry.id, entry) for entry in new)
+        return len(new)
+
+
 def fake_intake_stores() -> IntakeStores:
-    return IntakeStores(complaints=FakeComplaintStore(), emails=FakeEmailStore())  # type: ignore[arg-type]
+    return IntakeStores(
+        complaints=FakeComplaintStore(),  # type: ignore[arg-type]
+        emails=FakeEmailStore(),  # type: ignore[arg-type]
+        directory=FakeDirectoryStore(),  # type: ignore[arg-type]
+    )

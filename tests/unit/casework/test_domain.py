@@ -194,7 +194,11 @@ def test_resolved_early_closes_without_a_review_window() -> None:
     assert kinds(events) == [StageChanged, CaseClosed]
     assert case.closure_reason is ClosureReason.RESOLVED_EARLY
     assert case.review_window is None
-    assert allowed_actions(case, at(date(2026, 1, 9))) == ["tag_themes", "post_message"]
+    assert allowed_actions(case, at(date(2026, 1, 9))) == [
+        "tag_themes",
+        "post_message",
+        "confirm_organisation",
+    ]
 
 
 @pytest.mark.parametrize("accepted_first", [False, True])

@@ -22,6 +22,7 @@ from services.casework.domain import (
     Case,
     CaseworkRules,
     CompleteReview,
+    ConfirmOrganisation,
     ContactProblem,
     DeadlineStatus,
     Decline,
@@ -136,6 +137,22 @@ COMMAND_STRATEGIES: dict[str, st.SearchStrategy[Command]] = {
     ),
     "add_organisation": st.builds(
         AddOrganisation, name=organisation_names, sector=st.sampled_from(Sector)
+    ),
+    "confirm_organisation": st.builds(
+        ConfirmOrganisation,
+        organisation_id=st.sampled_from(["RNS01", "org-dwp"]),
+        organisation=st.none() | organisation_names,
+        entry=st.none()
+        | st.sampled_from(
+            [
+                Organisation(id="RNS01", name="Northshire NHS Trust", sector=Sector.HEALTH),
+                Organisation(
+                    id="org-dwp",
+                    name="Department for Work and Pensions",
+                    sector=Sector.PARLIAMENTARY,
+                ),
+            ]
+        ),
     ),
     "issue_draft": st.builds(IssueDraft, scheduled_for=future_dates),
     "submit_comments": st.builds(SubmitComments, comments=text),

@@ -10,16 +10,19 @@ from fastapi import FastAPI
 
 from services.casework.api import RECEIVED_NOTICE
 from services.feedback.domain import COMMENTS_MAX_CHARS, SCALE, SURVEY_QUESTIONS
-from services.intake.api import router
+from services.intake.api import DIRECTORY, router
 from services.intake.domain import (
     EligibilityQuestion,
     advocacy_services,
     check_eligibility,
     next_steps_after_submission,
 )
+from services.intake.organisations import OrganisationDirectory
 from shared.events import Sector
 from shared.kit.i18n import LocalisedTemplates
 from tests.kit.apps import client_for
+from tests.kit.fakes.intake import fake_intake_stores
+from tests.kit.work import FakeUnitOfWork
 
 SERVICES = Path(__file__).resolve().parents[3] / "services"
 
@@ -98,6 +101,7 @@ def test_the_survey_in_welsh_with_a_percent_sign_in_a_question() -> None:
 async def test_the_form_in_welsh_offers_welsh_messages_and_its_post_page_switches_back() -> None:
     app = FastAPI()
     app.include_router(router)
+    DIRECTORY.put(app, OrganisationDirectory(FakeUnitOfWork(fake_intake_stores())))
     async with client_for(app) as client:
         welsh = await client.get("/", params={"lang": "cy"})
         assert welsh.status_code == 200
