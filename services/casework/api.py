@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
@@ -14,16 +13,18 @@ from fastapi import APIRouter, Body, Depends, Form, HTTPException, Path, Query, 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    Strict,
-    StrictBool,
     ValidationError,
 )
 
 from services.casework import views
+from services.casework.api_models import (
+    MAX_TEXT,
+    CaseworkerIn,
+    CommentsIn,
+    DraftDateIn,
+    MessageIn,
+    ReviewRequestIn,
+)
 from services.casework.cases import CaseNotFoundError, Casework
 from services.casework.domain import (
     ActionNotAllowed,
@@ -42,7 +43,6 @@ from services.casework.store import CaseStore, StaleCaseError
 from shared.app import request_now, validation_error_body
 from shared.auth import Role, StaffUser, TrackingToken, staff_auth
 from shared.bounds import MAX_PAGE_OFFSET
-from shared.events import Sector
 from shared.kit.i18n import LocalisedTemplates
 from shared.timekeeping import uk_date
 
@@ -50,8 +50,6 @@ from shared.timekeeping import uk_date
 TEMPLATES = LocalisedTemplates.load(
     FilePath(__file__).parent / "templates", FilePath(__file__).parent / "locale"
 )
-# Free text from complainants: generous, but bounded.
-MAX_TEXT = 10_000
 NOT_FOUND = "No case with that reference and tracking token."
 
 router = APIRouter()
@@ -65,45 +63,6 @@ def casework_of(request: Request) -> Casework:
 StaffOnly = Annotated[StaffUser, Depends(staff_auth())]
 ManagerOnly = Annotated[StaffUser, Depends(staff_auth(Role.MANAGER, Role.ADMIN))]
 CaseworkDep = Annotated[Casework, Depends(casework_of)]
-
-
-class CommentsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    comments: str = Field(min_length=1, max_length=MAX_TEXT)
-
-
-class ReviewRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    grounds: list[ReviewGround] = Field(min_length=1)
-    reason: str = Field(min_length=1, max_length=MAX_TEXT)
-
-
-class MessageIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    message: str = Field(min_length=1, max_length=MAX_TEXT)
-
-
-class DraftDateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    send_on: date
-
-
-def _printable_name(name: str) -> str:
-    """A person's name as shown on pages and in letters: no control characters (which would
-    break layouts and logs) and no lone surrogates (which cannot be stored as UTF-8)."""
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
-        raise ValueError("must not contain control characters or unpaired surrogates")
-    if not name.strip():
-        raise ValueError("must not be blank")
-    return " ".join(name.split())
-
-
-class CaseworkerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable_name)]
-    # Sectors from the known list; strict mode still takes the enum's string values from JSON.
-    sectors: list[Annotated[Sector, Strict(False)]] = Field(min_length=1)
-    active: StrictBool = True
 
 
 # ----------------------------------------------------------------------------- complainants
