@@ -18,12 +18,15 @@ from pydantic import (
 
 from services.casework import views
 from services.casework.api_models import (
+    CONFLICT_OPENAPI,
     MAX_TEXT,
+    ROSTER_OPENAPI,
     CaseworkerIn,
     CommentsIn,
     DraftDateIn,
     MessageIn,
     ReviewRequestIn,
+    actions_openapi,
 )
 from services.casework.cases import CaseNotFoundError, Casework
 from services.casework.domain import (
@@ -114,7 +117,7 @@ async def _complainant_acts(
     return await _tracking_view(casework, reference, token)
 
 
-@router.post("/v1/track/{reference}/comments", tags=["tracking"])
+@router.post("/v1/track/{reference}/comments", tags=["tracking"], openapi_extra=CONFLICT_OPENAPI)
 async def comment_on_draft(
     reference: str, body: CommentsIn, casework: CaseworkDep, token: TrackingToken
 ) -> JSONResponse:
@@ -124,7 +127,9 @@ async def comment_on_draft(
     return JSONResponse(jsonable_encoder(view))
 
 
-@router.post("/v1/track/{reference}/review-request", tags=["tracking"])
+@router.post(
+    "/v1/track/{reference}/review-request", tags=["tracking"], openapi_extra=CONFLICT_OPENAPI
+)
 async def ask_for_review(
     reference: str, body: ReviewRequestIn, casework: CaseworkDep, token: TrackingToken
 ) -> JSONResponse:
@@ -134,7 +139,7 @@ async def ask_for_review(
     return JSONResponse(jsonable_encoder(view))
 
 
-@router.post("/v1/track/{reference}/messages", tags=["tracking"])
+@router.post("/v1/track/{reference}/messages", tags=["tracking"], openapi_extra=CONFLICT_OPENAPI)
 async def write_to_caseworker(
     reference: str, body: MessageIn, casework: CaseworkDep, token: TrackingToken
 ) -> JSONResponse:
@@ -144,7 +149,7 @@ async def write_to_caseworker(
     )
 
 
-@router.post("/v1/track/{reference}/draft-date", tags=["tracking"])
+@router.post("/v1/track/{reference}/draft-date", tags=["tracking"], openapi_extra=CONFLICT_OPENAPI)
 async def arrange_draft_date(
     reference: str, body: DraftDateIn, casework: CaseworkDep, token: TrackingToken
 ) -> JSONResponse:
@@ -293,13 +298,13 @@ async def get_case(
     )
 
 
-@router.post("/v1/cases/{reference}/actions", tags=["staff"])
+@router.post("/v1/cases/{reference}/actions", tags=["staff"], openapi_extra=actions_openapi())
 async def act_on_case(
     reference: str,
     casework: CaseworkDep,
     user: StaffOnly,
     request: Request,
-    body: Annotated[dict[str, Any], Body(examples=[{"action": "decline", "reason": "premature"}])],
+    body: Annotated[Any, Body(examples=[{"action": "decline", "reason": "premature"}])],
 ) -> JSONResponse:
     """Apply one action; 409 with the allowed actions when it is not allowed in this stage."""
     try:
@@ -312,7 +317,7 @@ async def act_on_case(
     return await get_case(reference, casework, user, request)
 
 
-@router.get("/v1/caseworkers", tags=["staff"])
+@router.get("/v1/caseworkers", tags=["staff"], openapi_extra=ROSTER_OPENAPI)
 async def roster(casework: CaseworkDep, user: StaffOnly) -> JSONResponse:
     async with casework.db.sessions() as session:
         store = CaseStore(session, casework.cipher)

@@ -4,7 +4,7 @@ naming its field; free text and names by the shared text rules (shared/text.py).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -14,10 +14,12 @@ from pydantic import (
     Strict,
     StrictBool,
     StringConstraints,
+    TypeAdapter,
 )
 
-from services.casework.domain import ReviewGround
+from services.casework.domain import Command, ReviewGround
 from shared.events import Sector
+from shared.openapi import COMPONENTS
 from shared.text import multi_line, single_line
 
 # Free text from complainants: generous, but bounded.
@@ -79,3 +81,38 @@ class CaseworkerIn(BaseModel):
         AfterValidator(_distinct),
     ]
     active: StrictBool = True
+
+
+def actions_openapi() -> dict[str, Any]:
+    """`POST /v1/cases/{reference}/actions` takes one command: a union tagged by `action`
+    (the domain's `Command`), each member requiring its tag."""
+    schema = TypeAdapter(Command).json_schema(ref_template=COMPONENTS + "{model}")
+    for member in schema.get("$defs", {}).values():
+        if "action" in member.get("properties", {}):
+            member["required"] = sorted({*member.get("required", []), "action"})
+    return {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+        "x-redress-errors": ["409"],
+    }
+
+
+# What `GET /v1/caseworkers` answers: the roster, each with their open cases.
+ROSTER_OPENAPI: dict[str, Any] = {
+    "x-redress-body": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "caseworker_id": {"type": "string"},
+                "name": {"type": "string"},
+                "sectors": {"type": "array", "items": {"type": "string"}},
+                "active": {"type": "boolean"},
+                "open_cases": {"type": "integer", "minimum": 0},
+            },
+            "required": ["caseworker_id", "name", "sectors", "active", "open_cases"],
+        },
+    }
+}
+
+# A complainant's action can meet a case that changed or moved on (409).
+CONFLICT_OPENAPI: dict[str, Any] = {"x-redress-errors": ["409"]}

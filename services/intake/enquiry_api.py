@@ -13,7 +13,13 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from services.intake.api import INTAKE, _json_body, _validation_problem, problem
+from services.intake.api import (
+    INTAKE,
+    _json_body,
+    _validation_problem,
+    json_body_openapi,
+    problem,
+)
 from services.intake.domain import IntakeChannel
 from services.intake.email.questions import ENQUIRY_PREFIX, ENQUIRY_RANDOM_LENGTH
 from services.intake.enquiries import (
@@ -23,7 +29,7 @@ from services.intake.enquiries import (
     EnquiryDesk,
     EnquiryNotFoundError,
 )
-from services.intake.schemas import ComplaintRequest
+from services.intake.schemas import ComplaintAccepted, ComplaintRequest
 from services.intake.submissions import ComplaintIntake
 from shared.app import request_now
 from shared.auth import StaffUser, staff_auth
@@ -69,12 +75,7 @@ async def read_enquiry(
     "/{enquiry_reference}/complaint",
     status_code=201,
     response_model=None,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": ComplaintRequest.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body_openapi(ComplaintRequest, ComplaintAccepted),
 )
 async def register_enquiry(
     enquiry_reference: EnquiryReference,
