@@ -45,7 +45,7 @@ FIELD_ERRORS_SCHEMA: Final = {
     "required": ["error"],
 }
 ERROR_TEXT: Final = {
-    "400": "The body is not a JSON object or a number is too long",
+    "400": "The body does not parse as JSON",
     "401": "No valid staff token or tracking token",
     "403": "The staff token's role may not do this",
     "404": "Nothing with that identifier (or a wrong tracking token)",
@@ -123,12 +123,18 @@ def _finish_operation(path: str, method: str, operation: dict[str, Any], restric
     if method in BODY_METHODS:
         errors.add("413")
         if "application/json" in body:
-            errors.add("415")
-    for code in sorted(errors):
+            errors.update({"400", "415"})  # a body that does not parse as JSON is a 400
+    # A page answers its errors as pages too; the shared handlers answer JSON.
+    page = any("text/html" in r.get("content", {}) for c, r in responses.items() if c[0] == "2")
+    for code in sorted(errors | ({"404"} if page else set())):
         schema = "FieldErrors" if code == "422" else "Error"
+        content: dict[str, Any] = {"application/json": {"schema": {"$ref": COMPONENTS + schema}}}
+        if page:
+            content["text/html"] = {"schema": {"type": "string"}}
         responses[code] = {
-            "description": ERROR_TEXT[code],
-            "content": {"application/json": {"schema": {"$ref": COMPONENTS + schema}}},
+            # A route's own words for the error win over the general ones.
+            "description": responses.get(code, {}).get("description", ERROR_TEXT[code]),
+            "content": content,
         }
 
 

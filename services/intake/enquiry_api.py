@@ -71,6 +71,24 @@ async def read_enquiry(
         return _not_found()
 
 
+# `{reason}`, read by `_json_body` (so 400 and 415 too); 409 once the enquiry is registered.
+CLOSE_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"reason": {"enum": [r.value for r in CloseReason]}},
+                    "required": ["reason"],
+                }
+            }
+        },
+    },
+    "x-redress-errors": ["400", "409"],
+}
+
+
 @router.post(
     "/{enquiry_reference}/complaint",
     status_code=201,
@@ -117,7 +135,7 @@ async def register_enquiry(
     )
 
 
-@router.post("/{enquiry_reference}/close", response_model=None)
+@router.post("/{enquiry_reference}/close", response_model=None, openapi_extra=CLOSE_OPENAPI)
 async def close_enquiry(
     enquiry_reference: EnquiryReference,
     request: Request,
