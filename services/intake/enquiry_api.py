@@ -147,7 +147,7 @@ async def close_enquiry(
     data = await _json_body(request)
     reasons = ", ".join(r.value for r in CloseReason)
     given = data.get("reason") if isinstance(data, dict) else None
-    if given not in {r.value for r in CloseReason}:
+    if not isinstance(given, str) or given not in {r.value for r in CloseReason}:
         return problem(422, [{"field": "reason", "message": f"Choose one of {reasons}."}])
     try:
         closed = await desk.close(
