@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +26,14 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.routing import iter_route_contexts
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
 from sqlalchemy import MetaData
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared import openapi
 from shared.broker_state import BrokerState
 from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_LOOKUP_KEY
 from shared.db import Database
@@ -202,6 +206,7 @@ class Service:
         self._add_error_handlers(app)
         for router in routers:
             app.include_router(router)
+        openapi.install(app)
         app.add_middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BYTES)
         # Outermost of ours, so a 413 and an unhandled exception are counted too.
         app.add_middleware(RequestMetrics, service=self.name)
@@ -235,11 +240,13 @@ class Service:
             return JSONResponse(validation_error_body(error.errors()), status_code=422)
 
         @app.exception_handler(StarletteHTTPException)
-        async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
             body = error.detail if isinstance(error.detail, dict) else {"error": str(error.detail)}
-            return JSONResponse(
-                body, status_code=error.status_code, headers=getattr(error, "headers", None)
-            )
+            headers = dict(getattr(error, "headers", None) or {})
+            if error.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+                # Starlette names only the first matching route's methods; a path has several.
+                headers["Allow"] = ", ".join(_methods_of_path(request))
+            return JSONResponse(body, status_code=error.status_code, headers=headers or None)
 
         @app.exception_handler(Exception)
         async def unexpected(_: Request, error: Exception) -> JSONResponse:
@@ -247,6 +254,15 @@ class Service:
             return JSONResponse(
                 {"error": "Something went wrong on our side. Nothing you sent was lost."}, 500
             )
+
+
+def _methods_of_path(request: Request) -> list[str]:
+    """Every method some route answers on the request's path (included routers too)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.path and compile_path(route.path)[0].fullmatch(request.url.path):
+            methods.update(route.methods or ())
+    return sorted(methods)
 
 
 def request_now(request: Request) -> datetime:

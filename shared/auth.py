@@ -11,7 +11,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Header, HTTPException, Query, Request, status
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 
 from shared.timekeeping import utc_now
@@ -20,6 +22,34 @@ from shared.timekeeping import utc_now
 DEFAULT_STAFF_TOKEN_LIFETIME = timedelta(hours=12)
 # 32 random bytes, URL-safe: unguessable, and short enough to type from a letter.
 TRACKING_TOKEN_BYTES = 24
+# Far longer than any token we issue (32 characters); a bound on what we hash.
+MAX_TRACKING_TOKEN_CHARS = 200
+
+# The security schemes the OpenAPI documents declare (auto_error=False: our own 401 says what
+# is needed). Staff send a JWT as a bearer token; complainants the tracking token from their
+# letter or email, as a header or as the `token` query of the tracking link.
+STAFF_BEARER = Security(
+    HTTPBearer(
+        auto_error=False,
+        bearerFormat="JWT",
+        scheme_name="staffToken",
+        description="A staff JWT (HS256, claims sub, name, role), as `Authorization: Bearer`.",
+    )
+)
+TRACKING_TOKEN_HEADER = APIKeyHeader(
+    name="X-Tracking-Token",
+    auto_error=False,
+    scheme_name="trackingToken",
+    description="The complainant's tracking token, from the acknowledgement.",
+)
+TRACKING_TOKEN_QUERY = APIKeyQuery(
+    name="token",
+    auto_error=False,
+    scheme_name="trackingTokenQuery",
+    description="The tracking token as the tracking link carries it.",
+)
+# The staff_auth dependencies that admit only some roles: their operations can answer 403.
+ROLE_RESTRICTED: set[Callable[..., Any]] = set()
 
 
 class Role(StrEnum):
@@ -69,21 +99,23 @@ def staff_auth(*roles: Role) -> Callable[..., Coroutine[Any, Any, StaffUser]]:
     """
 
     async def dependency(
-        request: Request, authorization: Annotated[str | None, Header()] = None
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, STAFF_BEARER]
     ) -> StaffUser:
-        if not authorization or not authorization.lower().startswith("bearer "):
+        if credentials is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 detail="A staff token is needed: Authorization: Bearer <JWT>.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
         secret = str(request.app.state.service.settings.auth_secret_value)
-        user = decode_staff_token(secret, authorization.split(" ", 1)[1].strip())
+        user = decode_staff_token(secret, credentials.credentials.strip())
         if roles and user.role not in roles:
             allowed = ", ".join(sorted(str(r) for r in roles))
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"This needs the role {allowed}.")
         return user
 
+    if roles:
+        ROLE_RESTRICTED.add(dependency)
     return dependency
 
 
@@ -103,11 +135,22 @@ def tracking_token_matches(token: str | None, expected_hash: str | None) -> bool
 
 
 async def tracking_token(
-    x_tracking_token: Annotated[str | None, Header()] = None,
-    token: Annotated[str | None, Query(max_length=200)] = None,
+    from_header: Annotated[str | None, Security(TRACKING_TOKEN_HEADER)],
+    from_query: Annotated[str | None, Security(TRACKING_TOKEN_QUERY)],
 ) -> str | None:
     """The complainant's token from the `X-Tracking-Token` header or the `token` query."""
-    return x_tracking_token or token
+    token = from_header or from_query
+    if token is not None and len(token) > MAX_TRACKING_TOKEN_CHARS:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "token"),
+                    "msg": "The tracking token is too long.",
+                    "type": "too_long",
+                }
+            ]
+        )
+    return token
 
 
 TrackingToken = Annotated[str | None, Depends(tracking_token)]

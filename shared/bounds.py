@@ -3,9 +3,13 @@ with a 422 naming the field instead of overflowing date arithmetic or a database
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from typing import Annotated
 
 from fastapi import HTTPException, status
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 # The earliest date anyone can ask about: 1 April 1967, when the Parliamentary Commissioner Act
 # 1967 came into force and the first UK ombudsman began taking complaints; nothing before it can
@@ -43,3 +47,21 @@ def bounded_date(field: str, day: date | None) -> date | None:
             field, f"Give a date from {EARLIEST_QUERY_DATE} to {LATEST_QUERY_DATE} (YYYY-MM-DD)."
         )
     return day
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: object) -> object:
+    """Refuse what lax pydantic would take as a date: `0` (a timestamp), `2025-03-27T10:00`."""
+    if (
+        value is None
+        or isinstance(value, date)
+        or (isinstance(value, str) and _ISO_DATE.fullmatch(value))
+    ):
+        return value
+    raise PydanticCustomError("date_format", "Give a date as YYYY-MM-DD, like 2025-03-27.")
+
+
+# A date in a query, written YYYY-MM-DD and nothing else (as the OpenAPI document says).
+QueryDate = Annotated[date, BeforeValidator(_iso_date_only)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path as FilePath
@@ -14,16 +13,21 @@ from fastapi import APIRouter, Body, Depends, Form, HTTPException, Path, Query, 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    Strict,
-    StrictBool,
     ValidationError,
 )
 
 from services.casework import views
+from services.casework.api_models import (
+    CONFLICT_OPENAPI,
+    MAX_TEXT,
+    ROSTER_OPENAPI,
+    CaseworkerIn,
+    CommentsIn,
+    DraftDateIn,
+    MessageIn,
+    ReviewRequestIn,
+    actions_openapi,
+)
 from services.casework.cases import CaseNotFoundError, Casework
 from services.casework.confirmations import with_directory_entry
 from services.casework.domain import (
@@ -43,7 +47,6 @@ from services.casework.store import CaseStore, StaleCaseError
 from shared.app import request_now, validation_error_body
 from shared.auth import Role, StaffUser, TrackingToken, staff_auth
 from shared.bounds import MAX_PAGE_OFFSET
-from shared.events import Sector
 from shared.kit.i18n import LocalisedTemplates
 from shared.timekeeping import uk_date
 
@@ -51,8 +54,6 @@ from shared.timekeeping import uk_date
 TEMPLATES = LocalisedTemplates.load(
     FilePath(__file__).parent / "templates", FilePath(__file__).parent / "locale"
 )
-# Free text from complainants: generous, but bounded.
-MAX_TEXT = 10_000
 NOT_FOUND = "No case with that reference and tracking token."
 
 router = APIRouter()
@@ -66,45 +67,6 @@ def casework_of(request: Request) -> Casework:
 StaffOnly = Annotated[StaffUser, Depends(staff_auth())]
 ManagerOnly = Annotated[StaffUser, Depends(staff_auth(Role.MANAGER, Role.ADMIN))]
 CaseworkDep = Annotated[Casework, Depends(casework_of)]
-
-
-class CommentsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    comments: str = Field(min_length=1, max_length=MAX_TEXT)
-
-
-class ReviewRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    grounds: list[ReviewGround] = Field(min_length=1)
-    reason: str = Field(min_length=1, max_length=MAX_TEXT)
-
-
-class MessageIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    message: str = Field(min_length=1, max_length=MAX_TEXT)
-
-
-class DraftDateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    send_on: date
-
-
-def _printable_name(name: str) -> str:
-    """A person's name as shown on pages and in letters: no control characters (which would
-    break layouts and logs) and no lone surrogates (which cannot be stored as UTF-8)."""
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
-        raise ValueError("must not contain control characters or unpaired surrogates")
-    if not name.strip():
-        raise ValueError("must not be blank")
-    return " ".join(name.split())
-
-
-class CaseworkerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable_name)]
-    # Sectors from the known list; strict mode still takes the enum's string values from JSON.
-    sectors: list[Annotated[Sector, Strict(False)]] = Field(min_length=1)
-    active: StrictBool = True
 
 
 # ----------------------------------------------------------------------------- complainants
@@ -156,7 +118,7 @@ async def _complainant_acts(
     return await _tracking_view(casework, reference, token)
 
 
-@router.post("/v1/track/{reference}/comments", tags=["tracking"])
+@router.post("/v1/track/{reference}/comments", tags=["tracking"], openapi_extra=CONFLICT_OPENAPI)
 async def comment_on_draft(
     reference: str, body: CommentsIn, casework: CaseworkDep, token: TrackingToken
 ) -> JSONResponse:
@@ -166,7 +128,9 @@ async def comment_on_draft(
     return JSONResponse(jsonable_encoder(view))
 
 
-@router.post("/v1/track/{reference}/review-request", tags=["tracking"])
+@router.post(
+    "/v1/track/{reference}/review-request", tags=["tracking"], openapi_extra=CONFLICT_OPENAPI
+)
 async def ask_for_review(
     reference: str, body: ReviewRequestIn, casework: CaseworkDep, token: TrackingToken
 ) -> JSONResponse:
@@ -176,7 +140,7 @@ async def ask_for_review(
     return JSONResponse(jsonable_encoder(view))
 
 
-@router.post("/v1/track/{reference}/messages", tags=["tracking"])
+@router.post("/v1/track/{reference}/messages", tags=["tracking"], openapi_extra=CONFLICT_OPENAPI)
 async def write_to_caseworker(
     reference: str, body: MessageIn, casework: CaseworkDep, token: TrackingToken
 ) -> JSONResponse:
@@ -186,7 +150,7 @@ async def write_to_caseworker(
     )
 
 
-@router.post("/v1/track/{reference}/draft-date", tags=["tracking"])
+@router.post("/v1/track/{reference}/draft-date", tags=["tracking"], openapi_extra=CONFLICT_OPENAPI)
 async def arrange_draft_date(
     reference: str, body: DraftDateIn, casework: CaseworkDep, token: TrackingToken
 ) -> JSONResponse:
@@ -339,13 +303,13 @@ async def get_case(
     return JSONResponse(jsonable_encoder({**view, "draft_comments": comments}))
 
 
-@router.post("/v1/cases/{reference}/actions", tags=["staff"])
+@router.post("/v1/cases/{reference}/actions", tags=["staff"], openapi_extra=actions_openapi())
 async def act_on_case(
     reference: str,
     casework: CaseworkDep,
     user: StaffOnly,
     request: Request,
-    body: Annotated[dict[str, Any], Body(examples=[{"action": "decline", "reason": "premature"}])],
+    body: Annotated[Any, Body(examples=[{"action": "decline", "reason": "premature"}])],
 ) -> JSONResponse:
     """Apply one action; 409 with the allowed actions when it is not allowed in this stage."""
     try:
@@ -359,7 +323,7 @@ async def act_on_case(
     return await get_case(reference, casework, user, request)
 
 
-@router.get("/v1/caseworkers", tags=["staff"])
+@router.get("/v1/caseworkers", tags=["staff"], openapi_extra=ROSTER_OPENAPI)
 async def roster(casework: CaseworkDep, user: StaffOnly) -> JSONResponse:
     async with casework.db.sessions() as session:
         store = CaseStore(session, casework.cipher)

@@ -59,9 +59,10 @@ from services.feedback.store import (
 )
 from shared.app import Service, request_now
 from shared.auth import Role, StaffUser, staff_auth
-from shared.bounds import bounded_date
+from shared.bounds import bounded_date, field_error
 from shared.crypto import Cipher
 from shared.kit.i18n import LocalisedTemplates
+from shared.text import single_line
 from shared.timekeeping import uk_date
 
 # Survey and consultation pages in Welsh or English (shared/kit/i18n.py, docs/welsh.md); what
@@ -388,6 +389,17 @@ def _bad_field(field: str, message: str) -> JSONResponse:
     )
 
 
+def _checked_name(name: str) -> str:
+    """The organisation's name from the path, or a 422 naming it: blank, too long, or with
+    control or hidden characters (shared/text.py) it could not be looked up by."""
+    try:
+        single_line(name)
+        organisation_key(name)
+    except ValueError as error:  # PydanticCustomError is a ValueError too
+        raise field_error("name", str(error)) from None
+    return name
+
+
 def _no_contact() -> HTTPException:
     return HTTPException(
         status.HTTP_404_NOT_FOUND, detail="This organisation has no survey contact."
@@ -401,7 +413,7 @@ async def put_contact(
     """Set where an organisation's post-closure survey goes (replaces any earlier address).
     Surveys are created for cases that close from now on."""
     try:
-        organisation_key(name)
+        _checked_name(name)
         address = contact_email(body.email)
     except InvalidContactError as error:
         return _bad_field("email", str(error))
@@ -421,7 +433,7 @@ async def get_contact(
     """The organisation's survey contact (404 if none)."""
     service: Service = request.app.state.service
     async with service.db.sessions() as session:
-        contact = await ContactStore(session, _cipher(request)).get(name)
+        contact = await ContactStore(session, _cipher(request)).get(_checked_name(name))
     if contact is None:
         raise _no_contact()
     return _contact_json(contact)
@@ -432,7 +444,7 @@ async def delete_contact(request: Request, name: OrganisationName, _: ManagerOnl
     """Stop surveying the organisation: no new surveys, and no more invitations or reminders."""
     service: Service = request.app.state.service
     async with service.db.transaction() as session:
-        removed = await ContactStore(session, _cipher(request)).remove(name)
+        removed = await ContactStore(session, _cipher(request)).remove(_checked_name(name))
     if not removed:
         raise _no_contact()
 

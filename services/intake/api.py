@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import JsonSchemaMode
 
 from services.intake.domain import (
     PUBLIC_CHANNELS,
@@ -25,7 +26,12 @@ from services.intake.domain import (
 from services.intake.field_errors import FieldError, errors_by_field
 from services.intake.forms import form_to_complaint_payload, form_to_eligibility_payload
 from services.intake.organisations import OrganisationDirectory
-from services.intake.schemas import ComplaintRequest, EligibilityRequest, EligibilityResponse
+from services.intake.schemas import (
+    ComplaintAccepted,
+    ComplaintRequest,
+    EligibilityRequest,
+    EligibilityResponse,
+)
 from services.intake.settings import IntakeSettings
 from services.intake.submissions import (
     ComplaintIntake,
@@ -38,6 +44,7 @@ from shared.bounds import field_error
 from shared.events import Sector
 from shared.kit.i18n import LocalisedTemplates, request_language
 from shared.kit.state import StateKey, service_of
+from shared.openapi import COMPONENTS
 
 TEMPLATES = LocalisedTemplates.load(
     Path(__file__).parent / "templates", Path(__file__).parent / "locale"
@@ -91,11 +98,32 @@ def _validation_problem(error: ValidationError) -> JSONResponse:
     return problem(422, [{"field": e.field, "message": e.message} for e in errors_by_field(error)])
 
 
-COMPLAINT_BODY_SCHEMA = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": ComplaintRequest.model_json_schema()}},
+def json_body_openapi(
+    body: type[BaseModel], answer: type[BaseModel] | None = None
+) -> dict[str, Any]:
+    """The operation's JSON body (read by `_json_body`, so also a 400 for JSON that does not
+    parse) and, when FastAPI cannot see it, the model of its 2xx answer."""
+    extra: dict[str, Any] = {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _component_schema(body, "validation")}},
+        },
+        "x-redress-errors": ["400"],
     }
+    if answer is not None:
+        extra["x-redress-body"] = _component_schema(answer, "serialization")
+    return extra
+
+
+def _component_schema(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
+    # Nested models as components (shared/openapi.py hoists them), so every $ref resolves.
+    return model.model_json_schema(ref_template=COMPONENTS + "{model}", mode=mode)
+
+
+# A repeated Idempotency-Key with a different body is a 409.
+COMPLAINT_BODY_SCHEMA = {
+    **json_body_openapi(ComplaintRequest, ComplaintAccepted),
+    "x-redress-errors": ["400", "409"],
 }
 
 
@@ -177,12 +205,7 @@ async def _submit(
     "/v1/eligibility",
     tags=["complaints"],
     response_model=EligibilityResponse,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": EligibilityRequest.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body_openapi(EligibilityRequest),
 )
 async def eligibility(request: Request, rules: Annotated[IntakeRules, Depends(RULES)]) -> Response:
     """Can the ombudsman help? Reasons and next steps in plain English; nothing is stored."""

@@ -18,6 +18,7 @@ from services.intake.api import (
     UNKNOWN_ORGANISATION,
     _json_body,
     _validation_problem,
+    json_body_openapi,
     problem,
 )
 from services.intake.domain import IntakeChannel
@@ -29,7 +30,7 @@ from services.intake.enquiries import (
     EnquiryDesk,
     EnquiryNotFoundError,
 )
-from services.intake.schemas import ComplaintRequest
+from services.intake.schemas import ComplaintAccepted, ComplaintRequest
 from services.intake.submissions import ComplaintIntake, UnknownOrganisationError
 from shared.app import request_now
 from shared.auth import StaffUser, staff_auth
@@ -71,16 +72,29 @@ async def read_enquiry(
         return _not_found()
 
 
+# `{reason}`, read by `_json_body` (so 400 and 415 too); 409 once the enquiry is registered.
+CLOSE_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"reason": {"enum": [r.value for r in CloseReason]}},
+                    "required": ["reason"],
+                }
+            }
+        },
+    },
+    "x-redress-errors": ["400", "409"],
+}
+
+
 @router.post(
     "/{enquiry_reference}/complaint",
     status_code=201,
     response_model=None,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": ComplaintRequest.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body_openapi(ComplaintRequest, ComplaintAccepted),
 )
 async def register_enquiry(
     enquiry_reference: EnquiryReference,
@@ -124,7 +138,7 @@ async def register_enquiry(
     )
 
 
-@router.post("/{enquiry_reference}/close", response_model=None)
+@router.post("/{enquiry_reference}/close", response_model=None, openapi_extra=CLOSE_OPENAPI)
 async def close_enquiry(
     enquiry_reference: EnquiryReference,
     request: Request,
@@ -136,7 +150,7 @@ async def close_enquiry(
     data = await _json_body(request)
     reasons = ", ".join(r.value for r in CloseReason)
     given = data.get("reason") if isinstance(data, dict) else None
-    if given not in {r.value for r in CloseReason}:
+    if not isinstance(given, str) or given not in {r.value for r in CloseReason}:
         return problem(422, [{"field": "reason", "message": f"Choose one of {reasons}."}])
     try:
         closed = await desk.close(

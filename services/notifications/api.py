@@ -208,6 +208,32 @@ async def letter_posted(
     "/providers/sms/status",
     summary="SMS delivery receipts (Twilio form posts or GOV.UK Notify JSON callbacks)",
     responses={403: {"description": "The receipt is not signed or not authorised."}},
+    # 400: a receipt that does not parse; 404: an id that is not one of our messages.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "MessageSid": {"type": "string"},
+                            "MessageStatus": {"type": "string"},
+                        },
+                        "required": ["MessageSid", "MessageStatus"],
+                    }
+                },
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"id": {"type": "string"}, "status": {"type": "string"}},
+                        "required": ["id", "status"],
+                    }
+                },
+            },
+        },
+        "x-redress-errors": ["400", "403", "404"],
+    },
 )
 async def sms_status(request: Request) -> JSONResponse:
     provider_id, receipt = await _read_authentic_receipt(request)

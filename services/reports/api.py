@@ -38,7 +38,7 @@ from services.reports.domain import (
 from services.reports.publishing import Publishing
 from shared.app import request_now
 from shared.auth import Role, StaffUser, staff_auth
-from shared.bounds import bounded_date, field_error
+from shared.bounds import QueryDate, bounded_date, field_error
 from shared.events import Sector
 
 router = APIRouter()
@@ -59,12 +59,18 @@ def _changes(request: Request) -> ServiceChangeLog:
     return changes
 
 
+class CsvResponse(Response):
+    """A CSV download; as a class so the OpenAPI document says `text/csv`."""
+
+    media_type = "text/csv"
+
+
 StaffOnly = Annotated[StaffUser, Depends(staff_auth())]
 ManagerOnly = Annotated[StaffUser, Depends(staff_auth(Role.MANAGER, Role.ADMIN))]
 PeriodFrom = Annotated[
-    date | None, Query(alias="from", description="First day (default: first of this month).")
+    QueryDate | None, Query(alias="from", description="First day (default: first of this month).")
 ]
-PeriodTo = Annotated[date | None, Query(description="Last day, inclusive (default: today).")]
+PeriodTo = Annotated[QueryDate | None, Query(description="Last day, inclusive (default: today).")]
 OrganisationFilter = Annotated[str | None, Query(max_length=MAX_ORGANISATION_LENGTH)]
 SectorFilter = Annotated[Sector | None, Query()]
 Unsuppressed = Annotated[
@@ -132,7 +138,7 @@ async def get_kpis(
     return _figures(kpis, user, unsuppressed)
 
 
-@router.get("/v1/kpis.csv", tags=["kpis"], response_class=Response)
+@router.get("/v1/kpis.csv", tags=["kpis"], response_class=CsvResponse)
 async def get_kpis_csv(
     request: Request,
     user: StaffOnly,
@@ -188,7 +194,7 @@ async def get_monthly_kpis(
     }
 
 
-@router.get("/v1/kpis/monthly.csv", tags=["kpis"], response_class=Response)
+@router.get("/v1/kpis/monthly.csv", tags=["kpis"], response_class=CsvResponse)
 async def get_monthly_kpis_csv(
     request: Request,
     user: StaffOnly,

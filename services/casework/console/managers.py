@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic_core import PydanticCustomError
 
 from services.casework import case_queries
 from services.casework.case_queries import WorkListFilter
@@ -21,6 +22,7 @@ from services.casework.staff_store import StaffStore
 from services.casework.store import CaseStore, StaleCaseError
 from shared.app import request_now
 from shared.events import Sector
+from shared.text import single_line
 from shared.timekeeping import uk_date
 from shared.working_days import add_working_days
 
@@ -151,13 +153,22 @@ async def roster(request: Request, staff: Manager) -> Response:
     return await _roster_page(request, staff)
 
 
+def _usable_name(name: str) -> bool:
+    """The API's rule for a name (shared/text.py): one line, no hidden or control characters."""
+    try:
+        single_line(name)
+    except PydanticCustomError:
+        return False
+    return True
+
+
 @router.post("/roster")
 async def add_to_roster(request: Request, staff: Manager) -> Response:
     form = await checked_form(request, staff)
     posted = {k: text(form, k) for k in ("name", "email", "role")}
     skills = [s for s in form.getlist("skills") if isinstance(s, str) and s in SECTOR_WORDS]
     errors = []
-    if not posted["name"] or any(ord(ch) < 32 for ch in posted["name"]):
+    if not posted["name"] or not _usable_name(posted["name"]):
         errors.append({"text": "Enter the person's name", "href": "#name"})
     if posted["email"] and "@" not in posted["email"]:
         errors.append({"text": "Enter an email address like name@example.org", "href": "#email"})

@@ -13,7 +13,6 @@ inertly (autoescaped templates, bound parameters), never rejected.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Final
@@ -24,6 +23,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, Validat
 from pydantic_core import PydanticCustomError
 
 from shared.directory import ID_PATTERN as DIRECTORY_ID_PATTERN
+from shared.text import multi_line, single_line
 
 # --------------------------------------------------------------------------------------------
 # Limits (design choices; generous enough for any real account, small enough to bound storage)
@@ -57,90 +57,49 @@ UK_MOBILE_PREFIXES: Final = ("71", "72", "73", "74", "75", "77", "78", "79")
 # Text hygiene
 # --------------------------------------------------------------------------------------------
 
-# Invisible characters that reorder or hide text (Trojan Source, CVE-2021-42574) or hide
-# content. ZWJ/ZWNJ (U+200C/D) stay allowed: emoji sequences and several scripts need them.
-_INVISIBLE_FORMATTING: Final = frozenset(
-    "\u200b\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
-)
-_NONCHARACTERS: Final = frozenset("\ufffe\uffff")
-
-
-def _forbidden_character(text: str, *, multiline: bool) -> str | None:
-    allowed_controls = {"\n", "\t"} if multiline else set()
-    for character in text:
-        category = unicodedata.category(character)
-        if category == "Cc" and character not in allowed_controls:
-            return character
-        if category == "Cs" or character in _INVISIBLE_FORMATTING or character in _NONCHARACTERS:
-            return character
-    return None
-
-
-def _clean_text(value: str, *, multiline: bool) -> str:
-    if multiline:
-        # Browsers submit textarea line breaks as CRLF; store one convention.
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    elif "\n" in value or "\r" in value:
-        raise PydanticCustomError("text_line_break", "This must be a single line of text.")
-    bad = _forbidden_character(value, multiline=multiline)
-    if bad is not None:
-        raise PydanticCustomError(
-            "text_hidden_character",
-            "This contains a hidden or control character ({codepoint}). Remove it and try again.",
-            {"codepoint": f"U+{ord(bad):04X}"},
-        )
-    return unicodedata.normalize("NFC", value)
-
-
-def _single_line(value: str) -> str:
-    return _clean_text(value, multiline=False)
-
-
-def _multi_line(value: str) -> str:
-    return _clean_text(value, multiline=True)
-
+# The rules themselves are shared (shared/text.py): casework's roster takes names too.
 
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX),
-    AfterValidator(_single_line),
+    AfterValidator(single_line),
 ]
 Relationship = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=RELATIONSHIP_MAX),
-    AfterValidator(_single_line),
+    AfterValidator(single_line),
 ]
 Summary = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=SUMMARY_MIN, max_length=SUMMARY_MAX),
-    AfterValidator(_multi_line),
+    AfterValidator(multi_line),
 ]
 DesiredOutcome = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=DESIRED_OUTCOME_MAX),
-    AfterValidator(_multi_line),
+    AfterValidator(multi_line),
 ]
 Impact = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=IMPACT_MAX),
-    AfterValidator(_multi_line),
+    AfterValidator(multi_line),
 ]
 ReasonForDelay = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_FOR_DELAY_MAX),
-    AfterValidator(_multi_line),
+    AfterValidator(multi_line),
 ]
 # A directory entry's id (shared/directory): letters, digits and dashes, as ODS codes and org- ids.
 DirectoryId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=DIRECTORY_ID_PATTERN)]
 Address = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=ADDRESS_MAX),
-    AfterValidator(_multi_line),
+    AfterValidator(multi_line),
 ]
 AdjustmentDetails = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=ADJUSTMENT_DETAILS_MAX),
-    AfterValidator(_multi_line),
+    AfterValidator(multi_line),
 ]
 
 
@@ -150,7 +109,7 @@ AdjustmentDetails = Annotated[
 
 
 def _email(value: str) -> str:
-    _single_line(value)
+    single_line(value)
     try:
         # No DNS lookup: validation stays pure and offline. `normalized` lower-cases the domain.
         checked = validate_email(value, check_deliverability=False)
@@ -164,7 +123,7 @@ def _email(value: str) -> str:
 
 
 def _phone(value: str) -> str:
-    _single_line(value)
+    single_line(value)
     message = (
         "Enter a phone number, like 01632 960 001 or 07700 900 982, "
         "or an international number starting with +, like +44 808 157 0192."
