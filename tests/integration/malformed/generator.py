@@ -52,6 +52,20 @@ def bad_records(good: CloudEvent) -> list[BadRecord]:
     return [*header_defects(good), *value_defects(good), *data_defects(good, validator)]
 
 
+def skipped_records(good: CloudEvent) -> list[BadRecord]:
+    """Well-formed events of types the consumer does not apply: an unknown type, and a breaking
+    `.v2` of its own (docs/design.md §4). New types are additive, so these are skipped, neither
+    applied nor dead-lettered."""
+    return [
+        BadRecord(
+            f"skipped type {ce_type}",
+            replace(good, id=str(uuid.uuid4()), type=ce_type, dataschema=None).headers(),
+            good.value(),
+        )
+        for ce_type in ("redress.no.such.event", f"{good.type}.v2")
+    ]
+
+
 def _fresh(good: CloudEvent) -> list[tuple[str, bytes]]:
     """The good event's headers under a new ce_id: were a bad record applied, or its id claimed,
     the good event itself must still be new to the consumer."""

@@ -1,6 +1,7 @@
 """Every consumer of every service, on the real broker: at least 100 generated bad records
 (tests/integration/malformed/generator.py) each land in the service's DLQ with a reason, none is
-applied, the service keeps running, and the good event sent after them is applied."""
+applied, the service keeps running, and the good event sent after them is applied; well-formed
+events of types it does not know are skipped, neither applied nor dead-lettered."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ from aiokafka.structs import ConsumerRecord
 
 from shared.envelope import CloudEvent
 from shared.topics import Topic, dlq
-from tests.integration.malformed.generator import CASE_HEADER, BadRecord, bad_records
+from tests.integration.malformed.generator import (
+    CASE_HEADER,
+    BadRecord,
+    bad_records,
+    skipped_records,
+)
 from tests.integration.malformed.services import SERVICES_UNDER_TEST, ServiceUnderTest
 from tests.kit.apps import running
 from tests.kit.kafka import groups_starting_now
@@ -43,13 +49,14 @@ async def test_every_bad_record_is_dead_lettered_and_the_next_good_one_applied(
     app = service.app(f"sqlite+aiosqlite:///{database}", kafka_bootstrap, prefix)
     plan = {c.name: (c, c.good_event()) for c in service.consumers}
     sent: dict[str, list[BadRecord]] = {name: bad_records(good) for name, (_, good) in plan.items()}
+    skipped = {name: skipped_records(good) for name, (_, good) in plan.items()}
     for name, records in sent.items():
         assert len(records) >= MINIMUM_BAD_RECORDS, f"{name}: only {len(records)} bad records"
     start = await dlq_end(kafka_bootstrap, dlq(service.name))
 
     async with running(app) as client:
         for name, (consumer, good) in plan.items():
-            await produce(kafka_bootstrap, consumer.topic, good, sent[name], run)
+            await produce(kafka_bootstrap, consumer.topic, good, [*skipped[name], *sent[name]], run)
         for name, (_, good) in plan.items():
             await wait_until(applied(database, name, good.id), within=DEAD_LETTERED_WITHIN_SECONDS)
         dead = await read_dlq(kafka_bootstrap, dlq(service.name), start, run, sent)
@@ -60,6 +67,8 @@ async def test_every_bad_record_is_dead_lettered_and_the_next_good_one_applied(
         expected = {record.case for record in sent[name]}
         missing = sorted(expected - set(reasons))
         assert not missing, f"{service.name}.{name}: not dead-lettered: {missing}"
+        wrongly = sorted({r.case for r in skipped[name]} & set(reasons))
+        assert not wrongly, f"{service.name}.{name}: dead-lettered new types: {wrongly}"
         unexplained = sorted(case for case, reason in reasons.items() if not reason.strip())
         assert not unexplained, f"{service.name}.{name}: dead-lettered without a reason"
         assert applied_ids(database, name) == [good.id], f"{service.name}.{name} applied a bad one"
