@@ -7,13 +7,20 @@ INSTALLED := $(VENV)/.installed
 # The staff console's design systems (GOV.UK Frontend, MoJ Frontend), installed from npm.
 CONSOLE_ASSETS := services/casework/console/assets
 ASSETS_INSTALLED := $(CONSOLE_ASSETS)/node_modules/.installed
+# The official AsyncAPI parser that tests/contract checks docs/contracts/asyncapi.json with.
+ASYNCAPI_CHECK := tests/contract/asyncapi
+ASYNCAPI_INSTALLED := $(ASYNCAPI_CHECK)/node_modules/.installed
 
 .PHONY: install run test test-unit test-browser bench chaos lint format migration clean
 
-install: $(INSTALLED) $(ASSETS_INSTALLED)
+install: $(INSTALLED) $(ASSETS_INSTALLED) $(ASYNCAPI_INSTALLED)
 
 $(ASSETS_INSTALLED): $(CONSOLE_ASSETS)/package-lock.json
 	npm ci --no-audit --no-fund --prefix $(CONSOLE_ASSETS)
+	@touch $@
+
+$(ASYNCAPI_INSTALLED): $(ASYNCAPI_CHECK)/package-lock.json
+	npm ci --no-audit --no-fund --prefix $(ASYNCAPI_CHECK)
 	@touch $@
 
 $(INSTALLED): pyproject.toml

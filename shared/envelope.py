@@ -20,6 +20,8 @@ from shared.timekeeping import utc_now
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
+# `ce_dataschema` of a Redress event names the schema of its own type (build_event).
+SCHEMA_URN_PREFIX = "urn:redress:schema:"
 
 
 class EnvelopeError(ValueError):
@@ -65,7 +67,9 @@ class CloudEvent:
         if model is None:
             raise EnvelopeError(f"unknown event type {self.type!r}")
         try:
-            return model.model_validate(self.data)
+            # Strict and from JSON: the published schema's types exactly, as outside clients
+            # validate them (no "5" or true for a number, no 12345 or a bare date for a time).
+            return model.model_validate_json(self.value(), strict=True)
         except ValidationError as error:
             raise EnvelopeError(f"invalid data for {self.type}: {error}") from error
 
@@ -79,7 +83,7 @@ def build_event(
         source=f"/redress/{source_service}",
         subject=subject,
         data=payload.model_dump(mode="json", exclude_none=True),
-        dataschema=f"urn:redress:schema:{ce_type}",
+        dataschema=f"{SCHEMA_URN_PREFIX}{ce_type}",
     )
 
 
@@ -94,6 +98,19 @@ def _header_map(headers: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> dict[
                 raise EnvelopeError(f"header {name} is not UTF-8") from error
         decoded[str(name).lower()] = str(value)
     return decoded
+
+
+def _not_json(constant: str) -> Any:
+    # Python reads NaN and Infinity, which JSON (RFC 8259) and every other client do not.
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _check_dataschema(ce_type: str, dataschema: str | None) -> None:
+    """A Redress schema other than the type's own (another type, a `.v2`) means the data is not
+    what the type promises; other producers' schema URIs are theirs to name."""
+    own = f"{SCHEMA_URN_PREFIX}{ce_type}"
+    if dataschema and dataschema.startswith(SCHEMA_URN_PREFIX) and dataschema != own:
+        raise EnvelopeError(f"ce_dataschema {dataschema!r} is not the schema of {ce_type}")
 
 
 def parse_record(
@@ -114,10 +131,11 @@ def parse_record(
         event_time = datetime.fromisoformat(attrs.get("ce_time", "").replace("Z", "+00:00"))
     except ValueError as error:
         raise EnvelopeError(f"ce_time is not RFC 3339: {attrs.get('ce_time')!r}") from error
+    _check_dataschema(attrs["ce_type"], attrs.get("ce_dataschema"))
     if value is None:
         raise EnvelopeError("empty value: no data")
     try:
-        data = json.loads(value)
+        data = json.loads(value, parse_constant=_not_json)
     # ValueError covers bad UTF-8, bad JSON and integers past Python's 4,300-digit limit; deep
     # nesting raises RecursionError. Each is a bad record for the DLQ, never a consumer crash.
     except (ValueError, RecursionError) as error:

@@ -11,11 +11,11 @@ Changing a field here is changing a contract: add optional fields only, or publi
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class Payload(BaseModel):
@@ -143,7 +143,7 @@ class ComplaintReceived(Payload):
 
     complaint_id: str
     reference: str
-    received_at: datetime
+    received_at: AwareDatetime
     channel: Channel
     complainant: Complainant
     on_behalf_of: Representative | None = None
@@ -175,14 +175,14 @@ class ComplaintReceived(Payload):
 
 class CaseEvent(Payload):
     reference: str
-    occurred_at: datetime
+    occurred_at: AwareDatetime
     organisation: Organisation
     stage: Stage
 
 
 class CaseOpened(CaseEvent):
     channel: Channel
-    received_at: datetime
+    received_at: AwareDatetime
     next_milestone: Milestone | None = None
 
 
@@ -241,7 +241,7 @@ class FinalDecisionIssued(CaseEvent):
 class CaseClosed(CaseEvent):
     closure_reason: ClosureReason
     decline_reason: DeclineReason | None = None
-    opened_at: datetime
+    opened_at: AwareDatetime
     working_days_open: int
 
 
@@ -332,7 +332,7 @@ class NotificationStatusChanged(Payload):
     template: str
     template_version: int
     status: NotificationStatus
-    at: datetime
+    at: AwareDatetime
     attempts: int
     failure_reason: str | None = None
 
@@ -345,8 +345,8 @@ class NotificationStatusChanged(Payload):
 class SurveyInvited(Payload):
     survey_id: str
     reference: str
-    invited_at: datetime
-    expires_at: datetime
+    invited_at: AwareDatetime
+    expires_at: AwareDatetime
     reminder: bool = False
     # Who was asked: the complainant, or the organisation investigated (its own survey).
     respondent: Literal["complainant", "organisation"] = "complainant"
@@ -359,7 +359,7 @@ class FeedbackSubmitted(Payload):
     """Anonymised answers: no reference, no name; free text already scrubbed."""
 
     response_id: str
-    submitted_at: datetime
+    submitted_at: AwareDatetime
     respondent: Literal["complainant", "organisation", "consultation"] = "complainant"
     sector: Sector | None = None
     outcome: ClosureReason | None = None
@@ -387,7 +387,7 @@ class ConsultationPublished(Payload):
     consultation_id: str
     title: str
     closes_on: date
-    published_at: datetime
+    published_at: AwareDatetime
     url: str
     responses: int
     questions: list[ConsultationQuestionResult]
@@ -400,7 +400,7 @@ class ReportPublished(Payload):
     period_from: date
     period_to: date
     url: str
-    published_at: datetime
+    published_at: AwareDatetime
 
 
 EVENT_TYPES: dict[str, type[Payload]] = {

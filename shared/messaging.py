@@ -14,6 +14,7 @@ redelivers and the inbox makes the redelivery a no-op.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -29,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Database
 from shared.envelope import CloudEvent, EnvelopeError, build_event, parse_record
-from shared.events import Payload
+from shared.events import EVENT_TYPES, Payload
 from shared.inbox import claim, inbox_table
 from shared.logs import current_event_id
 from shared.outbox import OutboxRelay, add_to_outbox, outbox_table
@@ -54,6 +55,24 @@ EVENT_HANDLING_SECONDS = Histogram(
 async def _raw_body(message: Any) -> Any:
     """Hand the handler the undecoded record: decoding, and failing to, is the envelope's job."""
     return message.body
+
+
+async def _parse_tolerantly(record: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+    """faststream decodes every header as UTF-8 before any handler runs, and drops a record it
+    cannot decode with a traceback, never to the DLQ. Let it parse a readable copy; the message
+    keeps the original record, whose bytes the envelope then refuses (to the DLQ) by name."""
+    try:
+        return await original(record)
+    except UnicodeDecodeError:
+        readable = dataclasses.replace(
+            record,
+            headers=[
+                (name, value.decode(errors="replace").encode()) for name, value in record.headers
+            ],
+        )
+        message = await original(readable)
+        message.raw_message = record
+        return message
 
 
 class PermanentEventError(Exception):
@@ -134,6 +153,7 @@ class Messaging:
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=on_message.__name__,
             decoder=_raw_body,
+            parser=_parse_tolerantly,
         )(on_message)
 
     async def _consume(
@@ -157,6 +177,14 @@ class Messaging:
             if event_types is not None and event.type not in event_types:
                 EVENTS_CONSUMED.labels(self.service, topic.name, "ignored").inc()
                 return
+            if event.type in EVENT_TYPES:
+                try:
+                    # The contract is checked here, once for every handler: one that reads
+                    # `event.data` itself must never see data its type's schema refuses.
+                    event.payload()
+                except EnvelopeError as error:
+                    await self.dead_letter(topic, consumer, message, f"rejected: {error}")
+                    return
             await self._apply_with_retries(topic, consumer, handler, event, message)
         finally:
             current_event_id.reset(token)

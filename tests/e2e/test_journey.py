@@ -12,11 +12,30 @@ import httpx
 import pytest
 
 from shared.auth import Role
+from tests.e2e.recording import TopicRecorder, contract_breaches
 from tests.e2e.suite import Suite
 from tests.kit.mail import text_of
 from tests.kit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
+
+# What the journey must at least have produced, one type per step and topic, so that the
+# contract check below has something to check.
+JOURNEY_EVENT_TYPES = {
+    "redress.complaint.received",
+    "redress.case.opened",
+    "redress.case.assigned",
+    "redress.case.stage_changed",
+    "redress.case.draft_decision_issued",
+    "redress.case.comments_received",
+    "redress.case.final_decision_issued",
+    "redress.case.recommendation_made",
+    "redress.case.closed",
+    "redress.notification.requested",
+    "redress.notification.sent",
+    "redress.survey.invited",
+    "redress.feedback.submitted",
+}
 
 
 def a_complaint(organisation: str, email: str) -> dict[str, Any]:
@@ -32,7 +51,7 @@ def a_complaint(organisation: str, email: str) -> dict[str, Any]:
     }
 
 
-def test_a_complaint_travels_the_whole_journey(suite: Suite) -> None:
+def test_a_complaint_travels_the_whole_journey(suite: Suite, recorder: TopicRecorder) -> None:
     # A directory entry (shared/directory): public events and reports name it; no other test
     # of this suite complains about it, so its figures are this complaint's.
     organisation = "Northshire Hospitals NHS Trust"
@@ -150,3 +169,12 @@ def test_a_complaint_travels_the_whole_journey(suite: Suite) -> None:
     by_org = client.get(kpi_url, params=params, headers=staff).json()
     assert by_org["cases_closed"] == 1
     assert by_org["outcomes"]["upheld"] == 1
+
+    # 8. every record the journey put on any topic matches the published contract
+    records = recorder.records()
+    seen = {dict(r.headers).get("ce_type", b"").decode() for r in records}
+    assert seen >= JOURNEY_EVENT_TYPES, f"missing {JOURNEY_EVENT_TYPES - seen}; saw {seen}"
+    breaches = contract_breaches(records)
+    assert not breaches, f"{len(breaches)} of {len(records)} records break the contract:\n" + (
+        "\n".join(breaches)
+    )

@@ -29,6 +29,16 @@ SMTP_TIMEOUT_SECONDS = 30.0
 TlsMode = Literal["none", "starttls", "tls"]
 
 
+def single_recipient(to: str) -> str:
+    """`to` when it is one plain address. A contact detail is data from another service: with a
+    comma, a display name, or CR/LF it would add recipients or headers to the mail, so it is a
+    permanent failure (the address names itself in no reason: it is personal data)."""
+    name, address = email.utils.parseaddr(to)
+    if any(c in to for c in "\r\n,;") or name or address != to.strip() or "@" not in address:
+        raise PermanentProviderError("the recipient is not one plain email address")
+    return address
+
+
 def build_email(
     to: str,
     from_: str,
@@ -43,7 +53,7 @@ def build_email(
     notification's own (`message_id_for`), so every attempt at one notification is one mail."""
     message = EmailMessage(policy=email.policy.default)
     message["From"] = from_
-    message["To"] = to
+    message["To"] = single_recipient(to)
     message["Subject"] = subject
     message["Date"] = email.utils.formatdate(usegmt=True)
     message["Message-ID"] = message_id_for(notification_id, message_id_domain)

@@ -121,3 +121,46 @@ def test_optional_attributes_travel_only_when_set() -> None:
     assert "traceparent" not in names
     traced = CloudEvent(type="t", source="/s", subject="x", data={}, traceparent="00-ab-cd-01")
     assert parse_record(traced.headers(), traced.value()).traceparent == "00-ab-cd-01"
+
+
+@pytest.mark.parametrize(
+    "dataschema",
+    ["urn:redress:schema:redress.case.assigned.v2", "urn:redress:schema:redress.case.closed"],
+)
+def test_a_redress_dataschema_of_another_type_or_version_is_refused(dataschema: str) -> None:
+    value = build_event(_assigned(), source_service="casework", subject="R").value()
+    with pytest.raises(EnvelopeError, match="ce_dataschema"):
+        parse_record(_headers(ce_dataschema=dataschema), value)
+
+
+def test_another_producers_own_dataschema_is_theirs_to_name() -> None:
+    value = build_event(_assigned(), source_service="casework", subject="R").value()
+    event = parse_record(_headers(ce_dataschema="https://example.org/schemas/assigned"), value)
+    assert event.payload() == _assigned()
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_nan_and_infinity_are_not_json(constant: bytes) -> None:
+    with pytest.raises(EnvelopeError, match="not JSON"):
+        parse_record(_headers(), b'{"reference": ' + constant + b"}")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("occurred_at", 1_782_000_000),  # a Unix time: the schema says an RFC 3339 string
+        ("occurred_at", "2026-07-01"),  # a date where a time is due
+        ("occurred_at", "2026-07-01T09:30:00"),  # no offset: not RFC 3339
+        ("caseworker_id", 7),
+        ("stage", "ASSESSMENT"),
+    ],
+)
+def test_data_outside_the_published_schema_is_refused_not_coerced(
+    field: str, value: object
+) -> None:
+    data = build_event(_assigned(), source_service="casework", subject="R").data | {field: value}
+    event = CloudEvent(
+        type="redress.case.assigned", source="/redress/casework", subject="R", data=data
+    )
+    with pytest.raises(EnvelopeError, match=field):
+        event.payload()
