@@ -36,7 +36,10 @@ def test_the_committed_document_parses_without_errors() -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "valid AsyncAPI 3.0.0" in result.stdout
-    assert " 25 messages" in result.stdout, result.stdout
+    document = json.loads((CONTRACTS_DIR / "asyncapi.json").read_text())
+    messages, channels = len(document["components"]["messages"]), len(document["channels"])
+    # The parser read the whole document: every channel and message, not a part of it.
+    assert f"{channels} channels, {messages} messages" in result.stdout, result.stdout
 
 
 def broken_copy(tmp_path: Path, breaking: str) -> Path:
