@@ -83,9 +83,12 @@ async def _case_for_token(casework: Casework, reference: str, token: str | None)
 async def _tracking_view(casework: Casework, reference: str, token: str | None) -> dict[str, Any]:
     case = await _case_for_token(casework, reference, token)
     async with casework.db.sessions() as session:
-        messages = await CaseStore(session, casework.cipher).messages(reference)
+        store = CaseStore(session, casework.cipher)
+        messages = await store.messages(reference)
+        # The complainant's own words, shown back to them only behind their tracking token.
+        comments = await store.draft_comments(reference) if case.draft else []
     now = casework.clock()
-    return views.tracking(case, uk_date(now), now, casework.rules, messages)
+    return views.tracking(case, uk_date(now), now, casework.rules, messages, comments=comments)
 
 
 @router.get("/v1/track/{reference}", tags=["tracking"])

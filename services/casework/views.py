@@ -53,8 +53,15 @@ def _draft_content(case: Case, content: DraftContent | None) -> dict[str, Any]:
 
 
 def tracking(
-    case: Case, today: date, now: datetime, rules: CaseworkRules, messages: list[dict[str, Any]]
+    case: Case,
+    today: date,
+    now: datetime,
+    rules: CaseworkRules,
+    messages: list[dict[str, Any]],
+    *,
+    comments: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """The complainant's view; `comments` are their own comments on the draft, oldest first."""
     view = tracking_view(case, today)
     you_can = allowed_actions(case, now, rules, "complainant")
     return {
@@ -74,6 +81,7 @@ def tracking(
                 "comments_due_by": case.draft.comments_due_by,
                 "comments_received_at": case.draft.comments_received_at,
                 "scheduled_for": case.draft.scheduled_for,
+                "comments": [{"body": c["body"], "at": c["at"]} for c in comments or []],
                 **_draft_content(case, case.draft.content),
             }
             if case.draft

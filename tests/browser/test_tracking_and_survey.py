@@ -97,10 +97,17 @@ def test_tracking_page_and_survey(suite: Suite, page: Page, recorder: Recorder) 
     staff.act({"action": "accept"})
     staff.act({"action": "issue_draft"})
     page.goto(tracking_url)
+    expect(page.get_by_text("You have not sent comments yet.")).to_be_visible()
     page.get_by_label("Your comments", exact=True).fill("The dates in the draft are right.")
     with page.expect_navigation():
         page.get_by_role("button", name="Send comments").click()
     expect(page.get_by_role("status")).to_have_text("Thank you. We have received it.")
+    # Their own words, back beside the draft with when we received them (issue 14 part 1).
+    expect(page.get_by_role("heading", name="Your comments", exact=True)).to_be_visible()
+    expect(page.locator("#your-comments + .notice")).to_contain_text(
+        re.compile(r"We received these on \d{1,2} \w+ \d{4}: ?The dates in the draft are right\.")
+    )
+    expect(page.get_by_text("You have not sent comments yet.")).to_have_count(0)
     recorder.screenshot(page, "track-2-draft-commented")
     recorder.accessible(page, "track-2-draft-commented")
 
