@@ -28,8 +28,9 @@ class WorkListFilter:
     deadline: DeadlineState | None = None
     paused: bool | None = None
     reference: str | None = None
-    name_digest: str | None = None
-    email_digest: str | None = None
+    # The searched value's digests under every listed look-up key (shared/crypto.py).
+    name_digests: tuple[str, ...] = ()
+    email_digests: tuple[str, ...] = ()
     # Closed cases are left out unless the stage filter asks for them.
     include_closed: bool = False
 
@@ -66,10 +67,10 @@ def _where(query: Select[Any], wanted: WorkListFilter, today: date, soon: date) 
     if wanted.reference:
         conditions.append(cases.c.reference == wanted.reference)
     digests = []
-    if wanted.name_digest:
-        digests.append(cases.c.complainant_name_digest == wanted.name_digest)
-    if wanted.email_digest:
-        digests.append(cases.c.complainant_email_digest == wanted.email_digest)
+    if wanted.name_digests:
+        digests.append(cases.c.complainant_name_digest.in_(wanted.name_digests))
+    if wanted.email_digests:
+        digests.append(cases.c.complainant_email_digest.in_(wanted.email_digests))
     if digests:
         conditions.append(or_(*digests))
     return query.where(*conditions) if conditions else query

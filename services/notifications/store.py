@@ -380,7 +380,12 @@ class SuppressionList:
         """Which of `addresses` are on the list."""
         if not addresses:
             return set()
-        by_digest = {self.cipher.lookup_digest(address): address for address in addresses}
+        # Under every listed look-up key: entries not yet re-indexed after a rotation still count.
+        by_digest = {
+            digest: address
+            for address in addresses
+            for digest in self.cipher.lookup_digests(address)
+        }
         found = await self.session.scalars(
             select(suppressions.c.address_digest).where(
                 suppressions.c.address_digest.in_(list(by_digest))

@@ -213,8 +213,8 @@ async def search(request: Request, staff: Staff) -> Response:
         return RedirectResponse(_query("/staff/", {"q": query.upper()}), status_code=303)
     cipher = request.app.state.casework.cipher
     wanted = WorkListFilter(
-        name_digest=cipher.lookup_digest(name_key(query)),
-        email_digest=cipher.lookup_digest(query) if "@" in query else None,
+        name_digests=tuple(cipher.lookup_digests(name_key(query))),
+        email_digests=tuple(cipher.lookup_digests(query)) if "@" in query else (),
         include_closed=True,
     )
     return await _list_page(
