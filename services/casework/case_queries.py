@@ -10,7 +10,9 @@ from typing import Any, Literal
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.casework.store import name_key
 from services.casework.tables import case_themes, cases, staff_accounts
+from shared.crypto import Cipher
 
 DeadlineState = Literal["overdue", "due_soon"]
 Sort = Literal["deadline", "opened", "reference"]
@@ -33,6 +35,16 @@ class WorkListFilter:
     email_digests: tuple[str, ...] = ()
     # Closed cases are left out unless the stage filter asks for them.
     include_closed: bool = False
+
+
+def search_filter(cipher: Cipher, query: str) -> WorkListFilter:
+    """Staff search by the complainant's name, or email when it has an @, through their keyed
+    digests under every listed look-up key (cases not yet re-indexed after a rotation match)."""
+    return WorkListFilter(
+        name_digests=tuple(cipher.lookup_digests(name_key(query))),
+        email_digests=tuple(cipher.lookup_digests(query)) if "@" in query else (),
+        include_closed=True,
+    )
 
 
 @dataclass(frozen=True)

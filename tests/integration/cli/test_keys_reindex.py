@@ -13,6 +13,9 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
+from services.casework.case_queries import search_filter, work_list
+from services.casework.domain import CaseworkRules, open_case
+from services.casework.store import CaseStore
 from services.intake.domain import DEFAULT_RULES
 from services.intake.retention import MIGRATIONS_DIR as INTAKE_MIGRATIONS
 from services.intake.schemas import ComplaintRequest
@@ -25,6 +28,7 @@ from services.notifications.retention_job import MIGRATIONS_DIR as NOTIFICATIONS
 from services.notifications.store import ContactStore, SuppressionList, suppressions
 from shared.crypto import Cipher
 from shared.db import Database
+from shared.events import Channel, EligibilityFlags, Organisation, Sector
 from shared.kit.work import SqlUnitOfWork
 from shared.messaging import Messaging
 from shared.migrations import upgrade_to_head
@@ -32,6 +36,8 @@ from tests.integration.cli.cli_kit import redress, text
 from tests.unit.intake.hostile_requests import TODAY, valid_complaint
 
 pytestmark = pytest.mark.integration
+
+CASEWORK_MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "casework" / "migrations"
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 OLD_LOOKUP_KEY = "old-lookup-key-for-rotation-tests"
@@ -180,6 +186,45 @@ async def test_the_suppression_list_matches_through_a_lookup_key_rotation(
         # An entry with no stored source matches only while its key is listed (runbook).
         assert await _suppressed(db, NEW, forgotten) == set()
         assert await _suppressed(db, TRANSITION, forgotten) == {forgotten}
+    finally:
+        await db.dispose()
+
+
+async def _found(db: Database, cipher: Cipher, query: str) -> list[str]:
+    """The references staff search finds for `query` (a name, or an email)."""
+    async with db.sessions() as session:
+        page = await work_list(
+            session, search_filter(cipher, query), today=NOW.date(), soon=NOW.date(), page=1
+        )
+    return [row["reference"] for row in page.rows]
+
+
+async def test_staff_search_finds_cases_through_a_lookup_key_rotation(database_url: str) -> None:
+    url = database_url
+    await asyncio.to_thread(upgrade_to_head, url, CASEWORK_MIGRATIONS)
+    db = Database(url)
+    organisation = Organisation(name="Eastfield Council", sector=Sector.OTHER)
+    rules = CaseworkRules()
+    case, _ = open_case(
+        "RDR-2026-ROTAT1", organisation, Channel.WEB, NOW, EligibilityFlags(eligible=True),
+        extra_time=False, rules=rules,
+    )  # fmt: skip
+    complaint = {"complainant": {"name": "Ada  Lovelace", "email": "Ada@Example.org"}}
+    try:
+        async with db.transaction() as session:
+            await CaseStore(session, OLD).add(
+                case, tracking_token_hash="0" * 64, complaint=complaint
+            )
+        assert await _found(db, TRANSITION, "ada lovelace") == [case.reference]
+        assert await _found(db, TRANSITION, "ada@example.org") == [case.reference]
+
+        result = await redress("keys", "reindex", "--database-url", url, env=ROTATED_ENV)
+        assert result.exit_code == 0, text(result)
+        assert "reindexed 1 rows; 0 kept (no stored source); 0 unreadable" in text(result)
+
+        assert await _found(db, NEW, "Ada Lovelace") == [case.reference]
+        assert await _found(db, NEW, "ADA@example.org") == [case.reference]
+        assert await _found(db, NEW, "Grace Hopper") == []
     finally:
         await db.dispose()
 
