@@ -39,16 +39,17 @@ def _complaints(path: Path) -> None:
             "CREATE TABLE complaints (complaint_id TEXT PRIMARY KEY, personal_data BLOB,"
             " email_digest TEXT, phone_digest TEXT, name_digest TEXT)"
         )
-        rows = []
+        rows: list[tuple[str, bytes | None, str | None, None, str | None]] = []
         for index in range(ROWS):
-            person = {"name": f"Person {index}", "email": f"p{index}@example.org", "phone": None}
+            name, email = f"Person {index}", f"p{index}@example.org"
+            person = {"name": name, "email": email, "phone": None}
             rows.append(
                 (
                     f"c{index:04}",
                     OLD.encrypt_json({"complainant": person}),
-                    OLD.lookup_digest(person["email"]),
+                    OLD.lookup_digest(email),
                     None,
-                    OLD.lookup_digest(person["name"]),
+                    OLD.lookup_digest(name),
                 )
             )
         # An anonymised complaint: no source, no digests, nothing to do.
