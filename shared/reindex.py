@@ -13,9 +13,10 @@ for intake, casework and notifications. Two kinds of digest column:
 - kept alone, the value never stored (the suppression list's addresses, the handled mails'
   message keys): a digest is moved when the value is still known elsewhere in the database
   (messages' recipients and contacts; enquiries' first message keys and complaints'
-  Idempotency-Keys), and otherwise cannot be recomputed. The job counts those as `kept`: they match
-  only while their key is listed, so drop the previous key once every database reports 0 kept,
-  or accept that those entries stop matching (the runbook says which).
+  Idempotency-Keys), and otherwise cannot be recomputed. The job counts those as `kept`: the ones
+  written before the rotation match only while the old key is listed (a digest does not say which
+  key made it, so rows written under the new key since are counted too), so drop the previous key
+  once every database reports 0 kept, or accept that those entries stop matching (the runbook).
 
 Idempotent: a digest already under the newest key is left alone, so the job can be re-run. A
 source no listed encryption key opens is named (table and row) and makes the exit status 1.
