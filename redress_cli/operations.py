@@ -1,4 +1,4 @@
-"""`redress rebuild reports`, `retention run`, `keys rotate|reencrypt`, `staff add|disable`:
+"""`redress rebuild reports`, `retention run`, `keys rotate|reencrypt|reindex`, `staff add|disable`:
 the services' own operator jobs, through their public entry points."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from shared.crypto import parse_keys
 from shared.db import Database
 from shared.outbox import outbox_table
 from shared.reencrypt import reencrypt
+from shared.reindex import reindex, report
 from shared.settings import ServiceSettings
 from shared.timekeeping import utc_now
 from shared.topics import SERVICES
@@ -142,6 +143,20 @@ def keys_reencrypt(
     a value no listed key opens: drop an old key only after every database reports 0)."""
     result = run(reencrypt(database_url, ServiceSettings().cipher()))
     console.print(f"rotated {result.rotated} values; {result.unreadable} unreadable")
+    if result.unreadable:
+        raise typer.Exit(1)
+
+
+@keys_app.command("reindex")
+def keys_reindex(
+    database_url: str = typer.Option(..., "--database-url", help="The service's database."),
+) -> None:
+    """Recompute every look-up digest under REDRESS_LOOKUP_KEY, after a rotation that moved the
+    old key to REDRESS_PREVIOUS_LOOKUP_KEYS (exit 1 naming each row whose source cannot be
+    decrypted; drop the previous key once every database reports 0 kept and 0 unreadable)."""
+    result = run(reindex(database_url, ServiceSettings().cipher()))
+    for line in report(result):
+        console.print(line, markup=False, soft_wrap=True)
     if result.unreadable:
         raise typer.Exit(1)
 

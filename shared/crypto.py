@@ -6,7 +6,11 @@ is encrypted with the first, and any listed key decrypts, so keys can be rotated
 
 Look-up digests (suppression list, duplicate detection, inbound-mail de-duplication) have their own
 key, `REDRESS_LOOKUP_KEY`: deriving it from the newest encryption key made every digest stop
-matching the day a key was prepended (issue 13 item 8).
+matching the day a key was prepended (issue 13 item 8). The look-up key rotates too:
+`REDRESS_PREVIOUS_LOOKUP_KEYS` (comma separated) lists the keys it replaced, so during the
+transition a look-up matches a digest under any of them while new rows use `REDRESS_LOOKUP_KEY`;
+`python -m shared.reindex` then recomputes every digest under the new key, and the previous keys
+can be dropped (docs/runbook.md "Key rotation").
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ class DecryptionError(ValueError):
 
 
 class Cipher:
-    def __init__(self, keys: str, lookup_key: str = DEVELOPMENT_LOOKUP_KEY) -> None:
+    def __init__(
+        self, keys: str, lookup_key: str = DEVELOPMENT_LOOKUP_KEY, previous_lookup_keys: str = ""
+    ) -> None:
         parsed = parse_keys(keys)
         if not parsed:
             raise ValueError("at least one encryption key is needed")
@@ -47,7 +53,10 @@ class Cipher:
         self._fernet = MultiFernet([Fernet(key.encode()) for key in parsed])
         # A keyed digest for lookups (duplicates, suppression) without storing the value; its key
         # is independent of the encryption keys, so rotating those leaves every digest valid.
-        self._digest_key = hashlib.sha256(b"redress-lookup:" + lookup_key.strip().encode()).digest()
+        # Newest first: new digests use the first, look-ups match under any of them.
+        self._digest_keys = [
+            _digest_key(key) for key in [lookup_key.strip(), *parse_keys(previous_lookup_keys)]
+        ]
 
     def encrypt(self, plaintext: str) -> bytes:
         return self._fernet.encrypt(plaintext.encode())
@@ -72,7 +81,19 @@ class Cipher:
         return json.loads(self.decrypt(token))
 
     def lookup_digest(self, value: str) -> str:
-        """A stable, keyed fingerprint of a normalised value (e.g. an email address)."""
-        return hmac.new(
-            self._digest_key, value.strip().casefold().encode(), hashlib.sha256
-        ).hexdigest()
+        """A stable, keyed fingerprint of a normalised value (e.g. an email address), under the
+        newest look-up key: what new rows store."""
+        return _hmac(self._digest_keys[0], value)
+
+    def lookup_digests(self, value: str) -> list[str]:
+        """The value's digest under every listed look-up key, newest first: what a look-up
+        matches, so rows written before a look-up key rotation still match until re-indexed."""
+        return [_hmac(key, value) for key in self._digest_keys]
+
+
+def _digest_key(lookup_key: str) -> bytes:
+    return hashlib.sha256(b"redress-lookup:" + lookup_key.encode()).digest()
+
+
+def _hmac(key: bytes, value: str) -> str:
+    return hmac.new(key, value.strip().casefold().encode(), hashlib.sha256).hexdigest()

@@ -52,6 +52,10 @@ class ServiceSettings(BaseSettings):
     lookup_key: SecretStr = Field(
         SecretStr(DEVELOPMENT_LOOKUP_KEY), validation_alias="REDRESS_LOOKUP_KEY"
     )
+    # The look-up keys it replaced (comma separated), listed until `shared.reindex` has run.
+    previous_lookup_keys: SecretStr = Field(
+        SecretStr(""), validation_alias="REDRESS_PREVIOUS_LOOKUP_KEYS"
+    )
 
     # Consumer groups are `<prefix>-<service>-<consumer>`; a second, separate deployment on the
     # same cluster (or a test suite) sets its own prefix so the two never split partitions.
@@ -81,7 +85,11 @@ class ServiceSettings(BaseSettings):
 
     def cipher(self) -> Cipher:
         """The service's cipher: its encryption keys and its own look-up key."""
-        return Cipher(self.encryption_keys.get_secret_value(), self.lookup_key.get_secret_value())
+        return Cipher(
+            self.encryption_keys.get_secret_value(),
+            self.lookup_key.get_secret_value(),
+            self.previous_lookup_keys.get_secret_value(),
+        )
 
 
 SmtpTls = Literal["none", "starttls", "tls"]

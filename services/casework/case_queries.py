@@ -10,7 +10,9 @@ from typing import Any, Literal
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.casework.store import name_key
 from services.casework.tables import case_themes, cases, staff_accounts
+from shared.crypto import Cipher
 
 DeadlineState = Literal["overdue", "due_soon"]
 Sort = Literal["deadline", "opened", "reference"]
@@ -28,10 +30,21 @@ class WorkListFilter:
     deadline: DeadlineState | None = None
     paused: bool | None = None
     reference: str | None = None
-    name_digest: str | None = None
-    email_digest: str | None = None
+    # The searched value's digests under every listed look-up key (shared/crypto.py).
+    name_digests: tuple[str, ...] = ()
+    email_digests: tuple[str, ...] = ()
     # Closed cases are left out unless the stage filter asks for them.
     include_closed: bool = False
+
+
+def search_filter(cipher: Cipher, query: str) -> WorkListFilter:
+    """Staff search by the complainant's name, or email when it has an @, through their keyed
+    digests under every listed look-up key (cases not yet re-indexed after a rotation match)."""
+    return WorkListFilter(
+        name_digests=tuple(cipher.lookup_digests(name_key(query))),
+        email_digests=tuple(cipher.lookup_digests(query)) if "@" in query else (),
+        include_closed=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -66,10 +79,10 @@ def _where(query: Select[Any], wanted: WorkListFilter, today: date, soon: date) 
     if wanted.reference:
         conditions.append(cases.c.reference == wanted.reference)
     digests = []
-    if wanted.name_digest:
-        digests.append(cases.c.complainant_name_digest == wanted.name_digest)
-    if wanted.email_digest:
-        digests.append(cases.c.complainant_email_digest == wanted.email_digest)
+    if wanted.name_digests:
+        digests.append(cases.c.complainant_name_digest.in_(wanted.name_digests))
+    if wanted.email_digests:
+        digests.append(cases.c.complainant_email_digest.in_(wanted.email_digests))
     if digests:
         conditions.append(or_(*digests))
     return query.where(*conditions) if conditions else query

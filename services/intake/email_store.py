@@ -66,7 +66,7 @@ class EmailStore:
     async def was_handled(self, message_key: str) -> bool:
         found = await self.session.scalar(
             select(handled_emails.c.message_digest).where(
-                handled_emails.c.message_digest == self.cipher.lookup_digest(message_key)
+                handled_emails.c.message_digest.in_(self.cipher.lookup_digests(message_key))
             )
         )
         return found is not None
@@ -88,7 +88,7 @@ class EmailStore:
 
     def sent_by(self, enquiry: IncompleteEmailComplaint, sender: str) -> bool:
         """Whether `sender` is who began the enquiry (only they may complete it)."""
-        return enquiry.sender_digest == self.cipher.lookup_digest(sender)
+        return enquiry.sender_digest in self.cipher.lookup_digests(sender)
 
     async def reference_exists(self, enquiry_reference: str) -> bool:
         return await self.get(enquiry_reference) is not None

@@ -142,13 +142,14 @@ class ComplaintStore:
         self, *, since: datetime, organisation: str, name: str, email: str | None, phone: str | None
     ) -> list[DuplicateKey]:
         """Complaints about `organisation` since `since` that share the person's name, email or
-        phone, found by keyed digests (nothing is decrypted to look)."""
-        digest = self.cipher.lookup_digest
-        same_person = [complaints.c.name_digest == digest(name)]
+        phone, found by keyed digests (nothing is decrypted to look) under any listed look-up key
+        (rows not yet re-indexed after a rotation still match)."""
+        digests = self.cipher.lookup_digests
+        same_person = [complaints.c.name_digest.in_(digests(name))]
         if email:
-            same_person.append(complaints.c.email_digest == digest(email))
+            same_person.append(complaints.c.email_digest.in_(digests(email)))
         if phone:
-            same_person.append(complaints.c.phone_digest == digest(phone))
+            same_person.append(complaints.c.phone_digest.in_(digests(phone)))
         rows = await self.session.execute(
             select(complaints).where(
                 and_(

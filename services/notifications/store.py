@@ -377,10 +377,10 @@ class SuppressionList:
         )
 
     async def suppressed(self, addresses: Sequence[str]) -> set[str]:
-        """Which of `addresses` are on the list."""
+        """Which of `addresses` are on the list, under any listed look-up key (a rotation)."""
         if not addresses:
             return set()
-        by_digest = {self.cipher.lookup_digest(address): address for address in addresses}
+        by_digest = {d: a for a in addresses for d in self.cipher.lookup_digests(a)}
         found = await self.session.scalars(
             select(suppressions.c.address_digest).where(
                 suppressions.c.address_digest.in_(list(by_digest))

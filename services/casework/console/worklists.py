@@ -20,7 +20,7 @@ from services.casework.console.session import Staff, checked_form, text
 from services.casework.domain import is_overdue
 from services.casework.staff import StaffSession
 from services.casework.staff_store import StaffStore
-from services.casework.store import CaseStore, name_key
+from services.casework.store import CaseStore
 from shared.app import request_now
 from shared.events import Sector, Stage
 from shared.settings import Nation
@@ -212,11 +212,7 @@ async def search(request: Request, staff: Staff) -> Response:
     if LOOKS_LIKE_REFERENCE.fullmatch(query):
         return RedirectResponse(_query("/staff/", {"q": query.upper()}), status_code=303)
     cipher = request.app.state.casework.cipher
-    wanted = WorkListFilter(
-        name_digest=cipher.lookup_digest(name_key(query)),
-        email_digest=cipher.lookup_digest(query) if "@" in query else None,
-        include_closed=True,
-    )
+    wanted = case_queries.search_filter(cipher, query)
     return await _list_page(
         request, staff, all_cases=False, wanted=wanted, searched="the name or email you gave"
     )

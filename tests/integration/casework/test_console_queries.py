@@ -24,7 +24,7 @@ TODAY, SOON = date(2026, 12, 2), date(2026, 12, 9)
         (WorkListFilter(stage="investigation"), "deadline"),
         (WorkListFilter(deadline="due_soon"), "deadline"),
         (WorkListFilter(reference="RDR-2026-ABCDEF"), "deadline"),
-        (WorkListFilter(name_digest="a" * 64, email_digest="b" * 64), "deadline"),
+        (WorkListFilter(name_digests=("a" * 64,), email_digests=("b" * 64,)), "deadline"),
         (WorkListFilter(theme="delay"), "deadline"),
         (WorkListFilter(organisation="Northshire NHS Trust"), "deadline"),
         (WorkListFilter(sector="health", paused=True), "deadline"),

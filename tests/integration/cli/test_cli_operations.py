@@ -50,8 +50,8 @@ def test_every_command_has_help() -> None:
     for expected in [
         ("topics", "check"), ("topics", "create"), ("topics", "describe"), ("lag",),
         ("dlq", "list"), ("dlq", "show"), ("dlq", "replay"), ("rebuild", "reports"),
-        ("retention", "run"), ("keys", "rotate"), ("keys", "reencrypt"), ("staff", "add"),
-        ("staff", "disable"), ("token",),
+        ("retention", "run"), ("keys", "rotate"), ("keys", "reencrypt"), ("keys", "reindex"),
+        ("staff", "add"), ("staff", "disable"), ("token",),
     ]:  # fmt: skip
         assert expected in paths
     for path in paths:
