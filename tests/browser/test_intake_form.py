@@ -183,6 +183,7 @@ def test_organisation_suggestions_as_the_complainant_types(
     page.keyboard.press("Tab")
     combobox = page.get_by_role("combobox", name="Is it one of these? (optional)")
     expect(combobox).to_be_focused()
+    expect(page.locator("#organisation-id-select")).to_have_count(1)
     expect(page.locator("#organisation-id-select")).to_be_hidden()
 
     # Something no entry is called: only "not in this list" is offered, and it can be chosen.
@@ -193,6 +194,11 @@ def test_organisation_suggestions_as_the_complainant_types(
     page.keyboard.press("Enter")
     expect(combobox).to_have_value(NOT_LISTED)
     expect(page.locator("#organisation-id-select")).to_have_value("")
+
+    # An abbreviation finds the entry: the suggestions are the directory endpoint's, aliases too.
+    combobox.fill("")
+    page.keyboard.type("LTHT")
+    expect(options).to_have_text(["Leeds Teaching Hospitals NHS Trust", NOT_LISTED])
 
     # Part of a name: the matching entries, then "not in this list"; arrows and Enter pick one.
     combobox.fill("")

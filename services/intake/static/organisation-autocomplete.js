@@ -94,6 +94,8 @@
     // No first-suggestion preselection: its type-ahead hint is an unlabelled <input> (axe's
     // "label" rule), and a complainant should choose an entry, not get one by leaving the field.
     autoselect: false,
+    // The list's error styling (a red border when the form came back with an error for it).
+    inputClasses: select.className || null,
     // "It is not in this list" is always offered, so there is never a "no results" message.
     displayMenu: 'overlay',
     tAssistiveHint: function () { return text.assistiveHint },
@@ -105,4 +107,10 @@
       return fill(length === 1 ? text.oneResult : text.results, { count: length }) + ' ' + selected
     }
   })
+
+  // The widget does not manage aria-invalid, so it keeps what the list said about an error.
+  var input = document.getElementById('organisation-id')
+  if (input && select.getAttribute('aria-invalid')) {
+    input.setAttribute('aria-invalid', select.getAttribute('aria-invalid'))
+  }
 })()
