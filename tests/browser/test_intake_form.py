@@ -232,3 +232,30 @@ def test_organisation_suggestions_as_the_complainant_types(
     assert isinstance(organisation, dict), organisation
     assert organisation["id"] == "RNS02", organisation
     assert organisation["name"] == "Northshire Hospitals NHS Trust", organisation
+
+
+def test_an_organisation_error_shows_on_the_enhanced_list(
+    suite: Suite, page: Page, recorder: Recorder
+) -> None:
+    page.goto(f"{suite.url('intake')}/")
+    fill_in_everything(page, "Northshire Hospitals", f"jane.{uuid.uuid4().hex[:8]}@example.org")
+    # A list older than the directory (an entry removed since the page was loaded).
+    page.locator("#organisation-id-select option[value='RNS02']").evaluate(
+        "option => { option.value = 'NOPE9' }"
+    )
+    combobox = page.get_by_role("combobox", name="Is it one of these? (optional)")
+    combobox.focus()
+    page.keyboard.type("northshire hosp")
+    page.get_by_role("option", name="Northshire Hospitals NHS Trust").click()
+    send(page)
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    link = page.get_by_role("alert").get_by_role(
+        "link", name="Choose the organisation from the list"
+    )
+    expect(link).to_have_attribute("href", "#organisation-id")
+    expect(combobox).to_have_attribute("aria-invalid", "true")
+    expect(combobox).to_have_class(re.compile(r"\binput--error\b"))
+    link.click()
+    expect(combobox).to_be_focused()
+    summary = recorder.accessible(page, "intake-5-organisation-error")
+    assert not summary.violations, summary.describe()
