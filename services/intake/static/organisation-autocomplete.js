@@ -22,6 +22,8 @@
   var text = script.dataset
   // The endpoint refuses longer queries (organisation_api.MAX_QUERY_LENGTH); no name is longer.
   var MAX_QUERY_LENGTH = 200
+  // One letter starts too many names to help; two narrow the seed directory to a handful.
+  var MIN_QUERY_LENGTH = 2
   var notListed = select.options[0]
   var listed = [].slice.call(select.options, 1)
   var byId = {}
@@ -90,7 +92,7 @@
     source: source,
     onConfirm: choose,
     defaultValue: select.value ? select.options[select.selectedIndex].textContent : '',
-    minLength: 2,
+    minLength: MIN_QUERY_LENGTH,
     // No first-suggestion preselection: its type-ahead hint is an unlabelled <input> (axe's
     // "label" rule), and a complainant should choose an entry, not get one by leaving the field.
     autoselect: false,
