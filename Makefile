@@ -7,16 +7,23 @@ INSTALLED := $(VENV)/.installed
 # The staff console's design systems (GOV.UK Frontend, MoJ Frontend), installed from npm.
 CONSOLE_ASSETS := services/casework/console/assets
 ASSETS_INSTALLED := $(CONSOLE_ASSETS)/node_modules/.installed
+# GOV.UK's accessible-autocomplete for the complaint form's organisation list, installed from npm.
+INTAKE_ASSETS := services/intake/assets
+INTAKE_ASSETS_INSTALLED := $(INTAKE_ASSETS)/node_modules/.installed
 # The official AsyncAPI parser that tests/contract checks docs/contracts/asyncapi.json with.
 ASYNCAPI_CHECK := tests/contract/asyncapi
 ASYNCAPI_INSTALLED := $(ASYNCAPI_CHECK)/node_modules/.installed
 
 .PHONY: install run test test-unit test-browser bench chaos lint format migration clean
 
-install: $(INSTALLED) $(ASSETS_INSTALLED) $(ASYNCAPI_INSTALLED)
+install: $(INSTALLED) $(ASSETS_INSTALLED) $(INTAKE_ASSETS_INSTALLED) $(ASYNCAPI_INSTALLED)
 
 $(ASSETS_INSTALLED): $(CONSOLE_ASSETS)/package-lock.json
 	npm ci --no-audit --no-fund --prefix $(CONSOLE_ASSETS)
+	@touch $@
+
+$(INTAKE_ASSETS_INSTALLED): $(INTAKE_ASSETS)/package-lock.json
+	npm ci --no-audit --no-fund --prefix $(INTAKE_ASSETS)
 	@touch $@
 
 $(ASYNCAPI_INSTALLED): $(ASYNCAPI_CHECK)/package-lock.json

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake import api, consumers, enquiry_api, organisation_api
+from services.intake import api, assets, consumers, enquiry_api, organisation_api
 from services.intake.domain import IntakeRules
 from services.intake.email.listener import EmailListener
 from services.intake.email.receiving import EmailIntake
@@ -65,11 +65,12 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
 
     async def seed_directory() -> None:
         await directory.seed()
+        assets.installed()
 
     service.on_startup.append(seed_directory)
 
     app = service.http_app(
-        routers=[api.router, enquiry_api.router, organisation_api.router],
+        routers=[api.router, enquiry_api.router, organisation_api.router, assets.router],
         title="Redress intake",
         description="Complaints in: the form, the API, eligibility pre-checks and guidance.",
     )

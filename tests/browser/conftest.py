@@ -3,6 +3,7 @@ module), and headless Debian Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,6 +55,18 @@ def browser(browser_tools: None) -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh browsing context (no cookies, no history) for each test."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", bypass_csp=True)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page_without_scripts(browser: Browser) -> Iterator[Page]:
+    """A fresh browsing context where the pages' own scripts never load: the pages as they work
+    without JavaScript. (JavaScript itself stays on, for axe-core, which the test injects.)"""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", bypass_csp=True)
+    context.route(re.compile(r"\.m?js(\?.*)?$"), lambda route: route.abort())
     try:
         yield context.new_page()
     finally:

@@ -1,7 +1,8 @@
 """The complaint form in headless Chromium, as a person uses it (issue 4): a first attempt with
 mistakes, the error summary and its links, then a complete complaint through labels, radios and
 date boxes, the confirmation page with the reference, and the acknowledgement mail in the SMTP
-server. axe-core checks every page for serious or critical violations."""
+server, all without the page's scripts. With it, the organisation list suggests as the person types
+(issue 13 item 6), from the keyboard alone. axe-core checks every page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import uuid
 from datetime import date, timedelta
 
+import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -28,6 +30,8 @@ DAYS_SINCE_COMPLAINED = 50
 DAYS_SINCE_REPLY = 20
 # The form's own hint asks for at least this many characters in 'Tell us what happened'.
 TOO_SHORT_SUMMARY = "Bad."
+# The organisation list's first option, kept among the suggestions (issue 13 item 6).
+NOT_LISTED = "It is not in this list, or I am not sure"
 
 
 def group(page: Page, legend: str) -> Locator:
@@ -91,8 +95,9 @@ def fill_in_everything(page: Page, organisation: str, email: str) -> None:
 
 
 def test_complaint_form_with_mistakes_then_complete(
-    suite: Suite, page: Page, recorder: Recorder
+    suite: Suite, page_without_scripts: Page, recorder: Recorder
 ) -> None:
+    page = page_without_scripts
     organisation = f"Northshire Hospitals NHS Trust {uuid.uuid4().hex[:6]}"
     email = f"jane.{uuid.uuid4().hex[:8]}@example.org"
 
@@ -166,3 +171,91 @@ def test_complaint_form_with_mistakes_then_complete(
     assert reference in body
     assert link_in(body, f"/track/{reference}").endswith(tracking.split("/track/", 1)[1])
     print(f"\nacknowledgement for {reference}: {acknowledgement['Subject']}")
+
+
+def test_organisation_suggestions_as_the_complainant_types(
+    suite: Suite, page: Page, recorder: Recorder
+) -> None:
+    page.goto(f"{suite.url('intake')}/")
+    fill_in_everything(page, "Northshire hospitals", f"jane.{uuid.uuid4().hex[:8]}@example.org")
+    # The list became a combobox, still labelled and still next from the name field.
+    page.get_by_label("Name of the organisation", exact=True).focus()
+    page.keyboard.press("Tab")
+    combobox = page.get_by_role("combobox", name="Is it one of these? (optional)")
+    expect(combobox).to_be_focused()
+    expect(page.locator("#organisation-id-select")).to_have_count(1)
+    expect(page.locator("#organisation-id-select")).to_be_hidden()
+
+    # Something no entry is called: only "not in this list" is offered, and it can be chosen.
+    page.keyboard.type("Zzyzx")
+    options = page.get_by_role("listbox").get_by_role("option")
+    expect(options).to_have_text([NOT_LISTED])
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(combobox).to_have_value(NOT_LISTED)
+    expect(page.locator("#organisation-id-select")).to_have_value("")
+
+    # An abbreviation finds the entry: the suggestions are the directory endpoint's, aliases too.
+    combobox.fill("")
+    page.keyboard.type("LTHT")
+    expect(options).to_have_text(["Leeds Teaching Hospitals NHS Trust", NOT_LISTED])
+
+    # Part of a name: the matching entries, then "not in this list"; arrows and Enter pick one.
+    combobox.fill("")
+    page.keyboard.type("northshire h")
+    expect(options.last).to_have_text(NOT_LISTED)
+    names = options.all_inner_texts()
+    assert "Northshire Hospitals NHS Trust" in names, names
+    recorder.screenshot(page, "intake-4-suggestions")
+    summary = recorder.accessible(page, "intake-4-suggestions")
+    assert not summary.violations, summary.describe()
+    for _ in range(names.index("Northshire Hospitals NHS Trust") + 1):
+        page.keyboard.press("ArrowDown")
+    expect(options.nth(names.index("Northshire Hospitals NHS Trust"))).to_have_attribute(
+        "aria-selected", "true"
+    )
+    page.keyboard.press("Enter")
+    expect(combobox).to_have_value("Northshire Hospitals NHS Trust")
+    expect(page.locator("#organisation-id-select")).to_have_value("RNS02")
+    send(page)
+    expect(page).to_have_title("Complaint received - Redress")
+    reference = page.locator(".reference").inner_text().strip()
+
+    # The case casework opened names the entry chosen, not the words typed.
+    def case_organisation() -> object:
+        answer = httpx.get(
+            f"{suite.url('casework')}/v1/cases/{reference}", headers=suite.staff_headers()
+        )
+        return answer.json()["case"]["organisation"] if answer.status_code == 200 else None
+
+    organisation = eventually(case_organisation, f"casework's case {reference}")
+    assert isinstance(organisation, dict), organisation
+    assert organisation["id"] == "RNS02", organisation
+    assert organisation["name"] == "Northshire Hospitals NHS Trust", organisation
+
+
+def test_an_organisation_error_shows_on_the_enhanced_list(
+    suite: Suite, page: Page, recorder: Recorder
+) -> None:
+    page.goto(f"{suite.url('intake')}/")
+    fill_in_everything(page, "Northshire Hospitals", f"jane.{uuid.uuid4().hex[:8]}@example.org")
+    # A list older than the directory (an entry removed since the page was loaded).
+    page.locator("#organisation-id-select option[value='RNS02']").evaluate(
+        "option => { option.value = 'NOPE9' }"
+    )
+    combobox = page.get_by_role("combobox", name="Is it one of these? (optional)")
+    combobox.focus()
+    page.keyboard.type("northshire hosp")
+    page.get_by_role("option", name="Northshire Hospitals NHS Trust").click()
+    send(page)
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    link = page.get_by_role("alert").get_by_role(
+        "link", name="Choose the organisation from the list"
+    )
+    expect(link).to_have_attribute("href", "#organisation-id")
+    expect(combobox).to_have_attribute("aria-invalid", "true")
+    expect(combobox).to_have_class(re.compile(r"\binput--error\b"))
+    link.click()
+    expect(combobox).to_be_focused()
+    summary = recorder.accessible(page, "intake-5-organisation-error")
+    assert not summary.violations, summary.describe()
