@@ -162,7 +162,7 @@ async def settled(client: httpx.AsyncClient, suite: Suite, reference: str) -> bo
     return bool(statuses) and all(status in FINAL_STATUSES for status in statuses)
 
 
-async def kpis(client: httpx.AsyncClient, suite: Suite) -> dict[str, Any]:
+async def kpis(client: httpx.AsyncClient, suite: Suite, organisation: str) -> dict[str, Any]:
     # A day either side: the UK date of a complaint can differ from the UTC one.
     today = datetime.now(UTC).date()
     answer = await client.get(
@@ -171,6 +171,7 @@ async def kpis(client: httpx.AsyncClient, suite: Suite) -> dict[str, Any]:
             "from": (today - timedelta(days=1)).isoformat(),
             "to": (today + timedelta(days=1)).isoformat(),
             "unsuppressed": "true",
+            "organisation": organisation,
         },
         headers=suite.staff_headers(Role.MANAGER),
     )
@@ -178,19 +179,21 @@ async def kpis(client: httpx.AsyncClient, suite: Suite) -> dict[str, Any]:
     return dict(answer.json())
 
 
-async def look(client: httpx.AsyncClient, suite: Suite, tally: Tally) -> None:
+async def look(client: httpx.AsyncClient, suite: Suite, tally: Tally, organisation: str) -> None:
     """Brings the tally up to date; message statuses only for references not settled yet,
     and only once every case exists (before that, asking would only load the services)."""
     tally.cases = await count_cases(client, suite)
     tally.acknowledgements = await asyncio.to_thread(acknowledgements, suite, tally.truth)
-    tally.kpis = await kpis(client, suite)
+    tally.kpis = await kpis(client, suite, organisation)
     if tally.cases_lost() == 0 and tally.acknowledgements_lost() == 0:
         for reference in sorted(tally.references - tally.settled):
             if await settled(client, suite, reference):
                 tally.settled.add(reference)
 
 
-async def await_quiescence(suite: Suite, truth: dict[int, tuple[str, str]]) -> Tally:
+async def await_quiescence(
+    suite: Suite, organisation: str, truth: dict[int, tuple[str, str]]
+) -> Tally:
     """Polls until every accepted complaint has its case, its acknowledgement (all its messages
     final) and its place in the KPIs, or the timeout; then looks once more after a pause."""
     tally = Tally(truth)
@@ -199,11 +202,11 @@ async def await_quiescence(suite: Suite, truth: dict[int, tuple[str, str]]) -> T
         while time.monotonic() < deadline:
             # A service still catching up after its last restart answers later: look again.
             with contextlib.suppress(httpx.HTTPError):
-                await look(client, suite, tally)
+                await look(client, suite, tally, organisation)
             if tally.complete():
                 tally.quiescent = True
                 break
             await asyncio.sleep(POLL_SECONDS)
         await asyncio.sleep(SETTLE_SECONDS)
-        await look(client, suite, tally)
+        await look(client, suite, tally, organisation)
     return tally
