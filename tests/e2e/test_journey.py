@@ -52,12 +52,19 @@ def a_complaint(organisation: str, email: str) -> dict[str, Any]:
 
 
 def test_a_complaint_travels_the_whole_journey(suite: Suite, recorder: TopicRecorder) -> None:
-    # A directory entry (shared/directory): public events and reports name it; no other test
-    # of this suite complains about it, so its figures are this complaint's.
-    organisation = "Northshire Hospitals NHS Trust"
+    # A directory entry of this test's own (an administrator adds it): public events and
+    # reports name it, and the broker is shared with other tests, so its figures are this
+    # complaint's alone.
+    organisation = f"Northshire Hospitals NHS Trust {uuid.uuid4().hex[:6]}"
     email = f"jane.{uuid.uuid4().hex[:6]}@example.org"
     staff = suite.staff_headers(Role.MANAGER)
     client = httpx.Client(timeout=10.0)
+    listed = client.put(
+        f"{suite.url('intake')}/v1/organisations/org-journey-{uuid.uuid4().hex[:8]}",
+        json={"name": organisation, "sector": "health", "nation": "england", "scheme": "redress"},
+        headers=suite.staff_headers(Role.ADMIN),
+    )
+    assert listed.status_code == 201, listed.text
 
     # 1. intake stores the complaint and hands out a reference and tracking token
     answer = client.post(
