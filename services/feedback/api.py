@@ -59,7 +59,7 @@ from services.feedback.store import (
 )
 from shared.app import Service, request_now
 from shared.auth import Role, StaffUser, staff_auth
-from shared.bounds import bounded_date, field_error
+from shared.bounds import QueryDate, bounded_date, field_error
 from shared.crypto import Cipher
 from shared.kit.i18n import LocalisedTemplates
 from shared.text import single_line
@@ -336,8 +336,8 @@ def summarise(
 async def feedback_summary(
     request: Request,
     _: StaffOnly,
-    period_from: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query()] = None,
+    period_from: Annotated[QueryDate | None, Query(alias="from")] = None,
+    to: Annotated[QueryDate | None, Query()] = None,
     respondent: Annotated[Respondent, Query()] = "complainant",
 ) -> dict[str, object]:
     """Complainants' (or, with `respondent=organisation`, organisations') answers in a period

@@ -11,7 +11,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from services.intake.api import DIRECTORY, _json_body, _validation_problem, problem
+from services.intake.api import (
+    DIRECTORY,
+    _json_body,
+    _validation_problem,
+    json_body_openapi,
+    problem,
+)
 from services.intake.domain.values import Name
 from services.intake.organisations import OrganisationDirectory
 from shared.app import request_now
@@ -71,7 +77,11 @@ async def get_entry(
     return JSONResponse(_public(entry))
 
 
-@router.put("/{entry_id}")
+@router.put(
+    "/{entry_id}",
+    openapi_extra=json_body_openapi(EntryRequest),
+    responses={201: {"description": "Added"}, 200: {"description": "Corrected"}},
+)
 async def put_entry(
     entry_id: EntryId,
     request: Request,
