@@ -74,6 +74,19 @@ class Cipher:
         except InvalidToken as error:
             raise DecryptionError("cannot decrypt: wrong key or damaged data") from error
 
+    def wrap(self, secret: bytes) -> bytes:
+        """Raw bytes (a document's data key) encrypted under the newest key: envelope encryption,
+        where the wrapped key lives in the database row and only `rotate` is needed after a key
+        rotation, never a rewrite of the document itself (shared/documents/vault.py)."""
+        return self._fernet.encrypt(secret)
+
+    def unwrap(self, token: bytes) -> bytes:
+        """The bytes `wrap` encrypted, under any listed key."""
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken as error:
+            raise DecryptionError("cannot decrypt: wrong key or damaged data") from error
+
     def encrypt_json(self, value: Any) -> bytes:
         return self.encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
