@@ -25,6 +25,8 @@ trap cleanup EXIT INT TERM
 
 deploy/local/postgres.sh start
 deploy/kafka/fetch.sh
+# The S3 API server the document store's S3 tests run against (tests/kit/s3proxy.py).
+deploy/s3proxy/fetch.sh
 rm -rf "$kafka_dir" && mkdir -p "$kafka_dir"
 deploy/kafka/start.sh > "$kafka_dir/kafka.log" 2>&1 &
 kafka_pid=$!
