@@ -13,6 +13,7 @@ Routes should also stop reading an upload once it passes `max_file_bytes`, befor
 
 from __future__ import annotations
 
+import asyncio
 import email.parser
 import email.policy
 import re
@@ -164,10 +165,11 @@ async def check_document(
     """The document to keep, or a `RefusedDocumentError`. `case_bytes` is what the case (or the
     complaint) already holds; `name` is the name the sender's computer gave, for display only."""
     _check_size(len(content), case_bytes, limits)
-    media_type = sniff(content, limits)
+    # Expanding ZIPs and decoding images is CPU work of up to a second: off the event loop.
+    media_type = await asyncio.to_thread(sniff, content, limits)
     if scanner is not None:
         await scanner.scan(content)
-    kept = _open_as(content, media_type, limits)
+    kept = await asyncio.to_thread(_open_as, content, media_type, limits)
     accepted = ACCEPTED_TYPES[media_type]
     return CheckedDocument(
         content=kept,

@@ -10,7 +10,6 @@ WebP re-encoding is lossy; at quality 95 the change is not visible for evidence 
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 from typing import Final
 
@@ -60,23 +59,24 @@ def check_pdf(content: bytes) -> None:
 
 
 def _open_checked(content: bytes, expected_format: str, limits: ImageLimits) -> Image.Image:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(content)) as probe:
-                if probe.format != expected_format:
-                    raise _damaged()
-                if probe.width * probe.height > limits.max_pixels:
-                    raise TooLargeError("too_many_pixels", "This image is too large.")
-                probe.verify()
-            image = Image.open(io.BytesIO(content))
-            image.load()
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
-            raise TooLargeError("too_many_pixels", "This image is too large.") from error
-        except (DamagedFileError, TooLargeError):
-            raise
-        except Exception as error:  # Pillow raises OSError, SyntaxError, ValueError and others
-            raise _damaged() from error
+    # Our pixel limit is below Pillow's own bomb checks (a warning past MAX_IMAGE_PIXELS, an error
+    # past twice that), so those only fire where warnings are errors; both mean too large. No
+    # warnings.catch_warnings here: it is process-global, and this runs in worker threads.
+    try:
+        with Image.open(io.BytesIO(content)) as probe:
+            if probe.format != expected_format:
+                raise _damaged()
+            if probe.width * probe.height > limits.max_pixels:
+                raise TooLargeError("too_many_pixels", "This image is too large.")
+            probe.verify()
+        image = Image.open(io.BytesIO(content))
+        image.load()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        raise TooLargeError("too_many_pixels", "This image is too large.") from error
+    except (DamagedFileError, TooLargeError):
+        raise
+    except Exception as error:  # Pillow raises OSError, SyntaxError, ValueError and others
+        raise _damaged() from error
     return image
 
 

@@ -264,3 +264,12 @@ async def test_an_unreachable_scanner_refuses_the_file_for_now() -> None:
     with pytest.raises(ScanUnavailableError) as refused:
         await check_document(b"text\n", name=None, case_bytes=0, limits=LIMITS, scanner=scanner)
     assert refused.value.status == 503
+
+
+async def test_an_image_with_too_many_pixels_is_refused_before_it_is_decoded() -> None:
+    output = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(output, format="PNG")  # 81 million pixels in a few KiB
+    assert len(output.getvalue()) < LIMITS.max_file_bytes
+    with pytest.raises(TooLargeError) as refused:
+        await _check(output.getvalue())
+    assert refused.value.reason == "too_many_pixels"
