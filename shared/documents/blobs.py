@@ -69,6 +69,14 @@ def _fsync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
+def _make_durable_directories(directory: Path) -> None:
+    """Creates `directory` and any missing parents, each made durable in its own parent."""
+    missing = [d for d in [directory, *directory.parents] if not d.exists()]
+    for created in reversed(missing):
+        created.mkdir(exist_ok=True)
+        _fsync_directory(created.parent)
+
+
 class FilesystemBlobStore:
     """Objects as files under `root`, fanned out by the key's first two characters (4096
     directories at most) so no directory grows to millions of entries."""
@@ -88,9 +96,7 @@ class FilesystemBlobStore:
         # A temporary file, made durable, then renamed over the name and the directory made
         # durable: after a crash the name holds the whole object or nothing.
         directory = path.parent
-        if not directory.is_dir():
-            directory.mkdir(parents=True, exist_ok=True)
-            _fsync_directory(directory.parent)
+        _make_durable_directories(directory)
         temporary = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
         try:
             with temporary.open("xb") as file:

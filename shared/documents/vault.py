@@ -33,6 +33,9 @@ class DocumentVault:
         self._cipher = cipher
 
     async def keep(self, content: bytes) -> Kept:
+        """Seals and stores `content`; the caller records the `Kept` in its row, and removes the
+        blob if that row is never written (an unreferenced blob is unreadable, not a leak of
+        content, but it takes room)."""
         object_key = new_object_key()
         data_key = new_data_key()
         await self._blobs.put(object_key, seal(content, data_key, object_key))
