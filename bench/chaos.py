@@ -31,7 +31,6 @@ from typing import Any
 import httpx
 
 from bench.chaos_tally import Tally, await_quiescence
-from shared.auth import Role
 from tests.e2e.suite import SERVICES, Suite
 
 RESULTS = Path(__file__).parent / "results" / "chaos.json"
@@ -78,22 +77,6 @@ def organisation_name(run: str) -> str:
     """The campaign's own body: the broker may hold other runs' events, so its figures are read
     for this organisation alone (a directory entry, since public events name only those)."""
     return f"Campaign Trust {run}"
-
-
-def list_organisation(suite: Suite, run: str) -> None:
-    """Adds the campaign's body to intake's directory, as an administrator would."""
-    answer = httpx.put(
-        f"{suite.url('intake')}/v1/organisations/org-campaign-{run}",
-        json={
-            "name": organisation_name(run),
-            "sector": "health",
-            "nation": "england",
-            "scheme": "redress",
-        },
-        headers=suite.staff_headers(Role.ADMIN),
-        timeout=HTTP_TIMEOUT_SECONDS,
-    )
-    answer.raise_for_status()
 
 
 def complaint(n: int, run: str) -> dict[str, Any]:
@@ -177,7 +160,9 @@ async def run_campaign(
     plan = kill_plan(rng, kills)
     suite = Suite(root=root, kafka=kafka, overrides=CAMPAIGN_ENVIRONMENT)
     await asyncio.to_thread(suite.start)
-    await asyncio.to_thread(list_organisation, suite, run)
+    await asyncio.to_thread(
+        suite.list_organisation, f"org-campaign-{run}", organisation_name(run), "health"
+    )
     try:
         started = time.monotonic()
         posting, killed = await asyncio.gather(

@@ -7,6 +7,7 @@ the committed files drift from the models.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -89,44 +90,57 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     }
 
 
-def asyncapi() -> dict[str, Any]:
-    channels: dict[str, Any] = {}
-    operations: dict[str, Any] = {}
-    messages: dict[str, Any] = {}
-    for topic, types in TOPIC_EVENT_TYPES.items():
-        channel_id = topic.name.replace(".", "_")
-        channels[channel_id] = {
-            "address": topic.name,
-            "description": (
-                f"{TOPIC_DESCRIPTIONS[topic.name]} "
-                f"Partitions: {topic.partitions}; key: the case reference."
-            ),
-            "messages": {
-                t.replace(".", "_"): {"$ref": f"#/components/messages/{t.replace('.', '_')}"}
-                for t in types
-            },
-        }
-        operations[f"receive_{channel_id}"] = {
-            "action": "receive",
-            "channel": {"$ref": f"#/channels/{channel_id}"},
-        }
-        for ce_type in types:
-            messages[ce_type.replace(".", "_")] = {
-                "name": ce_type,
-                "contentType": "application/json",
-                "headers": {"$ref": "#/components/schemas/CloudEventHeaders"},
-                "payload": {"$ref": f"schemas/{schema_file_name(ce_type)}"},
-            }
-    for service in SERVICES:
-        topic = dlq(service)
-        channels[topic.name.replace(".", "_")] = {
-            "address": topic.name,
+def _message_ref(ce_type: str) -> dict[str, str]:
+    return {"$ref": f"#/components/messages/{ce_type.replace('.', '_')}"}
+
+
+def _topic_channel(topic: Topic, types: Iterable[str]) -> dict[str, Any]:
+    return {
+        "address": topic.name,
+        "description": (
+            f"{TOPIC_DESCRIPTIONS[topic.name]} "
+            f"Partitions: {topic.partitions}; key: the case reference."
+        ),
+        "messages": {t.replace(".", "_"): _message_ref(t) for t in types},
+    }
+
+
+def _message(ce_type: str) -> dict[str, Any]:
+    return {
+        "name": ce_type,
+        "contentType": "application/json",
+        "headers": {"$ref": "#/components/schemas/CloudEventHeaders"},
+        "payload": {"$ref": f"schemas/{schema_file_name(ce_type)}"},
+    }
+
+
+def _dead_letter_channels() -> dict[str, Any]:
+    return {
+        dlq(service).name.replace(".", "_"): {
+            "address": dlq(service).name,
             "description": (
                 "Messages the service could not process: the original record, untouched, "
                 "with x-error, x-original-topic, x-original-partition, x-original-offset, "
                 "x-consumer, x-failed-at."
             ),
         }
+        for service in SERVICES
+    }
+
+
+def asyncapi() -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for topic, types in TOPIC_EVENT_TYPES.items():
+        channel_id = topic.name.replace(".", "_")
+        channels[channel_id] = _topic_channel(topic, types)
+        operations[f"receive_{channel_id}"] = {
+            "action": "receive",
+            "channel": {"$ref": f"#/channels/{channel_id}"},
+        }
+        messages.update((ce_type.replace(".", "_"), _message(ce_type)) for ce_type in types)
+    channels.update(_dead_letter_channels())
     return {
         "asyncapi": "3.0.0",
         "info": {

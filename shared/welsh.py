@@ -4,7 +4,7 @@ mail to organisations).
 
 A complaint about a Welsh body, or someone who asked for Welsh (`complainant.language` "cy" or
 any "cy-*" tag), gets Welsh and English, Welsh first (Welsh Language Standards). Organisations
-carry no nation of their own (shared/events.py Organisation: name and sector), so a Welsh body
+carry no nation of their own (shared/events Organisation: name and sector), so a Welsh body
 is the deployment's `REDRESS_NATION`: an ombudsman run for Wales writes to everyone in Welsh
 first.
 """

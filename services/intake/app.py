@@ -15,7 +15,7 @@ from services.intake.enquiries import EnquiryDesk
 from services.intake.organisations import OrganisationDirectory
 from services.intake.retention import Retention
 from services.intake.settings import IntakeSettings
-from services.intake.store import intake_stores, metadata
+from services.intake.store import IntakeStores, intake_stores, metadata
 from services.intake.submissions import ComplaintIntake
 from shared.app import Service, serve
 from shared.kit.i18n import sentence_translator
@@ -43,16 +43,7 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
         after_closure=timedelta(days=settings.retention_days_after_closure),
         incomplete_email=timedelta(days=settings.incomplete_email_retention_days),
     )
-    email_intake = EmailIntake(
-        uow,
-        intake,
-        SmtpMailer.from_settings(settings),
-        mail_from=settings.mail_from,
-        max_replies=settings.email_max_replies,
-        clock=clock,
-        nation=settings.nation,
-        welsh=sentence_translator(Path(__file__).parent / "locale", "cy"),
-    )
+    email_intake = _email_intake(settings, uow, intake, clock)
 
     service.messaging.consume(
         CASEWORK_CASES,
@@ -80,6 +71,25 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
     enquiry_api.DESK.put(app, EnquiryDesk(uow, intake))
     api.DIRECTORY.put(app, directory)
     return app
+
+
+def _email_intake(
+    settings: IntakeSettings,
+    uow: SqlUnitOfWork[IntakeStores],
+    intake: ComplaintIntake,
+    clock: Clock,
+) -> EmailIntake:
+    """The email channel: reads complaints sent by mail and answers with questions."""
+    return EmailIntake(
+        uow,
+        intake,
+        SmtpMailer.from_settings(settings),
+        mail_from=settings.mail_from,
+        max_replies=settings.email_max_replies,
+        clock=clock,
+        nation=settings.nation,
+        welsh=sentence_translator(Path(__file__).parent / "locale", "cy"),
+    )
 
 
 def _schedule(

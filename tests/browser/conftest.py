@@ -17,7 +17,7 @@ from tests.browser.kit import (
     Recorder,
     install_browser_tools,
 )
-from tests.e2e.suite import Suite
+from tests.e2e.suite import Suite, running_suite
 
 
 @pytest.fixture(scope="session")
@@ -29,12 +29,8 @@ def browser_tools() -> None:
 @pytest.fixture(scope="module")
 def suite(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     """The five services as processes on the real broker, stopped after the module's tests."""
-    running = Suite(root=Path(tmp_path_factory.mktemp("suite")), kafka=kafka_bootstrap)
-    try:
-        running.start()
+    with running_suite(kafka_bootstrap, Path(tmp_path_factory.mktemp("suite"))) as running:
         yield running
-    finally:
-        running.stop_all()
 
 
 @pytest.fixture(scope="module")

@@ -116,15 +116,8 @@ def test_dashboard_charts_and_accessibility(suite: Suite, page: Page, recorder: 
     # The broker is shared with other tests: every figure is for this test's own organisation,
     # which it adds to the directory first (public events name only directory entries).
     organisation = f"Department for Appeals {uuid.uuid4().hex[:6]}"
-    listed = client.put(
-        f"{suite.url('intake')}/v1/organisations/org-appeals-{uuid.uuid4().hex[:8]}",
-        json={
-            "name": organisation,
-            "sector": "parliamentary",
-            "nation": "england",
-            "scheme": "redress",
-        },
-        headers=suite.staff_headers(Role.ADMIN),
+    listed = suite.list_organisation(
+        f"org-appeals-{uuid.uuid4().hex[:8]}", organisation, "parliamentary"
     )
     assert listed.status_code == 201, listed.text
     cases = open_cases(suite, client, organisation, PUBLISHED_MINIMUM + STILL_IN_ASSESSMENT)

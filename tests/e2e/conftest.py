@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.recording import TopicRecorder
-from tests.e2e.suite import Suite
+from tests.e2e.suite import Suite, running_suite
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +22,5 @@ def suite(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory, recorder: TopicRecorder
 ) -> Iterator[Suite]:
     """The five services as processes on the real broker, stopped after the module's tests."""
-    running = Suite(root=Path(tmp_path_factory.mktemp("suite")), kafka=kafka_bootstrap)
-    try:
-        running.start()
+    with running_suite(kafka_bootstrap, Path(tmp_path_factory.mktemp("suite"))) as running:
         yield running
-    finally:
-        running.stop_all()

@@ -59,11 +59,7 @@ def test_a_complaint_travels_the_whole_journey(suite: Suite, recorder: TopicReco
     email = f"jane.{uuid.uuid4().hex[:6]}@example.org"
     staff = suite.staff_headers(Role.MANAGER)
     client = httpx.Client(timeout=10.0)
-    listed = client.put(
-        f"{suite.url('intake')}/v1/organisations/org-journey-{uuid.uuid4().hex[:8]}",
-        json={"name": organisation, "sector": "health", "nation": "england", "scheme": "redress"},
-        headers=suite.staff_headers(Role.ADMIN),
-    )
+    listed = suite.list_organisation(f"org-journey-{uuid.uuid4().hex[:8]}", organisation, "health")
     assert listed.status_code == 201, listed.text
 
     # 1. intake stores the complaint and hands out a reference and tracking token

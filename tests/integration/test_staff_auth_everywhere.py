@@ -4,9 +4,7 @@ and a role the route does not name with 403, while the roles it names get throug
 
 from __future__ import annotations
 
-import base64
 import inspect
-import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -23,7 +21,7 @@ from fastapi.dependencies.models import Dependant
 from shared.auth import Role, issue_staff_token
 from shared.settings import DEVELOPMENT_AUTH_SECRET
 from tests.integration.malformed.services import SERVICES_UNDER_TEST, ServiceUnderTest
-from tests.kit.apps import running
+from tests.kit.apps import running, unsigned_token
 from tests.kit.kafka import groups_starting_now
 
 pytestmark = pytest.mark.integration
@@ -35,17 +33,10 @@ STAFF_GUARD = "staff_auth.<locals>.dependency"
 FAR_FUTURE = 4_102_444_800
 
 
-def _unsigned(claims: dict[str, object]) -> str:
-    def part(value: dict[str, object]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
-
-
 def bad_tokens() -> dict[str, str]:
     admin = {"sub": "x", "name": "X", "role": "admin"}
     return {
-        "alg none": _unsigned({**admin, "exp": FAR_FUTURE}),
+        "alg none": unsigned_token({**admin, "exp": FAR_FUTURE}),
         "expired": issue_staff_token(
             DEVELOPMENT_AUTH_SECRET, sub="x", name="X", role=Role.ADMIN, lifetime=timedelta(-1)
         ),

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from shared.auth import Role, issue_staff_token
 from shared.settings import DEVELOPMENT_AUTH_SECRET
@@ -68,3 +72,18 @@ def staff_headers(
     """`Authorization` for a member of staff with `role`, signed with the services' secret."""
     token = issue_staff_token(secret, sub=sub, name="Test Staff", role=role)
     return {"Authorization": f"Bearer {token}"}
+
+
+def unsigned_token(claims: dict[str, object]) -> str:
+    """A JWT with `alg: none` and no signature: what an attacker sends to skip the check."""
+
+    def part(value: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+async def count_rows(app: Any, table: Any) -> int:
+    """How many rows `table` holds in the database of the in-process service `app`."""
+    async with app.state.service.db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(table)) or 0)

@@ -119,6 +119,73 @@ def bar_chart_svg(
     return "\n".join(parts)
 
 
+@dataclass(frozen=True)
+class _TrendPlot:
+    """Where a trend chart draws: the scale and the plot area's geometry."""
+
+    scale_max: float
+    unit: str
+    plot_height: int
+    base: int  # pixels from the top: an int, so labels print without decimals
+    step: float
+
+    def x(self, index: int) -> float:
+        return TREND_LEFT + self.step * (index + 0.5)
+
+    def y(self, value: float) -> float:
+        return self.base - self.plot_height * min(value, self.scale_max) / self.scale_max
+
+
+def _trend_grid(plot: _TrendPlot) -> list[str]:
+    """The horizontal grid lines, each with its value on the left."""
+    parts: list[str] = []
+    for grid in range(TREND_GRID_STEPS + 1):
+        y = plot.base - plot.plot_height * grid / TREND_GRID_STEPS
+        tick = _format_value(plot.scale_max * grid / TREND_GRID_STEPS, plot.unit)
+        parts.append(
+            f'<line x1="{TREND_LEFT}" y1="{y:.1f}" x2="{CHART_WIDTH - TREND_RIGHT}" '
+            f'y2="{y:.1f}" stroke="#b1b4b6"/>'
+            f'<text x="{TREND_LEFT - 6}" y="{y + 5:.1f}" text-anchor="end">{tick}</text>'
+        )
+    return parts
+
+
+def _trend_marks(
+    points: Sequence[tuple[str, PointValue]], plot: _TrendPlot
+) -> tuple[list[str], list[list[str]]]:
+    """Each month's label and mark (a point with its value, or a suppressed figure's words), and
+    the line's segments: a month without a number breaks the line."""
+    parts: list[str] = []
+    segment: list[str] = []
+    segments: list[list[str]] = []
+    for index, (label, value) in enumerate(points):
+        x = plot.x(index)
+        first, _, second = label.partition(" ")
+        parts.append(
+            f'<text x="{x:.1f}" y="{plot.base + 18}" text-anchor="middle" font-size="13">'
+            f'{html.escape(first)}<tspan x="{x:.1f}" dy="16">{html.escape(second)}</tspan></text>'
+        )
+        if not isinstance(value, int | float):
+            segments.append(segment)
+            segment = []
+            if isinstance(value, str):
+                parts.append(
+                    f'<text x="{x + 5:.1f}" y="{plot.base - 4}" font-style="italic" '
+                    f'transform="rotate(-90 {x + 5:.1f} {plot.base - 4})">'
+                    f"{html.escape(value)}</text>"
+                )
+            continue
+        y = plot.y(float(value))
+        segment.append(f"{x:.1f},{y:.1f}")
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BAR_COLOUR}"/>'
+            f'<text x="{x:.1f}" y="{y - 9:.1f}" text-anchor="middle">'
+            f"{html.escape(_format_value(float(value), plot.unit))}</text>"
+        )
+    segments.append(segment)
+    return parts, segments
+
+
 def trend_chart_svg(
     points: Sequence[tuple[str, PointValue]],
     title: str,
@@ -132,47 +199,19 @@ def trend_chart_svg(
     for label, value in points:
         _check(label, value)
     numbers = [float(v) for _, v in points if isinstance(v, int | float)]
-    scale_max = max_value if max_value is not None else max(numbers, default=0) or 1.0
-    plot_width = CHART_WIDTH - TREND_LEFT - TREND_RIGHT
     plot_height = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM
-    base = TREND_TOP + plot_height
-    step = plot_width / max(len(points), 1)
+    plot = _TrendPlot(
+        scale_max=max_value if max_value is not None else max(numbers, default=0) or 1.0,
+        unit=unit,
+        plot_height=plot_height,
+        base=TREND_TOP + plot_height,
+        step=(CHART_WIDTH - TREND_LEFT - TREND_RIGHT) / max(len(points), 1),
+    )
     description = "; ".join(f"{label}: {_shown(value, unit)}" for label, value in points)
     parts = _open_svg(title, description, TREND_HEIGHT, "trend")
-    for grid in range(TREND_GRID_STEPS + 1):
-        y = base - plot_height * grid / TREND_GRID_STEPS
-        tick = _format_value(scale_max * grid / TREND_GRID_STEPS, unit)
-        parts.append(
-            f'<line x1="{TREND_LEFT}" y1="{y:.1f}" x2="{CHART_WIDTH - TREND_RIGHT}" '
-            f'y2="{y:.1f}" stroke="#b1b4b6"/>'
-            f'<text x="{TREND_LEFT - 6}" y="{y + 5:.1f}" text-anchor="end">{tick}</text>'
-        )
-    segment: list[str] = []
-    segments: list[list[str]] = []
-    for index, (label, value) in enumerate(points):
-        x = TREND_LEFT + step * (index + 0.5)
-        first, _, second = label.partition(" ")
-        parts.append(
-            f'<text x="{x:.1f}" y="{base + 18}" text-anchor="middle" font-size="13">'
-            f'{html.escape(first)}<tspan x="{x:.1f}" dy="16">{html.escape(second)}</tspan></text>'
-        )
-        if not isinstance(value, int | float):
-            segments.append(segment)
-            segment = []
-            if isinstance(value, str):
-                parts.append(
-                    f'<text x="{x + 5:.1f}" y="{base - 4}" font-style="italic" '
-                    f'transform="rotate(-90 {x + 5:.1f} {base - 4})">{html.escape(value)}</text>'
-                )
-            continue
-        y = base - plot_height * min(float(value), scale_max) / scale_max
-        segment.append(f"{x:.1f},{y:.1f}")
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BAR_COLOUR}"/>'
-            f'<text x="{x:.1f}" y="{y - 9:.1f}" text-anchor="middle">'
-            f"{html.escape(_format_value(float(value), unit))}</text>"
-        )
-    segments.append(segment)
+    parts.extend(_trend_grid(plot))
+    marks, segments = _trend_marks(points, plot)
+    parts.extend(marks)
     parts.extend(
         f'<polyline points="{" ".join(line)}" fill="none" stroke="{BAR_COLOUR}" stroke-width="3"/>'
         for line in segments

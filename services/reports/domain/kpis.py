@@ -163,20 +163,7 @@ def compute_kpis(
     ]
     received = [case for case in selected if period.contains(case.received_at)]
     closed = [case for case in selected if period.contains(case.closed_at)]
-    notes: list[str] = []
-    if organisation is not None:
-        notes.append(
-            "Survey answers are anonymised and carry no organisation, so satisfaction is not "
-            "reported for a single organisation."
-        )
-        chosen_responses: list[SatisfactionResponse] = []
-    else:
-        chosen_responses = [
-            response
-            for response in responses
-            if period.contains(response.submitted_at)
-            and (wanted_sector is None or response.sector == wanted_sector)
-        ]
+    chosen_responses, notes = responses_for(responses, period, organisation, wanted_sector)
     return Kpis(
         period=period,
         organisation=organisation,
@@ -187,16 +174,9 @@ def compute_kpis(
         acknowledged_within_target=acknowledged_within_target(
             received, rules, working_days_between, today
         ),
-        working_days_to_decision=Distribution.of(
-            working_days_between(uk_date(case.received_at), uk_date(case.closed_at))
-            for case in closed
-            if case.closed_at is not None and case.closure_reason != ClosureReason.WITHDRAWN
-        ),
-        working_days_to_assessment_decision=Distribution.of(
-            working_days_between(uk_date(case.received_at), uk_date(case.assessment_decided_at))
-            for case in selected
-            if case.assessment_decided_at is not None
-            and period.contains(case.assessment_decided_at)
+        working_days_to_decision=days_to_decision(closed, working_days_between),
+        working_days_to_assessment_decision=days_to_assessment_decision(
+            selected, period, working_days_between
         ),
         outcomes=outcome_counts(closed),
         uphold_rate=uphold_rate(closed),
@@ -205,7 +185,50 @@ def compute_kpis(
         themes=theme_counts(received),
         satisfaction=satisfaction(of_respondent(chosen_responses, "complainant")),
         organisation_satisfaction=satisfaction(of_respondent(chosen_responses, "organisation")),
-        notes=tuple(notes),
+        notes=notes,
+    )
+
+
+def responses_for(
+    responses: Iterable[SatisfactionResponse],
+    period: ReportingPeriod,
+    organisation: str | None,
+    sector: Sector | None,
+) -> tuple[list[SatisfactionResponse], tuple[str, ...]]:
+    """The survey answers a report counts, and the note explaining any it cannot."""
+    if organisation is not None:
+        note = (
+            "Survey answers are anonymised and carry no organisation, so satisfaction is not "
+            "reported for a single organisation."
+        )
+        return [], (note,)
+    chosen = [
+        response
+        for response in responses
+        if period.contains(response.submitted_at) and (sector is None or response.sector == sector)
+    ]
+    return chosen, ()
+
+
+def days_to_decision(
+    closed: Iterable[CaseFacts], working_days_between: WorkingDaysBetween
+) -> Distribution:
+    """Working days from receipt to closure of the cases closed in the period (not withdrawn)."""
+    return Distribution.of(
+        working_days_between(uk_date(case.received_at), uk_date(case.closed_at))
+        for case in closed
+        if case.closed_at is not None and case.closure_reason != ClosureReason.WITHDRAWN
+    )
+
+
+def days_to_assessment_decision(
+    cases: Iterable[CaseFacts], period: ReportingPeriod, working_days_between: WorkingDaysBetween
+) -> Distribution:
+    """Working days from receipt to the assessment decision, for decisions made in the period."""
+    return Distribution.of(
+        working_days_between(uk_date(case.received_at), uk_date(case.assessment_decided_at))
+        for case in cases
+        if case.assessment_decided_at is not None and period.contains(case.assessment_decided_at)
     )
 
 

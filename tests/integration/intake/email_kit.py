@@ -14,7 +14,6 @@ from typing import Any
 import aiosmtplib
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from deploy.local.mail_server import read_mails
 from services.intake.app import create_app
@@ -22,7 +21,7 @@ from services.intake.settings import IntakeSettings
 from shared.auth import Role, issue_staff_token
 from shared.settings import DEVELOPMENT_AUTH_SECRET
 from tests.integration.conftest_local_servers import LocalMailServer
-from tests.kit.apps import LOCALHOST, free_port, running
+from tests.kit.apps import LOCALHOST, count_rows, free_port, running
 from tests.kit.waiting import wait_until
 
 TODAY = datetime(2026, 7, 1, 10, 0, tzinfo=UTC).date()
@@ -95,9 +94,8 @@ async def send(intake: Intake, message: EmailMessage, **kwargs: Any) -> Any:
     return await aiosmtplib.send(message, hostname=LOCALHOST, port=intake.smtp_port, **kwargs)
 
 
-async def count(app: Any, table: Any) -> int:
-    async with app.state.service.db.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(table)) or 0)
+# The email tests' name for it (tests/kit/apps.py).
+count = count_rows
 
 
 async def mails_in(directory: Path, wanted: int) -> list[EmailMessage]:

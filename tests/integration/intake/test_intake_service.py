@@ -10,14 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
 from services.intake.store import complaints, outbox
 from shared.topics import INTAKE_COMPLAINTS
 from tests.integration.intake.topic_reading import first_event, reading_from_now
-from tests.kit.apps import running, staff_headers
+from tests.kit.apps import count_rows, running, staff_headers
 from tests.unit.intake.hostile_requests import (
     HOSTILE_REQUESTS,
     INERT_BUT_NASTY,
@@ -41,11 +40,6 @@ async def intake(
     app = create_app(settings, clock=lambda: datetime.combine(TODAY, time(10, 0), tzinfo=UTC))
     async with running(app) as client:
         yield client, app
-
-
-async def _count(app: Any, table: Any) -> int:
-    async with app.state.service.db.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(table)) or 0)
 
 
 def _unique_complaint() -> dict[str, Any]:
@@ -76,8 +70,8 @@ async def test_every_hostile_request_is_a_4xx_naming_the_field_and_nothing_is_st
             label,
             named,
         )
-    assert await _count(app, complaints) == 0
-    assert await _count(app, outbox) == 0
+    assert await count_rows(app, complaints) == 0
+    assert await count_rows(app, outbox) == 0
 
 
 HUGE_INTEGER = "9" * 5000  # past Python's 4,300-digit limit for int()
@@ -93,7 +87,7 @@ async def test_an_integer_past_pythons_digit_limit_is_a_400_naming_the_body(
     response = await client.post(path, content=content, headers=headers)
     assert response.status_code == 400, response.text
     assert [f["field"] for f in response.json()["fields"]] == ["body"]
-    assert await _count(app, complaints) == 0
+    assert await count_rows(app, complaints) == 0
 
 
 @pytest.mark.parametrize(
@@ -114,7 +108,7 @@ async def test_json_not_sent_as_json_is_a_415_and_nothing_is_stored(
     response = await client.send(request)
     assert response.status_code == 415, response.text
     assert [f["field"] for f in response.json()["fields"]] == ["Content-Type"]
-    assert await _count(app, complaints) == 0
+    assert await count_rows(app, complaints) == 0
     charset = await client.post(
         path,
         content=json.dumps(_unique_complaint()),
@@ -138,7 +132,7 @@ async def test_a_chunked_body_over_the_limit_is_a_413(
         path, content=chunks(), headers={"content-type": "application/json"}
     )
     assert response.status_code == 413, response.text
-    assert await _count(app, complaints) == 0
+    assert await count_rows(app, complaints) == 0
 
 
 async def test_nasty_looking_but_valid_text_is_stored_verbatim(
@@ -162,7 +156,7 @@ async def test_an_idempotency_key_replay_returns_the_first_answer_without_a_seco
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
-    assert await _count(app, complaints) == 1
+    assert await count_rows(app, complaints) == 1
 
     different = _unique_complaint()
     clash = await client.post("/v1/complaints", json=different, headers={"Idempotency-Key": key})

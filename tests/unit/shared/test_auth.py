@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -21,15 +19,9 @@ from shared.auth import (
     staff_auth,
     tracking_token_matches,
 )
+from tests.kit.apps import unsigned_token
 
 SECRET = "unit-test-secret-long-enough-for-hs512-" + "0123456789" * 3
-
-
-def _unsigned(claims: dict[str, object]) -> str:
-    def part(value: dict[str, object]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
 def test_an_issued_token_decodes_to_the_staff_user() -> None:
@@ -47,7 +39,7 @@ def test_an_issued_token_decodes_to_the_staff_user() -> None:
         ),
         issue_staff_token(SECRET, sub="x", name="X", role="admin", lifetime=timedelta(seconds=-1)),
         issue_staff_token(SECRET, sub="x", name="X", role="superuser"),
-        _unsigned({"sub": "x", "name": "X", "role": "admin", "exp": 4_102_444_800}),
+        unsigned_token({"sub": "x", "name": "X", "role": "admin", "exp": 4_102_444_800}),
         jwt.encode({"sub": "x", "name": "X", "role": "admin"}, SECRET, algorithm="HS256"),
         jwt.encode(
             {
