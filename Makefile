@@ -14,7 +14,7 @@ INTAKE_ASSETS_INSTALLED := $(INTAKE_ASSETS)/node_modules/.installed
 ASYNCAPI_CHECK := tests/contract/asyncapi
 ASYNCAPI_INSTALLED := $(ASYNCAPI_CHECK)/node_modules/.installed
 
-.PHONY: install run test test-unit test-browser bench chaos lint format migration clean
+.PHONY: install run test test-unit test-browser bench chaos cluster lint format migration clean
 
 install: $(INSTALLED) $(ASSETS_INSTALLED) $(INTAKE_ASSETS_INSTALLED) $(ASYNCAPI_INSTALLED)
 
@@ -56,6 +56,12 @@ bench: install
 # a bounded one is in `make test` (tests/e2e/test_chaos.py).
 chaos: install
 	deploy/local/test-infra.sh $(BIN)/python -m bench.chaos $(CHAOS_ARGS)
+
+# Scale-out on a three-broker Kafka cluster: two instances of every service on PostgreSQL, one
+# broker and an instance of every service killed mid-run (CLUSTER_ARGS="--complaints 500 --rate 3"
+# to vary); a bounded one is in `make test` (tests/e2e/test_cluster.py).
+cluster: install
+	deploy/local/test-infra.sh $(BIN)/python -m bench.cluster $(CLUSTER_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -90,7 +90,7 @@ class Messaging:
         self.inbox = inbox_table(metadata)
         self.dlq_topic = dlq(service)
         self.broker = KafkaBroker(
-            settings.kafka_bootstrap_servers,
+            settings.kafka_servers,
             client_id=f"redress-{service}",
             acks="all",
             enable_idempotence=True,

@@ -11,7 +11,7 @@ from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -26,6 +26,12 @@ def alembic_config(database_url: str, migrations_dir: Path) -> Config:
 def upgrade_to_head(database_url: str, migrations_dir: Path) -> None:
     """Blocking: run from a thread (`asyncio.to_thread`), since env.py runs its own event loop."""
     command.upgrade(alembic_config(database_url, migrations_dir), "head")
+
+
+# Two instances of a service starting together on one PostgreSQL database would both run the
+# upgrade; the second waits on this lock (held until the first commits) and then finds the schema
+# at head. Any constant works; this one is "redress" in ASCII.
+MIGRATION_LOCK_ID = 0x72656472657373
 
 
 def run_env(metadata: MetaData) -> None:
@@ -46,6 +52,10 @@ def run_env(metadata: MetaData) -> None:
     def migrate(connection: Connection) -> None:
         context.configure(connection=connection, **options)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID}
+                )
             context.run_migrations()
 
     async def run() -> None:

@@ -36,6 +36,7 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = Field(
         "development", validation_alias="REDRESS_ENVIRONMENT"
     )
+    # One broker or a cluster's list, comma-separated ("kafka-0:9092,kafka-1:9092").
     kafka_bootstrap_servers: str = Field(
         "localhost:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
     )
@@ -82,6 +83,13 @@ class ServiceSettings(BaseSettings):
     @property
     def auth_secret_value(self) -> str:
         return self.auth_secret.get_secret_value()
+
+    @property
+    def kafka_servers(self) -> list[str]:
+        """The bootstrap list as clients take it: FastStream hands a string to aiokafka whole, so
+        "a:9092,b:9092" would be read as one host."""
+        servers = (server.strip() for server in self.kafka_bootstrap_servers.split(","))
+        return [server for server in servers if server]
 
     def cipher(self) -> Cipher:
         """The service's cipher: its encryption keys and its own look-up key."""

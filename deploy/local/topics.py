@@ -23,7 +23,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from shared.kafka import wait_for_broker
 from shared.topics import ALL_TOPICS, Topic
 
-# Single broker: replication factor can only be 1.
+# One broker: replication factor can only be 1 (a cluster passes its own: deploy/local/cluster.py)
 REPLICATION_FACTOR = 1
 # How often --await-only looks again for the topics.
 AWAIT_POLL_SECONDS = 0.5
@@ -62,17 +62,28 @@ async def check_partitions(
 
 
 async def ensure_topics(
-    bootstrap: str, timeout_seconds: float = 120.0, topics: Sequence[Topic] = ALL_TOPICS
+    bootstrap: str,
+    timeout_seconds: float = 120.0,
+    topics: Sequence[Topic] = ALL_TOPICS,
+    *,
+    replication_factor: int = REPLICATION_FACTOR,
+    min_insync_replicas: int | None = None,
 ) -> list[str]:
     admin = await wait_for_broker(bootstrap, timeout_seconds)
     try:
         existing = set(await admin.list_topics())
         missing = [topic for topic in topics if topic.name not in existing]
+        configs = (
+            {} if min_insync_replicas is None else {"min.insync.replicas": str(min_insync_replicas)}
+        )
         if missing:
             await admin.create_topics(
                 [
                     NewTopic(
-                        t.name, num_partitions=t.partitions, replication_factor=REPLICATION_FACTOR
+                        t.name,
+                        num_partitions=t.partitions,
+                        replication_factor=replication_factor,
+                        topic_configs=configs,
                     )
                     for t in missing
                 ]

@@ -11,12 +11,14 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
@@ -90,6 +92,26 @@ class Suite:
     group_prefix: str = field(default_factory=lambda: f"e2e-{uuid.uuid4().hex[:8]}")
     # Further environment for every process (a campaign's shorter timeouts), over the defaults.
     overrides: dict[str, str] = field(default_factory=dict)
+    # Instances of each service: the first is named after the service ("casework"), the others
+    # "casework-2" and so on; all of a service's instances share its database.
+    instances: int = 1
+    # A PostgreSQL server's admin URL: each service then gets a database of its own there (as
+    # several instances need), instead of a SQLite file.
+    postgres_admin_url: str | None = None
+    ready_timeout_seconds: float = READY_TIMEOUT_SECONDS
+
+    def instance_names(self, service: str) -> list[str]:
+        return [service] + [f"{service}-{n}" for n in range(2, self.instances + 1)]
+
+    @property
+    def service_processes(self) -> list[str]:
+        return [name for service in SERVICES for name in self.instance_names(service)]
+
+    def database_url(self, service: str) -> str:
+        if self.postgres_admin_url is None:
+            return f"sqlite+aiosqlite:///{self.root / f'{service}.db'}"
+        base = self.postgres_admin_url.rsplit("/", 1)[0]
+        return f"{base}/{self.group_prefix.replace('-', '_')}_{service}"
 
     @property
     def mail_dir(self) -> Path:
@@ -100,6 +122,7 @@ class Suite:
         return self.root / "sms"
 
     def url(self, service: str) -> str:
+        """The URL of a process: a service's first instance, or one by name ("intake-2")."""
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def staff_token(
@@ -166,7 +189,9 @@ class Suite:
                 return mail
         return None
 
-    def environment(self) -> dict[str, str]:
+    def environment(self, process: str | None = None) -> dict[str, str]:
+        """Every process's environment; `process` (e.g. "casework-2") gives that instance its own
+        HTTP and mail ports and its own sender slot."""
         env = {
             **os.environ,
             "PYTHONPATH": str(Path.cwd()),
@@ -195,31 +220,67 @@ class Suite:
         }
         for service in SERVICES:
             name = service.upper()
-            env[f"{name}_DATABASE_URL"] = f"sqlite+aiosqlite:///{self.root / f'{service}.db'}"
+            env[f"{name}_DATABASE_URL"] = self.database_url(service)
             env[f"{name}_HTTP_PORT"] = str(self.ports[service])
+        if process in self.service_processes:
+            service = process.split("-")[0]
+            env[f"{service.upper()}_HTTP_PORT"] = str(self.ports[process])
+            if service == "intake" and process != service:
+                env["INTAKE_SMTP_LISTEN_PORT"] = str(self.ports[f"{process}-mail"])
+            # A slot per instance: a restarted instance takes back its own unfinished sends.
+            env["NOTIFICATIONS_INSTANCE_SLOT"] = process
         return env | self.overrides
 
     def start(self) -> None:
         # New consumer groups would replay every earlier test's events; start them at the end.
+        self.run_async(start_groups_at_end(self.kafka, consumer_groups(self.group_prefix)))
+        if self.postgres_admin_url is not None:
+            self.run_async(self.create_databases())
+        for name in (*self.service_processes, "smtp", "sms", "intake-mail"):
+            self.ports[name] = free_port()
+        for name in self.instance_names("intake")[1:]:
+            self.ports[f"{name}-mail"] = free_port()
+        (self.root / "logs").mkdir(parents=True, exist_ok=True)
+        # All instances at once: on PostgreSQL the first to migrate a database holds a lock the
+        # others wait on (shared/migrations.py), as replicas starting together would.
+        for name in ("smtp", "sms", *self.service_processes):
+            self.launch(name)
+        self.wait_until_ready(set(self.service_processes))
+
+    @staticmethod
+    def run_async(coroutine: Coroutine[Any, Any, None]) -> None:
         # A loop of our own: asyncio.run would unset the loop pytest-asyncio keeps current.
         loop = asyncio.new_event_loop()
         try:
-            loop.run_until_complete(
-                start_groups_at_end(self.kafka, consumer_groups(self.group_prefix))
-            )
+            loop.run_until_complete(coroutine)
         finally:
             loop.close()
-        for name in (*SERVICES, "smtp", "sms", "intake-mail"):
-            self.ports[name] = free_port()
-        (self.root / "logs").mkdir(parents=True, exist_ok=True)
-        for name in ("smtp", "sms", *SERVICES):
-            self.launch(name)
-        self.wait_until_ready()
+
+    async def create_databases(self) -> None:
+        assert self.postgres_admin_url is not None
+        connection = await asyncpg.connect(self.postgres_admin_url.replace("+asyncpg", ""))
+        try:
+            for service in SERVICES:
+                name = self.database_url(service).rsplit("/", 1)[1]
+                await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    async def drop_databases(self) -> None:
+        if self.postgres_admin_url is None:
+            return
+        connection = await asyncpg.connect(self.postgres_admin_url.replace("+asyncpg", ""))
+        try:
+            for service in SERVICES:
+                name = self.database_url(service).rsplit("/", 1)[1]
+                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
 
     def command(self, name: str) -> list[str]:
         """The command line of one of the suite's processes (a service or a local server)."""
-        if name in SERVICES:
-            return [sys.executable, "-m", f"services.{name}"]
+        if name in self.service_processes:
+            return [sys.executable, "-m", f"services.{name.split('-')[0]}"]
         module, folder = {
             "smtp": ("deploy.local.mail_server", self.mail_dir),
             "sms": ("deploy.local.sms_gateway", self.sms_dir),
@@ -231,7 +292,7 @@ class Suite:
         earlier run's lines above the new ones)."""
         log = (self.root / "logs" / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
-            self.command(name), env=self.environment(), stdout=log, stderr=subprocess.STDOUT
+            self.command(name), env=self.environment(name), stdout=log, stderr=subprocess.STDOUT
         )
 
     def kill(self, name: str) -> None:
@@ -247,7 +308,7 @@ class Suite:
         self.wait_until_ready({name})
 
     def wait_until_ready(self, services: set[str] | None = None) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        deadline = time.monotonic() + self.ready_timeout_seconds
         waiting = set(SERVICES) if services is None else set(services)
         with httpx.Client(timeout=3.0) as client:
             while waiting and time.monotonic() < deadline:

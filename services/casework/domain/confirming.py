@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.events import CaseEvent, OrganisationConfirmed
+from shared.events import CaseEvent, Organisation, OrganisationConfirmed
 
 from .commands import ConfirmOrganisation
 from .emit import common_fields
@@ -34,4 +34,17 @@ def confirm_organisation(
         case.organisation = entry
     else:
         case.organisations = [entry if o is body else o for o in case.organisations]
+    _repoint_decision(case, body, entry)
     return [OrganisationConfirmed(**common_fields(case, now), confirmed=entry)]
+
+
+def _repoint_decision(case: Case, body: Organisation, entry: Organisation) -> None:
+    """A body confirmed after the decision: its findings and recommendations now name the entry,
+    so nothing on the case still names a body the case no longer concerns."""
+    for recommendation in case.recommendations:
+        if recommendation.organisation == body:
+            recommendation.organisation = entry
+    if case.decision is not None:
+        for finding in case.decision.findings:
+            if finding.organisation == body:
+                finding.organisation = entry
