@@ -43,6 +43,7 @@ from shared.messaging import Messaging
 from shared.migrations import upgrade_to_head
 from shared.settings import DEVELOPMENT_AUTH_SECRET, ServiceSettings
 from shared.timekeeping import utc_now
+from shared.tracing import TRACER_NAME, TraceRequests, tracer_provider
 
 log = logging.getLogger("redress.app")
 
@@ -88,7 +89,10 @@ class Service:
         self.metadata = metadata
         self.migrations_dir = migrations_dir
         self.db = Database(settings.database_url)
-        self.messaging = Messaging(name, settings, self.db, metadata)
+        # The service's own provider (shared/tracing.py): tests add an in-memory exporter to it.
+        self.tracing = tracer_provider(name)
+        self.tracer = self.tracing.get_tracer(TRACER_NAME)
+        self.messaging = Messaging(name, settings, self.db, metadata, tracer=self.tracer)
         self.periodic: list[Periodic] = []
         self.on_startup: list[Callable[[], Awaitable[None]]] = []
         self.on_shutdown: list[Callable[[], Awaitable[None]]] = []
@@ -143,6 +147,7 @@ class Service:
         for hook in self.on_shutdown:
             await hook()
         await self.db.dispose()
+        await asyncio.to_thread(self.tracing.force_flush)
         log.info("%s stopped", self.name)
 
     async def _connect_kafka(self) -> None:
@@ -210,6 +215,8 @@ class Service:
         app.add_middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BYTES)
         # Outermost of ours, so a 413 and an unhandled exception are counted too.
         app.add_middleware(RequestMetrics, service=self.name)
+        # Outside the metrics, so the server span covers all of the request's handling.
+        app.add_middleware(TraceRequests, tracer=self.tracer)
         return app
 
     def _add_operational_routes(self, app: FastAPI) -> None:

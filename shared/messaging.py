@@ -23,6 +23,8 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind, Tracer
 from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 from sqlalchemy import MetaData
@@ -37,6 +39,7 @@ from shared.outbox import OutboxRelay, add_to_outbox, outbox_table
 from shared.settings import ServiceSettings
 from shared.timekeeping import utc_now
 from shared.topics import Topic, dlq
+from shared.tracing import TRACER_NAME, mark_failed, span_under
 
 log = logging.getLogger("redress.messaging")
 
@@ -81,9 +84,17 @@ class PermanentEventError(Exception):
 
 class Messaging:
     def __init__(
-        self, service: str, settings: ServiceSettings, db: Database, metadata: MetaData
+        self,
+        service: str,
+        settings: ServiceSettings,
+        db: Database,
+        metadata: MetaData,
+        *,
+        tracer: Tracer | None = None,
     ) -> None:
         self.service = service
+        # The service's own (shared/tracing.py); the global one, a no-op unless set, otherwise.
+        self.tracer = tracer or trace.get_tracer(TRACER_NAME)
         self.settings = settings
         self.db = db
         self.outbox = outbox_table(metadata)
@@ -172,22 +183,54 @@ class Messaging:
         except EnvelopeError as error:
             await self.dead_letter(topic, consumer, message, f"undecodable: {error}")
             return
+        if event_types is not None and event.type not in event_types:
+            EVENTS_CONSUMED.labels(self.service, topic.name, "ignored").inc()
+            return
         token = current_event_id.set(event.id)
         try:
-            if event_types is not None and event.type not in event_types:
-                EVENTS_CONSUMED.labels(self.service, topic.name, "ignored").inc()
-                return
-            if event.type in EVENT_TYPES:
-                try:
-                    # The contract is checked here, once for every handler: one that reads
-                    # `event.data` itself must never see data its type's schema refuses.
-                    event.payload()
-                except EnvelopeError as error:
-                    await self.dead_letter(topic, consumer, message, f"rejected: {error}")
-                    return
-            await self._apply_with_retries(topic, consumer, handler, event, message)
+            # The child of the record's traceparent: what the handler emits carries this span.
+            with span_under(
+                self.tracer,
+                f"{topic.name} process",
+                event.traceparent,
+                kind=SpanKind.CONSUMER,
+                attributes=self._span_attributes(topic, consumer, event),
+            ):
+                await self._check_and_apply(topic, consumer, handler, event, message)
         finally:
             current_event_id.reset(token)
+
+    def _span_attributes(self, topic: Topic, consumer: str, event: CloudEvent) -> dict[str, str]:
+        # Ids, types and the case reference (the record's key, as in the logs): nothing personal.
+        return {
+            "messaging.system": "kafka",
+            "messaging.operation.type": "process",
+            "messaging.destination.name": topic.name,
+            "messaging.consumer.group.name": (
+                f"{self.settings.consumer_group_prefix}-{self.service}-{consumer}"
+            ),
+            "messaging.message.id": event.id,
+            "cloudevents.event_type": event.type,
+            "redress.reference": event.subject,
+        }
+
+    async def _check_and_apply(
+        self,
+        topic: Topic,
+        consumer: str,
+        handler: Handler,
+        event: CloudEvent,
+        message: KafkaMessage,
+    ) -> None:
+        if event.type in EVENT_TYPES:
+            try:
+                # The contract is checked here, once for every handler: one that reads
+                # `event.data` itself must never see data its type's schema refuses.
+                event.payload()
+            except EnvelopeError as error:
+                await self.dead_letter(topic, consumer, message, f"rejected: {error}")
+                return
+        await self._apply_with_retries(topic, consumer, handler, event, message)
 
     async def _apply_with_retries(
         self,
@@ -266,6 +309,8 @@ class Messaging:
         await self.broker.publish(
             message.body or b"", self.dlq_topic.name, key=key, headers=headers
         )
+        span: Span = trace.get_current_span()
+        mark_failed(span, "dead-lettered")
         EVENTS_CONSUMED.labels(self.service, topic.name, "dead_lettered").inc()
         # The reason's first clause only: validation errors quote the input, which may be personal.
         log.warning(

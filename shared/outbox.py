@@ -9,6 +9,7 @@ so the effect is exactly once.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -36,6 +37,7 @@ from shared.db import Database, UtcDateTime
 from shared.envelope import CloudEvent
 from shared.timekeeping import utc_now
 from shared.topics import Topic
+from shared.tracing import current_traceparent
 from shared.wakeups import wait_woken
 
 log = logging.getLogger("redress.outbox")
@@ -74,6 +76,10 @@ def outbox_table(metadata: MetaData) -> Table:
 async def add_to_outbox(
     session: AsyncSession, table: Table, topic: Topic | str, event: CloudEvent
 ) -> None:
+    if event.traceparent is None:
+        # The writer's trace, kept with the row: the relay publishes it later from a task of
+        # its own, whose context is not the writer's.
+        event = dataclasses.replace(event, traceparent=current_traceparent())
     headers = {name: value.decode() for name, value in event.headers()}
     await session.execute(
         insert(table).values(

@@ -18,6 +18,7 @@ import httpx
 from services.casework.staff import StaffSession
 from shared.auth import issue_staff_token
 from shared.events import Organisation
+from shared.tracing import trace_headers
 
 # Design choice: one console request makes one call; a token that outlives it is not needed.
 CALL_TOKEN_LIFETIME: Final = timedelta(minutes=5)
@@ -52,7 +53,8 @@ class IntakeClient:
             role=staff.role,
             lifetime=CALL_TOKEN_LIFETIME,
         )
-        return {"Authorization": f"Bearer {token}"}
+        # The staff request's trace goes on into intake (shared/tracing.py).
+        return {"Authorization": f"Bearer {token}", **trace_headers()}
 
     async def _call(
         self,

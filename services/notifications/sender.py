@@ -59,6 +59,7 @@ from services.notifications.domain.rendered import Addressee, RenderedLetter
 from services.notifications.domain.statuses import can_move
 from services.notifications.domain.welsh import writes_in_welsh
 from services.notifications.failures import fail
+from services.notifications.message_traces import note_outcome, send_span, traceparent_of
 from services.notifications.providers import (
     PermanentProviderError,
     ProviderError,
@@ -154,15 +155,19 @@ class Sender:
         """Plan, claim, send and record one message."""
         async with self.db.transaction() as session:
             claimed = await self._plan_and_claim(session, message, now)
+            traceparent = await traceparent_of(session, message.id)
         self.messaging.committed()
         if claimed is None:
             return
         claimed_message, plan = claimed
         assert plan.address is not None
         assert plan.rendered is not None
-        delivery = await self._deliver(claimed_message, plan.address, plan.rendered)
-        async with self.db.transaction() as session:
-            await self._record(session, claimed_message, plan, delivery, self.clock())
+        # The status event the record emits carries the send's span onward too.
+        with send_span(self.messaging.tracer, claimed_message, traceparent) as span:
+            delivery = await self._deliver(claimed_message, plan.address, plan.rendered)
+            note_outcome(span, delivery)
+            async with self.db.transaction() as session:
+                await self._record(session, claimed_message, plan, delivery, self.clock())
         self.messaging.committed()
 
     async def _plan_and_claim(

@@ -44,6 +44,7 @@ from shared.crypto import Cipher
 from shared.db import UtcDateTime
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table
+from shared.tracing import TRACEPARENT_LENGTH, current_traceparent
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
@@ -106,6 +107,8 @@ messages = Table(
     Column("queued_for_print_at", UtcDateTime(), nullable=True),
     # The sender instance holding the current claim (instances.py): a dead one's is recovered.
     Column("claimed_by", String(INSTANCE_ID_LENGTH), nullable=True),
+    # The trace of the event that asked for it (the consumer's span, current at the INSERT).
+    Column("traceparent", String(TRACEPARENT_LENGTH), nullable=True, default=current_traceparent),
     Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
 )
 
@@ -293,11 +296,7 @@ class MessageStore:
         return [self._message(row) for row in rows]
 
     async def change(
-        self,
-        message: Message,
-        values: Mapping[str, Any],
-        *,
-        status: Status | None = None,
+        self, message: Message, values: Mapping[str, Any], *, status: Status | None = None
     ) -> bool:
         """Compare-and-set: apply `values` (and `status`) only if nobody moved the message since
         it was read (same status and attempts). True when this call won."""
