@@ -3,10 +3,13 @@ record with x-original-topic/partition/offset, x-consumer, x-error and x-failed-
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaConnectionError
 from aiokafka.structs import ConsumerRecord
 
 from redress_cli.config import BROKER_WAIT_SECONDS
@@ -20,6 +23,9 @@ REPLAYED_FROM = "x-replayed-from"
 FETCH_TIMEOUT_MS = 1000
 # Empty fetches in a row after which `show` gives up on an offset (one removed by retention).
 MAX_EMPTY_FETCHES = 10
+# `list` gives up when nothing has arrived for this long while letters remain before the end
+# offsets: the broker has stopped answering (a healthy one answers a fetch within a second).
+READ_STALL_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -113,16 +119,42 @@ async def read_dead_letters(
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         end = await consumer.end_offsets(partitions)
-        letters: list[DeadLetter] = []
-        pending = {tp for tp in partitions if await consumer.position(tp) < end[tp]}
-        while pending:
-            batch = await consumer.getmany(*pending, timeout_ms=FETCH_TIMEOUT_MS)
-            for tp, records in batch.items():
-                letters.extend(_letter(r) for r in records if r.offset < end[tp])
-            pending = {tp for tp in pending if await consumer.position(tp) < end[tp]}
-        return [letter for letter in letters if filters.match(letter)]
+        return await drain(consumer, end, filters, READ_STALL_SECONDS)
     finally:
         await consumer.stop()
+
+
+class _Fetching(Protocol):
+    async def getmany(
+        self, *partitions: TopicPartition, timeout_ms: int = 0
+    ) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]: ...
+
+    async def position(self, partition: TopicPartition) -> int: ...
+
+
+async def drain(
+    consumer: _Fetching, end: dict[TopicPartition, int], filters: Filters, stall_seconds: float
+) -> list[DeadLetter]:
+    """The matching letters before `end`; only those are kept, so a long DLQ is not held whole.
+    Raises KafkaConnectionError (reported by the CLI in one line) once nothing has come for
+    `stall_seconds` while letters remain."""
+    letters: list[DeadLetter] = []
+    pending = {tp for tp in end if await consumer.position(tp) < end[tp]}
+    last_arrival = time.monotonic()
+    while pending:
+        batch = await consumer.getmany(*pending, timeout_ms=FETCH_TIMEOUT_MS)
+        for tp, records in batch.items():
+            read = (_letter(r) for r in records if r.offset < end[tp])
+            letters.extend(letter for letter in read if filters.match(letter))
+        if any(batch.values()):
+            last_arrival = time.monotonic()
+        elif time.monotonic() - last_arrival > stall_seconds:
+            left = sum([end[tp] - await consumer.position(tp) for tp in pending])
+            raise KafkaConnectionError(
+                f"the broker stopped answering with {left} dead letters still to read"
+            )
+        pending = {tp for tp in pending if await consumer.position(tp) < end[tp]}
+    return letters
 
 
 async def find_dead_letter(
