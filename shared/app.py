@@ -41,6 +41,7 @@ from shared.kafka import broker_answers
 from shared.logs import configure_logging
 from shared.messaging import Messaging
 from shared.migrations import upgrade_to_head
+from shared.observability import LAG_SAMPLE_INTERVAL_SECONDS, LagSampler, set_outbox_age
 from shared.settings import DEVELOPMENT_AUTH_SECRET, ServiceSettings
 from shared.timekeeping import utc_now
 
@@ -95,6 +96,13 @@ class Service:
         self._tasks: list[asyncio.Task[None]] = []
         self.broker_state = BrokerState(name)
         self.every("broker-watch", BROKER_WATCH_INTERVAL_SECONDS, self._kafka_answers)
+        self.lag = LagSampler(
+            name,
+            settings.kafka_bootstrap_servers,
+            self.messaging.subscriptions,
+            lambda: self.broker_state.up is True,
+        )
+        self.every("consumer-lag", LAG_SAMPLE_INTERVAL_SECONDS, self.lag.sample)
         self.every(
             "outbox-retention", OUTBOX_RETENTION_INTERVAL_SECONDS, self._apply_outbox_retention
         )
@@ -139,6 +147,7 @@ class Service:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        await self.lag.close()
         await self.messaging.broker.stop()
         for hook in self.on_shutdown:
             await hook()
@@ -229,7 +238,9 @@ class Service:
         @app.get("/metrics", tags=["operations"], include_in_schema=False)
         async def metrics() -> Response:
             try:
-                OUTBOX_PENDING.labels(self.name).set(await self.messaging.relay.pending())
+                pending, oldest = await self.messaging.relay.backlog()
+                OUTBOX_PENDING.labels(self.name).set(pending)
+                set_outbox_age(self.name, oldest, utc_now())
             except Exception:
                 log.warning("could not count the outbox")
             return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
