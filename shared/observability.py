@@ -1,4 +1,4 @@
-"""Operational metrics every service exports on `/metrics` (issue 15 §4, docs/design.md §9.4).
+"""Operational metrics every service exports on `/metrics` (issue 15 §4, docs/design.md §5).
 
 Consumer lag is sampled in the background from the broker (each consumer group's committed offset
 against each partition's end offset); the outbox's backlog and the age of its oldest row are read
