@@ -41,7 +41,7 @@ from shared.kafka import broker_answers
 from shared.logs import configure_logging
 from shared.messaging import Messaging
 from shared.migrations import upgrade_to_head
-from shared.observability import LAG_SAMPLE_INTERVAL_SECONDS, LagSampler, set_outbox_age
+from shared.observability import LagSampler, set_outbox_age
 from shared.settings import DEVELOPMENT_AUTH_SECRET, ServiceSettings
 from shared.timekeeping import utc_now
 
@@ -100,9 +100,10 @@ class Service:
             name,
             settings.kafka_bootstrap_servers,
             self.messaging.subscriptions,
-            lambda: self.broker_state.up is True,
+            # Unknown counts as up: the first sample comes at start, not one interval later.
+            lambda: self.broker_state.up is not False,
         )
-        self.every("consumer-lag", LAG_SAMPLE_INTERVAL_SECONDS, self.lag.sample)
+        self.every("consumer-lag", settings.lag_sample_interval_seconds, self.lag.sample)
         self.every(
             "outbox-retention", OUTBOX_RETENTION_INTERVAL_SECONDS, self._apply_outbox_retention
         )
