@@ -162,16 +162,15 @@ class LagSampler:
         }
 
     async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
+        # Kept before they start, so that close() also ends one whose start failed half-way.
         if self._admin is None:
-            admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
-            await admin.start()
-            self._admin = admin
+            self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+            await self._admin.start()
         if self._consumer is None:
-            consumer = AIOKafkaConsumer(
+            self._consumer = AIOKafkaConsumer(
                 bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False
             )
-            await consumer.start()
-            self._consumer = consumer
+            await self._consumer.start()
         return self._admin, self._consumer
 
     async def close(self) -> None:
