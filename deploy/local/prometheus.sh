@@ -18,7 +18,7 @@ made_policy=""
 if [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && made_policy=1
 fi
-trap '[ -n "$made_policy" ] && rm -f "$policy"' EXIT
+trap 'if [ -n "$made_policy" ]; then rm -f "$policy"; fi' EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 # Where the package started one anyway (no policy-rc.d honoured), stop it.
