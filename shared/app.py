@@ -41,6 +41,7 @@ from shared.kafka import broker_answers
 from shared.logs import configure_logging
 from shared.messaging import Messaging
 from shared.migrations import upgrade_to_head
+from shared.observability import LagSampler, set_outbox_age
 from shared.settings import DEVELOPMENT_AUTH_SECRET, ServiceSettings
 from shared.timekeeping import utc_now
 from shared.tracing import TRACER_NAME, TraceRequests, tracer_provider
@@ -99,6 +100,14 @@ class Service:
         self._tasks: list[asyncio.Task[None]] = []
         self.broker_state = BrokerState(name)
         self.every("broker-watch", BROKER_WATCH_INTERVAL_SECONDS, self._kafka_answers)
+        self.lag = LagSampler(
+            name,
+            settings.kafka_bootstrap_servers,
+            self.messaging.subscriptions,
+            # Unknown counts as up: the first sample comes at start, not one interval later.
+            lambda: self.broker_state.up is not False,
+        )
+        self.every("consumer-lag", settings.lag_sample_interval_seconds, self.lag.sample)
         self.every(
             "outbox-retention", OUTBOX_RETENTION_INTERVAL_SECONDS, self._apply_outbox_retention
         )
@@ -143,6 +152,7 @@ class Service:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        await self.lag.close()
         await self.messaging.broker.stop()
         for hook in self.on_shutdown:
             await hook()
@@ -236,7 +246,9 @@ class Service:
         @app.get("/metrics", tags=["operations"], include_in_schema=False)
         async def metrics() -> Response:
             try:
-                OUTBOX_PENDING.labels(self.name).set(await self.messaging.relay.pending())
+                pending, oldest = await self.messaging.relay.backlog()
+                OUTBOX_PENDING.labels(self.name).set(pending)
+                set_outbox_age(self.name, oldest, utc_now())
             except Exception:
                 log.warning("could not count the outbox")
             return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)

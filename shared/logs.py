@@ -22,6 +22,17 @@ RECONNECT_CHATTER = (
     "Failed fetch offsets from ",
     "Cannot send ",
 )
+# The consumer group's side of the same outage: the coordinator (the broker) is gone, heartbeats
+# fail and the group waits to rejoin, which it does unaided once the broker is back. Matched
+# anywhere in the message (aiokafka 0.14: consumer/group_coordinator.py), each naming a lost or
+# not yet available coordinator, never a rebalance or a commit refused for another reason.
+COORDINATOR_CHATTER = (
+    "marking coordinator dead",
+    "Marking the coordinator dead",
+    "GroupCoordinatorNotAvailableError",
+    "is either not started or not valid",
+    "Heartbeat send request failed",
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -50,7 +61,12 @@ class ReconnectChatterFilter(logging.Filter):
         if not record.name.startswith("aiokafka"):
             return True
         message = record.getMessage()
-        if not (message.startswith(RECONNECT_CHATTER) or "NodeNotReadyError" in message):
+        chatter = (
+            message.startswith(RECONNECT_CHATTER)
+            or "NodeNotReadyError" in message
+            or any(part in message for part in COORDINATOR_CHATTER)
+        )
+        if not chatter:
             return True
         record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         return logging.getLogger().isEnabledFor(logging.DEBUG)

@@ -35,6 +35,12 @@ from shared.envelope import CloudEvent, EnvelopeError, build_event, parse_record
 from shared.events import EVENT_TYPES, Payload
 from shared.inbox import claim, inbox_table
 from shared.logs import current_event_id
+from shared.observability import (
+    Subscription,
+    count_dead_letter,
+    declare_consumer,
+    observe_handler,
+)
 from shared.outbox import OutboxRelay, add_to_outbox, outbox_table
 from shared.settings import ServiceSettings
 from shared.timekeeping import utc_now
@@ -100,6 +106,8 @@ class Messaging:
         self.outbox = outbox_table(metadata)
         self.inbox = inbox_table(metadata)
         self.dlq_topic = dlq(service)
+        # What this service consumes, for the lag sampler (shared/observability.py).
+        self.subscriptions: list[Subscription] = []
         self.broker = KafkaBroker(
             settings.kafka_servers,
             client_id=f"redress-{service}",
@@ -157,9 +165,12 @@ class Messaging:
             await self._consume(topic, consumer, handler, event_types, message)
 
         on_message.__name__ = f"{self.service}_{consumer}_{topic.name.replace('.', '_')}"
+        group_id = f"{self.settings.consumer_group_prefix}-{self.service}-{consumer}"
+        self.subscriptions.append(Subscription(group_id, topic))
+        declare_consumer(self.service, consumer)
         self.broker.subscriber(
             topic.name,
-            group_id=f"{self.settings.consumer_group_prefix}-{self.service}-{consumer}",
+            group_id=group_id,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=on_message.__name__,
@@ -271,9 +282,9 @@ class Messaging:
                     self.settings.consumer_retry_backoff_seconds * 2 ** (attempt - 1)
                 )
                 continue
-            EVENT_HANDLING_SECONDS.labels(self.service, topic.name).observe(
-                time.perf_counter() - started
-            )
+            elapsed = time.perf_counter() - started
+            EVENT_HANDLING_SECONDS.labels(self.service, topic.name).observe(elapsed)
+            observe_handler(self.service, consumer, event.type, elapsed)
             EVENTS_CONSUMED.labels(
                 self.service, topic.name, "applied" if applied else "duplicate"
             ).inc()
@@ -312,6 +323,7 @@ class Messaging:
         span: Span = trace.get_current_span()
         mark_failed(span, "dead-lettered")
         EVENTS_CONSUMED.labels(self.service, topic.name, "dead_lettered").inc()
+        count_dead_letter(self.service, consumer, reason)
         # The reason's first clause only: validation errors quote the input, which may be personal.
         log.warning(
             "dead-lettered a message: %s", reason.split(":", 1)[0], extra={"topic": topic.name}

@@ -128,6 +128,19 @@ class OutboxRelay:
             )
         return int(count or 0)
 
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """How many rows wait to be published, and when the oldest of them was written; one
+        query over the `published_at` index."""
+        unpublished = self._table.c.published_at.is_(None)
+        async with self._db.sessions() as session:
+            row = (
+                await session.execute(
+                    select(func.count(), func.min(self._table.c.created_at)).where(unpublished)
+                )
+            ).one()
+        count, oldest = row
+        return int(count or 0), oldest
+
     async def run_once(self) -> int:
         """Publish one batch; returns how many rows were published."""
         if self._db.is_postgres:

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_LOOKUP_KEY, Cipher
+from shared.observability import LAG_SAMPLE_INTERVAL_SECONDS
 
 # The values of REDRESS_NATION: which UK bank holidays count (shared.working_days).
 Nation = Literal["england", "wales", "scotland", "northern_ireland"]
@@ -75,6 +76,11 @@ class ServiceSettings(BaseSettings):
     scheduler_interval_seconds: float = Field(5.0, validation_alias="REDRESS_SCHEDULER_SECONDS")
     # Published outbox rows are kept this long for diagnosis, then deleted.
     outbox_retention_days: int = Field(7, validation_alias="REDRESS_OUTBOX_RETENTION_DAYS")
+    # How often consumer lag is sampled for /metrics (shared/observability.py has the default's
+    # reason); tests scraping every second sample as often.
+    lag_sample_interval_seconds: float = Field(
+        LAG_SAMPLE_INTERVAL_SECONDS, gt=0, validation_alias="REDRESS_LAG_SAMPLE_SECONDS"
+    )
 
     # Per service, overridden with the service's own env names (see service_fields).
     database_url: str = "sqlite+aiosqlite:///:memory:"

@@ -35,6 +35,8 @@ if ! .venv/bin/python -m deploy.local.topics --bootstrap "$KAFKA_BOOTSTRAP_SERVE
   tail -n 50 "$kafka_dir/kafka.log" >&2
   exit 1
 fi
+# Rule checks and the scrape test: Debian's prometheus (promtool and the server).
+deploy/local/prometheus.sh
 # Browser tests: Debian's chromium and the pinned axe-core (tests/browser/package-lock.json).
 deploy/local/browser.sh
 [ -f tests/browser/node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --prefix tests/browser

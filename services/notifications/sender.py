@@ -66,6 +66,7 @@ from services.notifications.providers import (
     SmsProvider,
     build_email,
 )
+from services.notifications.send_metrics import count_attempt, count_failure, declare_providers
 from services.notifications.settings import NotificationsSettings
 from services.notifications.status_events import publish_status
 from services.notifications.store import ContactStore, MessageStore, SuppressionList
@@ -115,6 +116,7 @@ class Sender:
         self.policy = settings.retry_policy
         self._wake = asyncio.Event()
         self._message_id_domain = mail_domain(settings.mail_from)
+        declare_providers(settings.sms_provider)
         # Made afresh at each start, so a restarted process never passes for its predecessor;
         # every claim names it (recovery.py tells a dead instance's claims from a live one's).
         self.instance_id = str(uuid.uuid4())
@@ -302,6 +304,9 @@ class Sender:
         simulated = simulated_outcome(address) if self.settings.simulate_test_recipients else None
         if simulated is not None:
             return simulated_delivery(simulated)
+        # The branch below sends anything but email as a text; the metrics label it so too.
+        channel = "email" if message.channel == "email" else "sms"
+        count_attempt(channel, self.settings.sms_provider)
         try:
             if message.channel == "email":
                 sent_id = await self.email.send(
@@ -320,11 +325,9 @@ class Sender:
             sms_id = await self.sms.send(address, rendered.sms, message.id)
             return Delivery(Outcome.ACCEPTED, provider_message_id=sms_id)
         except ProviderError as error:
-            outcome = (
-                Outcome.PERMANENT
-                if isinstance(error, PermanentProviderError)
-                else Outcome.TEMPORARY
-            )
+            permanent = isinstance(error, PermanentProviderError)
+            count_failure(channel, self.settings.sms_provider, permanent=permanent)
+            outcome = Outcome.PERMANENT if permanent else Outcome.TEMPORARY
             log.warning(
                 "provider refused a message (%s)",
                 outcome.value,
