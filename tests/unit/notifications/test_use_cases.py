@@ -8,11 +8,14 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from services.notifications.domain import TEMPLATES_DIRECTORY, TemplateCatalogue
 from services.notifications.domain.delivery import PostingResult, ReceiptResult
 from services.notifications.domain.records import Contact, Message, Status
 from services.notifications.incoming import Incoming
 from services.notifications.letters import PrintQueue
+from services.notifications.message_list import messages_about
 from services.notifications.providers import PermanentProviderError, Receipt
 from services.notifications.receipts import Receipts
 from services.notifications.recovery import CRASH_REASON, Recovery
@@ -27,11 +30,13 @@ from shared.events import (
     Channel,
     ClosureReason,
     Milestone,
+    NotificationRequested,
     NotificationStatusChanged,
     Organisation,
     Sector,
     Stage,
 )
+from shared.messaging import PermanentEventError
 from tests.kit.fakes.notifications import FakeEmail, FakeNotificationsStores, FakeSms
 from tests.kit.work import FakeUnitOfWork
 
@@ -286,3 +291,44 @@ async def test_a_closure_starts_the_contacts_retention_clock_once() -> None:
         )
         await deliver(n, build_event(closed, source_service="casework", subject="R-9"))
     assert n.fakes.contacts.closed_at == {"R-9": first}
+
+
+async def test_a_request_is_saved_once_and_one_missing_personalisation_is_refused() -> None:
+    n = notifications()
+    request = NotificationRequested(
+        request_id="req-1",
+        reference="R-10",
+        template="survey_invitation",
+        personalisation={"survey_url": "https://x.example/s", "survey_closes_on": "1 March"},
+        requested_by="feedback",
+    )
+    for _ in range(2):  # a redelivery adds nothing
+        async with n.uow.transaction() as work:
+            await n.incoming.requested(work, request)
+    assert [m.request_id for m in n.fakes.messages.all()] == ["req-1"]
+    lacking = request.model_copy(update={"request_id": "req-2", "personalisation": {}})
+    async with n.uow.transaction() as work:
+        with pytest.raises(PermanentEventError, match="survey_url"):
+            await n.incoming.requested(work, lacking)
+    assert len(n.fakes.messages.rows) == 1
+    assert await messages_about(n.uow, "R-10") == n.fakes.messages.all()
+
+
+async def test_the_sweep_retries_a_claim_with_no_outcome_and_gives_up_a_silent_text() -> None:
+    n = notifications()
+    await case_opened(n, "R-12", preferred="sms")
+    await n.sender.send_due(NOON)  # sent: `sending` until a receipt that never comes
+    [text] = n.fakes.messages.all()
+    await case_opened(n, "R-11")
+    email = (await n.fakes.messages.for_reference("R-11"))[0]
+    # A claim whose sender stopped before recording the outcome.
+    claim = {"channel": "email", "attempts": 1, "last_attempt_at": NOON, "claimed_by": "x"}
+    assert await n.fakes.messages.change(email, claim, status=Status.SENDING)
+
+    later = NOON + timedelta(hours=73)  # past the claim timeout and the 72 h sending timeout
+    assert await Recovery(n.uow, n.sender).sweep_stuck(later) == 2
+    assert n.fakes.messages.rows[email.id].message.status is Status.TEMPORARY_FAILURE
+    assert n.fakes.messages.rows[text.id].message.status is Status.TECHNICAL_FAILURE
+    receipts = Receipts(n.uow, n.sender.retries, lambda: later)
+    assert await receipts.known_provider_id(text.provider_message_id or "")
+    assert not await receipts.known_provider_id("SM-not-ours")
