@@ -12,10 +12,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from services.notifications import letters as print_queue
-from services.notifications import receipts
 from services.notifications.domain.delivery import PostingResult, ReceiptResult
 from services.notifications.domain.records import Message
+from services.notifications.letters import PrintQueue
+from services.notifications.message_list import messages_about
 from services.notifications.providers import (
     TWILIO_REFERENCE_PARAMETER,
     TWILIO_SIGNATURE_HEADER,
@@ -26,9 +26,12 @@ from services.notifications.providers import (
     parse_twilio_receipt,
     twilio_signature_is_valid,
 )
-from services.notifications.sender import Sender
-from services.notifications.store import MessageStore
+from services.notifications.receipts import Receipts
+from services.notifications.settings import NotificationsSettings
+from services.notifications.store import NotificationsStores
 from shared.auth import Role, StaffUser, staff_auth
+from shared.kit.state import StateKey
+from shared.kit.work import UnitOfWork
 
 log = logging.getLogger("redress.notifications.api")
 
@@ -45,9 +48,11 @@ DEFAULT_PRINT_RUN = 50
 MAX_PRINT_RUN = 500
 
 
-def sender_of(request: Request) -> Sender:
-    sender: Sender = request.app.state.sender
-    return sender
+# What app.py hands the routes.
+UOW: StateKey[UnitOfWork[NotificationsStores]] = StateKey("uow")
+SETTINGS: StateKey[NotificationsSettings] = StateKey("settings")
+PRINT_QUEUE: StateKey[PrintQueue] = StateKey("print_queue")
+RECEIPTS: StateKey[Receipts] = StateKey("receipts")
 
 
 class MessageView(BaseModel):
@@ -103,9 +108,7 @@ async def list_messages(
     staff: Annotated[StaffUser, Depends(staff_auth())],
     reference: Annotated[str, Query(min_length=1, max_length=MAX_REFERENCE_LENGTH)],
 ) -> list[MessageView]:
-    sender = sender_of(request)
-    async with sender.db.transaction() as session:
-        found = await MessageStore(session, sender.cipher).for_reference(reference)
+    found = await messages_about(UOW.of(request.app), reference)
     with_content = staff.role in ROLES_THAT_SEE_CONTENT
     return [_view(message, with_content=with_content) for message in found]
 
@@ -162,13 +165,13 @@ async def letter_queue(
         bool, Query(description="Also list letters fetched before but not yet confirmed posted.")
     ] = False,
 ) -> list[LetterView]:
-    sender = sender_of(request)
-    taken = await print_queue.take_print_queue(sender, limit)
+    print_queue = PRINT_QUEUE.of(request.app)
+    taken = await print_queue.take(limit)
     log.info("print queue fetched", extra={"staff": staff.sub, "letters": len(taken)})
     letters = taken
     if include_unposted:
         taken_ids = {letter.id for letter in taken}
-        earlier = await print_queue.unposted_letters(sender, MAX_PRINT_RUN)
+        earlier = await print_queue.unposted(MAX_PRINT_RUN)
         letters = taken + [letter for letter in earlier if letter.id not in taken_ids]
     return [_letter_view(letter) for letter in letters]
 
@@ -184,7 +187,7 @@ async def letter_posted(
     staff: Annotated[StaffUser, Depends(staff_auth(*LETTER_ROLES))],
     letter_id: str,
 ) -> PostedView:
-    result, letter = await print_queue.confirm_posted(sender_of(request), letter_id)
+    result, letter = await PRINT_QUEUE.of(request.app).confirm_posted(letter_id)
     if result is PostingResult.UNKNOWN or letter is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No letter has that id.")
     if result is PostingResult.NOT_PRINTED:
@@ -237,12 +240,12 @@ async def letter_posted(
 )
 async def sms_status(request: Request) -> JSONResponse:
     provider_id, receipt = await _read_authentic_receipt(request)
-    sender = sender_of(request)
+    receipts = RECEIPTS.of(request.app)
     if receipt is None:  # an interim status: nothing to record, but the id must be ours
-        if not await receipts.known_provider_id(sender, provider_id):
+        if not await receipts.known_provider_id(provider_id):
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No message has that id.")
         return JSONResponse({"result": ReceiptResult.IGNORED.value})
-    result = await receipts.apply_receipt(sender, receipt)
+    result = await receipts.apply(receipt)
     if result is ReceiptResult.UNKNOWN:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No message has that id.")
     return JSONResponse({"result": result.value})
@@ -250,7 +253,7 @@ async def sms_status(request: Request) -> JSONResponse:
 
 async def _read_authentic_receipt(request: Request) -> tuple[str, Receipt | None]:
     """Authenticate first (403), then read (400): an unsigned request learns nothing more."""
-    settings = sender_of(request).settings
+    settings = SETTINGS.of(request.app)
     content_type = request.headers.get("content-type", "").lower()
     try:
         if content_type.startswith("application/json"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import httpx
@@ -17,13 +16,18 @@ from services.notifications.consumers import (
     Handlers,
 )
 from services.notifications.domain import TEMPLATES_DIRECTORY, TemplateCatalogue
+from services.notifications.incoming import Incoming
+from services.notifications.letters import PrintQueue
 from services.notifications.providers import EmailSender, make_sms_provider
+from services.notifications.receipts import Receipts
 from services.notifications.recovery import Recovery
-from services.notifications.retention import apply_retention
+from services.notifications.retention import RetentionPeriods, apply_retention
 from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
-from services.notifications.store import metadata
+from services.notifications.store import NotificationsStores, metadata, notifications_stores
 from shared.app import Service, serve
+from shared.kit.work import SqlUnitOfWork
+from shared.messaging import Messaging
 from shared.timekeeping import Clock, utc_now
 from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS, NOTIFICATION_REQUESTS
 
@@ -64,30 +68,54 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
     service = Service(
         "notifications", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
     )
-    cipher = settings.cipher()
+    uow = SqlUnitOfWork(service.db, service.messaging, notifications_stores(settings.cipher()))
     catalogue = TemplateCatalogue.load(TEMPLATES_DIRECTORY)
-    email = EmailSender(
+    email = _email_sender(settings)
+    http_client = httpx.AsyncClient(timeout=SMS_HTTP_TIMEOUT_SECONDS)
+    sender = Sender(
+        uow=uow,
+        settings=settings,
+        catalogue=catalogue,
+        email=email,
+        sms=make_sms_provider(SmsProviderConfig.of(settings), http_client),
+        clock=clock,
+        tracer=service.messaging.tracer,
+    )
+    recovery = Recovery(uow, sender)
+    incoming = Incoming(catalogue=catalogue, clock=clock, wake_sender=sender.wake)
+    handlers = Handlers(uow, incoming)
+    _subscribe(service.messaging, handlers)
+    _schedule(service, settings, uow, sender, recovery, clock)
+    service.on_shutdown.append(email.close)
+    service.on_shutdown.append(http_client.aclose)
+    service.on_shutdown.append(recovery.stop)
+
+    app = service.http_app(
+        routers=[api.router],
+        title="Redress notifications",
+        description="Messages to complainants by email and text: templates, retries, receipts.",
+    )
+    api.UOW.put(app, uow)
+    api.SETTINGS.put(app, settings)
+    api.PRINT_QUEUE.put(app, PrintQueue(uow, clock))
+    api.RECEIPTS.put(app, Receipts(uow, sender.retries, clock))
+    app.state.sender = sender
+    app.state.recovery = recovery
+    app.state.handlers = handlers
+    return app
+
+
+def _email_sender(settings: NotificationsSettings) -> EmailSender:
+    return EmailSender(
         settings.smtp_host,
         settings.smtp_port,
         tls=settings.smtp_tls,
         username=settings.smtp_username,
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
     )
-    http_client = httpx.AsyncClient(timeout=SMS_HTTP_TIMEOUT_SECONDS)
-    sender = Sender(
-        db=service.db,
-        messaging=service.messaging,
-        settings=settings,
-        cipher=cipher,
-        catalogue=catalogue,
-        email=email,
-        sms=make_sms_provider(SmsProviderConfig.of(settings), http_client),
-        clock=clock,
-    )
-    recovery = Recovery(sender)
-    handlers = Handlers(sender=sender, cipher=cipher, catalogue=catalogue, clock=clock)
 
-    messaging = service.messaging
+
+def _subscribe(messaging: Messaging, handlers: Handlers) -> None:
     messaging.consume(
         INTAKE_COMPLAINTS,
         handlers.on_complaint,
@@ -104,6 +132,15 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         event_types={NOTIFICATION_REQUESTED},
     )
 
+
+def _schedule(
+    service: Service,
+    settings: NotificationsSettings,
+    uow: SqlUnitOfWork[NotificationsStores],
+    sender: Sender,
+    recovery: Recovery,
+    clock: Clock,
+) -> None:
     # The sender's own wait (woken on insert, else the poll interval) paces it: no extra sleep.
     service.every("sender", 0.0, sender.run_when_woken)
     # Before the sender starts: announce this instance and take back what dead ones left in
@@ -111,22 +148,12 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
     service.on_startup.append(recovery.start)
     service.every("heartbeat", settings.instance_heartbeat_seconds, recovery.beat)
     service.every("sweep", SWEEP_INTERVAL_SECONDS, recovery.sweep_stuck)
-    service.every(
-        "retention", settings.retention_interval_seconds, partial(apply_retention, sender)
-    )
-    service.on_shutdown.append(email.close)
-    service.on_shutdown.append(http_client.aclose)
-    service.on_shutdown.append(recovery.stop)
+    periods = RetentionPeriods.of(settings)
 
-    app = service.http_app(
-        routers=[api.router],
-        title="Redress notifications",
-        description="Messages to complainants by email and text: templates, retries, receipts.",
-    )
-    app.state.sender = sender
-    app.state.recovery = recovery
-    app.state.handlers = handlers
-    return app
+    async def retention() -> None:
+        await apply_retention(uow, periods, clock())
+
+    service.every("retention", settings.retention_interval_seconds, retention)
 
 
 def main() -> None:

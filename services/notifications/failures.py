@@ -4,12 +4,12 @@ failure, suppressing the address and falling back to the next channel that can r
 from __future__ import annotations
 
 import logging
+import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from services.notifications.domain.delivery import (
     Plan,
@@ -25,17 +25,27 @@ from services.notifications.domain.records import (
     NewMessage,
     Status,
 )
-from services.notifications.store import MessageStore, SuppressionList
-
-if TYPE_CHECKING:  # the sender calls these; a runtime import would be circular
-    from services.notifications.sender import Sender
+from services.notifications.domain.retry import RetryPolicy
+from services.notifications.store import NotificationsStores
+from services.notifications.transitions import move
+from shared.kit.work import Work
 
 log = logging.getLogger("redress.notifications.sender")
 
 
+@dataclass(frozen=True)
+class Retries:
+    """What a failure needs besides the transaction: the backoff, its jitter, and a way to wake
+    the sender once a fallback message is committed."""
+
+    policy: RetryPolicy
+    rng: random.Random
+    wake: Callable[[], None]
+
+
 async def fail(
-    sender: Sender,
-    session: AsyncSession,
+    retries: Retries,
+    work: Work[NotificationsStores],
     message: Message,
     status: Status,
     reason: str,
@@ -57,7 +67,7 @@ async def fail(
             "recipient": plan.address,
         }
     if status is Status.TEMPORARY_FAILURE:
-        next_attempt = sender.policy.next_attempt_at(now, message.attempts, sender.rng)
+        next_attempt = retries.policy.next_attempt_at(now, message.attempts, retries.rng)
         if next_attempt is None:
             status = Status.TECHNICAL_FAILURE
             values["failure_reason"] = f"gave up after {message.attempts} attempts: {reason}"[
@@ -65,16 +75,16 @@ async def fail(
             ]
         else:
             values["next_attempt_at"] = retry_at or next_attempt
-    if not await sender.move(session, message, status, values, now):
+    if not await move(work, message, status, values, now):
         return False
     if status is Status.PERMANENT_FAILURE and contact is not None:
-        await _after_permanent_failure(sender, session, message, contact, reason, now, plan)
+        await _after_permanent_failure(retries, work, message, contact, reason, now, plan)
     return True
 
 
 async def _after_permanent_failure(
-    sender: Sender,
-    session: AsyncSession,
+    retries: Retries,
+    work: Work[NotificationsStores],
     message: Message,
     contact: Contact,
     reason: str,
@@ -84,7 +94,7 @@ async def _after_permanent_failure(
     """Suppress the address that bounced, then try the next channel that can reach them."""
     assert message.channel is not None
     address = (plan.address if plan else None) or message.recipient
-    suppressions = SuppressionList(session, sender.cipher)
+    suppressions = work.stores.suppressions
     if address:
         await suppressions.add(address, message.channel, reason, now)
     chain = channels_for(contact)
@@ -96,24 +106,27 @@ async def _after_permanent_failure(
             continue
         if message.personalisation is None:
             return
-        added = await MessageStore(session, sender.cipher).add(
-            NewMessage(
-                id=str(uuid.uuid4()),
-                dedupe_key=f"{message.dedupe_key}|{channel}",
-                request_id=message.request_id,
-                reference=message.reference,
-                template=message.template,
-                template_version=message.template_version,
-                personalisation=message.personalisation,
-                created_at=now,
-                channel=channel,
-            )
-        )
-        if added:
+        if await work.stores.messages.add(_fallback(message, channel, now)):
             log.info(
                 "falling back to %s",
                 channel,
                 extra={"notification_id": message.id, "reference": message.reference},
             )
-            sender.wake_after_commit(session)
+            work.after_commit(retries.wake)
         return
+
+
+def _fallback(message: Message, channel: str, now: datetime) -> NewMessage:
+    """The same message again on the next channel (its own dedupe key: added once)."""
+    assert message.personalisation is not None
+    return NewMessage(
+        id=str(uuid.uuid4()),
+        dedupe_key=f"{message.dedupe_key}|{channel}",
+        request_id=message.request_id,
+        reference=message.reference,
+        template=message.template,
+        template_version=message.template_version,
+        personalisation=message.personalisation,
+        created_at=now,
+        channel=channel,
+    )

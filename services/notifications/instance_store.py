@@ -12,8 +12,10 @@ from datetime import datetime
 from sqlalchemy import Column, Select, String, Table, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notifications.store import INSTANCE_ID_LENGTH, dialect_insert, metadata, rowcount
+from services.notifications.tables import INSTANCE_ID_LENGTH, metadata
 from shared.db import UtcDateTime
+from shared.kit.tables import rowcount
+from shared.kit.tables import upsert_statement as dialect_insert
 
 SLOT_LENGTH = 100
 

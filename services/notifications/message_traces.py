@@ -10,24 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from opentelemetry.trace import Span, SpanKind, Tracer
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications.domain.delivery import Delivery, Outcome
 from services.notifications.domain.records import Message
-from services.notifications.store import messages
 from shared.tracing import mark_failed, span_under
 
 # What the send is called in a trace, by channel: the provider kind, never the address.
 SPAN_NAMES = {"email": "smtp send", "sms": "sms send"}
 FAILED_OUTCOMES = frozenset({Outcome.TEMPORARY, Outcome.PERMANENT})
-
-
-async def traceparent_of(session: AsyncSession, message_id: str) -> str | None:
-    traceparent: str | None = await session.scalar(
-        select(messages.c.traceparent).where(messages.c.id == message_id)
-    )
-    return traceparent
 
 
 @contextmanager

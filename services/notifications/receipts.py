@@ -7,46 +7,55 @@ from typing import Any
 from services.notifications.domain.delivery import ReceiptResult, scrub
 from services.notifications.domain.records import Message, Status
 from services.notifications.domain.statuses import can_move
-from services.notifications.failures import fail
+from services.notifications.failures import Retries, fail
 from services.notifications.providers import Receipt
-from services.notifications.sender import Sender
-from services.notifications.store import ContactStore, MessageStore
+from services.notifications.store import MessageStore, NotificationsStores
+from services.notifications.transitions import move
+from shared.kit.work import UnitOfWork
+from shared.timekeeping import Clock
 
 
-async def known_provider_id(sender: Sender, provider_message_id: str) -> bool:
-    async with sender.db.transaction() as session:
-        found = await MessageStore(session, sender.cipher).by_provider_id(provider_message_id)
-    return found is not None
+class Receipts:
+    def __init__(
+        self, uow: UnitOfWork[NotificationsStores], retries: Retries, clock: Clock
+    ) -> None:
+        self.uow = uow
+        self.retries = retries
+        self.clock = clock
 
+    async def known_provider_id(self, provider_message_id: str) -> bool:
+        async with self.uow.transaction() as work:
+            found = await work.stores.messages.by_provider_id(provider_message_id)
+        return found is not None
 
-async def apply_receipt(sender: Sender, receipt: Receipt) -> ReceiptResult:
-    """An SMS delivery receipt: forward-only, so duplicates and late receipts change nothing."""
-    now = sender.clock()
-    async with sender.db.transaction() as session:
-        message = await _receipt_message(MessageStore(session, sender.cipher), receipt)
-        if message is None:
-            return ReceiptResult.UNKNOWN
-        status = Status(receipt.status)
-        if not can_move(message.status, status) or message.status is not Status.SENDING:
-            return ReceiptResult.IGNORED
-        # A receipt can overtake our own record of the provider's id (it is posted as soon
-        # as the provider takes the text); record the id with the outcome.
-        found_id: dict[str, Any] = (
-            {}
-            if message.provider_message_id == receipt.provider_message_id
-            else {"provider_message_id": receipt.provider_message_id, "sent_at": now}
-        )
-        if status is Status.DELIVERED:
-            values = {"delivered_at": now, **found_id}
-            moved = await sender.move(session, message, status, values, now)
-        else:
-            contact = await ContactStore(session, sender.cipher).get(message.reference)
-            reason = scrub(receipt.reason or status.value, message.recipient or "")
-            moved = await fail(
-                sender, session, message, status, reason, now, contact, extra=found_id
+    async def apply(self, receipt: Receipt) -> ReceiptResult:
+        """An SMS delivery receipt: forward-only, so duplicates and late receipts change
+        nothing."""
+        now = self.clock()
+        async with self.uow.transaction() as work:
+            message = await _receipt_message(work.stores.messages, receipt)
+            if message is None:
+                return ReceiptResult.UNKNOWN
+            status = Status(receipt.status)
+            if not can_move(message.status, status) or message.status is not Status.SENDING:
+                return ReceiptResult.IGNORED
+            # A receipt can overtake our own record of the provider's id (it is posted as soon
+            # as the provider takes the text); record the id with the outcome.
+            found_id: dict[str, Any] = (
+                {}
+                if message.provider_message_id == receipt.provider_message_id
+                else {"provider_message_id": receipt.provider_message_id, "sent_at": now}
             )
-    sender.messaging.committed()
-    return ReceiptResult.APPLIED if moved else ReceiptResult.IGNORED
+            if status is Status.DELIVERED:
+                values = {"delivered_at": now, **found_id}
+                moved = await move(work, message, status, values, now)
+            else:
+                contact = await work.stores.contacts.get(message.reference)
+                reason = scrub(receipt.reason or status.value, message.recipient or "")
+                moved = await fail(
+                    self.retries, work, message, status, reason, now, contact, extra=found_id
+                )
+        return ReceiptResult.APPLIED if moved else ReceiptResult.IGNORED
 
 
 async def _receipt_message(store: MessageStore, receipt: Receipt) -> Message | None:

@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 
 from services.notifications.domain.records import Status
 from services.notifications.failures import fail
-from services.notifications.instance_store import InstanceStore
 from services.notifications.sender import Sender
-from services.notifications.store import MessageStore
+from services.notifications.store import NotificationsStores
+from services.notifications.transitions import move
+from shared.kit.work import UnitOfWork
 
 log = logging.getLogger("redress.notifications.recovery")
 
@@ -35,7 +36,8 @@ INSTANCE_RECORD_RETENTION = timedelta(days=1)
 
 
 class Recovery:
-    def __init__(self, sender: Sender) -> None:
+    def __init__(self, uow: UnitOfWork[NotificationsStores], sender: Sender) -> None:
+        self.uow = uow
         self.sender = sender
         self.settings = sender.settings
         self.instance_id = sender.instance_id
@@ -47,28 +49,29 @@ class Recovery:
     async def beat(self) -> int:
         """One heartbeat, then recover the claims of instances that are gone since the last."""
         now = self.sender.clock()
-        async with self.sender.db.transaction() as session:
-            await InstanceStore(session).beat(self.instance_id, self.settings.instance_slot, now)
+        async with self.uow.transaction() as work:
+            await work.stores.instances.beat(self.instance_id, self.settings.instance_slot, now)
         return await self.recover_dead_claims(now)
 
     async def stop(self) -> None:
         """An orderly stop: say so, so a send this stop cut short is recovered without waiting
         for the instance timeout."""
-        async with self.sender.db.transaction() as session:
-            await InstanceStore(session).stopped(self.instance_id, self.sender.clock())
+        async with self.uow.transaction() as work:
+            await work.stores.instances.stopped(self.instance_id, self.sender.clock())
 
     async def recover_dead_claims(self, now: datetime | None = None) -> int:
         """Send again, at once, what instances that are gone left in `sending`."""
         now = now or self.sender.clock()
         silent_since = now - timedelta(seconds=self.settings.instance_timeout_seconds)
         recovered = 0
-        async with self.sender.db.transaction() as session:
-            instances = InstanceStore(session)
+        retries = self.sender.retries
+        async with self.uow.transaction() as work:
+            instances = work.stores.instances
             gone = instances.gone(self.instance_id, self.settings.instance_slot, silent_since)
-            for message in await MessageStore(session, self.sender.cipher).claims_of(gone):
+            for message in await work.stores.messages.claims_of(gone):
                 failed = Status.TEMPORARY_FAILURE
                 if await fail(
-                    self.sender, session, message, failed, CRASH_REASON, now, None, retry_at=now
+                    retries, work, message, failed, CRASH_REASON, now, None, retry_at=now
                 ):
                     recovered += 1
                     log.warning(
@@ -87,12 +90,12 @@ class Recovery:
         claim_cutoff = now - timedelta(seconds=self.settings.claim_timeout_seconds)
         receipt_cutoff = now - timedelta(hours=self.settings.sending_timeout_hours)
         swept = 0
-        async with self.sender.db.transaction() as session:
-            store = MessageStore(session, self.sender.cipher)
+        async with self.uow.transaction() as work:
+            store = work.stores.messages
             for message in await store.sending_since(claim_cutoff, with_provider_id=False):
                 await fail(
-                    self.sender,
-                    session,
+                    self.sender.retries,
+                    work,
                     message,
                     Status.TEMPORARY_FAILURE,
                     CLAIM_TIMEOUT_REASON,
@@ -102,12 +105,13 @@ class Recovery:
                 swept += 1
             for message in await store.sending_since(receipt_cutoff, with_provider_id=True):
                 values = {"failure_reason": RECEIPT_TIMEOUT_REASON}
-                await self.sender.move(session, message, Status.TECHNICAL_FAILURE, values, now)
+                await move(work, message, Status.TECHNICAL_FAILURE, values, now)
                 swept += 1
         self._after_changes(swept)
         return swept
 
     def _after_changes(self, changed: int) -> None:
+        # The status events go out once the transaction commits (shared/kit/work.py); the
+        # sender is woken for the messages now due again.
         if changed:
-            self.sender.messaging.committed()
             self.sender.wake()

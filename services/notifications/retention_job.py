@@ -1,6 +1,7 @@
 """The retention job once, outside the running service (the operator CLI's `redress retention
-run --service notifications`): the sender's `apply_retention`, which the service runs every
-NOTIFICATIONS_RETENTION_SECONDS; nothing is sent, so no provider is ever called."""
+run --service notifications`): `apply_retention`, which the service runs every
+NOTIFICATIONS_RETENTION_SECONDS. It needs only the database and the cipher: no sender and no
+provider is built, so nothing can be sent."""
 
 from __future__ import annotations
 
@@ -8,16 +9,11 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-import httpx
-
-from services.notifications.app import SMS_HTTP_TIMEOUT_SECONDS, SmsProviderConfig
-from services.notifications.domain import TEMPLATES_DIRECTORY, TemplateCatalogue
-from services.notifications.providers import EmailSender, make_sms_provider
-from services.notifications.retention import apply_retention
-from services.notifications.sender import Sender
+from services.notifications.retention import RetentionPeriods, apply_retention
 from services.notifications.settings import NotificationsSettings
-from services.notifications.store import metadata
+from services.notifications.store import metadata, notifications_stores
 from shared.db import Database
+from shared.kit.work import SqlUnitOfWork
 from shared.messaging import Messaging
 from shared.migrations import upgrade_to_head
 
@@ -30,17 +26,12 @@ async def run_once(settings: NotificationsSettings, now: datetime) -> int:
     events it emits wait in the outbox for the running service's relay."""
     await asyncio.to_thread(upgrade_to_head, settings.database_url, MIGRATIONS_DIR)
     db = Database(settings.database_url)
-    async with httpx.AsyncClient(timeout=SMS_HTTP_TIMEOUT_SECONDS) as http_client:
-        try:
-            sender = Sender(
-                db=db,
-                messaging=Messaging("notifications", settings, db, metadata),
-                settings=settings,
-                cipher=settings.cipher(),
-                catalogue=TemplateCatalogue.load(TEMPLATES_DIRECTORY),
-                email=EmailSender(settings.smtp_host, settings.smtp_port, tls=settings.smtp_tls),
-                sms=make_sms_provider(SmsProviderConfig.of(settings), http_client),
-            )
-            return await apply_retention(sender, now)
-        finally:
-            await db.dispose()
+    try:
+        uow = SqlUnitOfWork(
+            db,
+            Messaging("notifications", settings, db, metadata),
+            notifications_stores(settings.cipher()),
+        )
+        return await apply_retention(uow, RetentionPeriods.of(settings), now)
+    finally:
+        await db.dispose()

@@ -20,14 +20,12 @@ import dataclasses
 import logging
 import random
 import uuid
-from collections.abc import Mapping
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any, Protocol
 
-from prometheus_client import Counter
-from sqlalchemy import event as orm_event
-from sqlalchemy.ext.asyncio import AsyncSession
+from opentelemetry import trace
+from opentelemetry.trace import Tracer
 
 from services.notifications.domain import (
     MissingPersonalisation,
@@ -56,10 +54,9 @@ from services.notifications.domain.delivery import (
 )
 from services.notifications.domain.records import Contact, Message, Status
 from services.notifications.domain.rendered import Addressee, RenderedLetter
-from services.notifications.domain.statuses import can_move
 from services.notifications.domain.welsh import writes_in_welsh
-from services.notifications.failures import fail
-from services.notifications.message_traces import note_outcome, send_span, traceparent_of
+from services.notifications.failures import Retries, fail
+from services.notifications.message_traces import note_outcome, send_span
 from services.notifications.providers import (
     PermanentProviderError,
     ProviderError,
@@ -68,22 +65,15 @@ from services.notifications.providers import (
 )
 from services.notifications.send_metrics import count_attempt, count_failure, declare_providers
 from services.notifications.settings import NotificationsSettings
-from services.notifications.status_events import publish_status
-from services.notifications.store import ContactStore, MessageStore, SuppressionList
-from shared.crypto import Cipher
-from shared.db import Database
+from services.notifications.store import NotificationsStores
+from services.notifications.transitions import move
 from shared.directory import UNLISTED
-from shared.messaging import Messaging
+from shared.kit.work import UnitOfWork, Work
 from shared.timekeeping import Clock, utc_now
+from shared.tracing import TRACER_NAME
 from shared.wakeups import wait_woken
 
 log = logging.getLogger("redress.notifications.sender")
-
-MESSAGES = Counter(
-    "redress_notifications_status_changes_total",
-    "Messages moved to a status, by channel",
-    ["channel", "status"],
-)
 
 
 class EmailTransport(Protocol):
@@ -94,20 +84,19 @@ class Sender:
     def __init__(
         self,
         *,
-        db: Database,
-        messaging: Messaging,
+        uow: UnitOfWork[NotificationsStores],
         settings: NotificationsSettings,
-        cipher: Cipher,
         catalogue: TemplateCatalogue,
         email: EmailTransport,
         sms: SmsProvider,
         clock: Clock = utc_now,
         rng: random.Random | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
-        self.db = db
-        self.messaging = messaging
+        self.uow = uow
+        # The service's tracer (Messaging's); the SDK's global one where none is given.
+        self.tracer = tracer or trace.get_tracer(TRACER_NAME)
         self.settings = settings
-        self.cipher = cipher
         self.catalogue = catalogue
         self.email = email
         self.sms = sms
@@ -115,6 +104,7 @@ class Sender:
         self.rng = rng or random.SystemRandom()
         self.policy = settings.retry_policy
         self._wake = asyncio.Event()
+        self.retries = Retries(self.policy, self.rng, self.wake)
         self._message_id_domain = mail_domain(settings.mail_from)
         declare_providers(settings.sms_provider)
         # Made afresh at each start, so a restarted process never passes for its predecessor;
@@ -125,11 +115,6 @@ class Sender:
 
     def wake(self) -> None:
         self._wake.set()
-
-    def wake_after_commit(self, session: AsyncSession) -> None:
-        """Wake the sender once `session`'s transaction has committed (not before: the sender
-        would not see the new rows yet)."""
-        orm_event.listen(session.sync_session, "after_commit", lambda _: self.wake(), once=True)
 
     async def run_when_woken(self) -> None:
         """One periodic pass: wait for a wake-up (or the poll interval), then send what is due."""
@@ -145,41 +130,38 @@ class Sender:
         """Try every due message once; returns how many were looked at."""
         now = now or self.clock()
         limit = self.settings.sender_batch_size
-        async with self.db.transaction() as session:
-            store = MessageStore(session, self.cipher)
-            first_attempts = await store.due_first_attempts(now, limit)
-            retries = await store.due_retries(now, limit)
+        async with self.uow.reading() as stores:
+            first_attempts = await stores.messages.due_first_attempts(now, limit)
+            retries = await stores.messages.due_retries(now, limit)
         for message in [*first_attempts, *retries]:
             await self.attempt(message, now)
         return len(first_attempts) + len(retries)
 
     async def attempt(self, message: Message, now: datetime) -> None:
         """Plan, claim, send and record one message."""
-        async with self.db.transaction() as session:
-            claimed = await self._plan_and_claim(session, message, now)
-            traceparent = await traceparent_of(session, message.id)
-        self.messaging.committed()
-        if claimed is None:
-            return
+        async with self.uow.transaction() as work:
+            claimed = await self._plan_and_claim(work, message, now)
+            if claimed is None:
+                return
+            traceparent = await work.stores.messages.traceparent(message.id)
         claimed_message, plan = claimed
         assert plan.address is not None
         assert plan.rendered is not None
         # The status event the record emits carries the send's span onward too.
-        with send_span(self.messaging.tracer, claimed_message, traceparent) as span:
+        with send_span(self.tracer, claimed_message, traceparent) as span:
             delivery = await self._deliver(claimed_message, plan.address, plan.rendered)
             note_outcome(span, delivery)
-            async with self.db.transaction() as session:
-                await self._record(session, claimed_message, plan, delivery, self.clock())
-        self.messaging.committed()
+            async with self.uow.transaction() as work:
+                await self._record(work, claimed_message, plan, delivery, self.clock())
 
     async def _plan_and_claim(
-        self, session: AsyncSession, message: Message, now: datetime
+        self, work: Work[NotificationsStores], message: Message, now: datetime
     ) -> tuple[Message, Plan] | None:
-        contact = await ContactStore(session, self.cipher).get(message.reference)
+        contact = await work.stores.contacts.get(message.reference)
         if contact is None:
             return None
-        store = MessageStore(session, self.cipher)
-        plan = await self._plan(session, message, contact, now)
+        store = work.stores.messages
+        plan = await self._plan(work.stores, message, contact, now)
         if plan.hold_until is not None:
             await store.change(message, {"channel": plan.channel, "send_after": plan.hold_until})
             return None
@@ -199,8 +181,16 @@ class Sender:
         if plan.fail_as is not None:
             chosen = dataclasses.replace(message, channel=plan.channel)
             await store.change(message, {"channel": plan.channel})
-            await fail(self, session, chosen, plan.fail_as, plan.reason or "", now, contact, plan)
+            reason = plan.reason or ""
+            await fail(self.retries, work, chosen, plan.fail_as, reason, now, contact, plan)
             return None
+        return await self._claim(work, message, plan, now)
+
+    async def _claim(
+        self, work: Work[NotificationsStores], message: Message, plan: Plan, now: datetime
+    ) -> tuple[Message, Plan] | None:
+        """`created`/`temporary-failure` -> `sending`, attempts + 1, by compare-and-set: only
+        one instance wins a message."""
         assert plan.rendered is not None
         assert plan.address is not None
         values = {
@@ -217,7 +207,7 @@ class Sender:
             if plan.channel == "sms"
             else None,
         }
-        if not await self.move(session, message, Status.SENDING, values, now):
+        if not await move(work, message, Status.SENDING, values, now):
             return None  # another instance claimed it first
         claimed = dataclasses.replace(
             message, status=Status.SENDING, attempts=message.attempts + 1, channel=plan.channel
@@ -225,9 +215,9 @@ class Sender:
         return claimed, plan
 
     async def _plan(
-        self, session: AsyncSession, message: Message, contact: Contact, now: datetime
+        self, stores: NotificationsStores, message: Message, contact: Contact, now: datetime
     ) -> Plan:
-        suppressed = await SuppressionList(session, self.cipher).suppressed(addresses(contact))
+        suppressed = await stores.suppressions.suppressed(addresses(contact))
         channel = message.channel or first_reachable_channel(contact, suppressed)
         address, problem = address_for(contact, channel)
         if address is None:
@@ -336,9 +326,13 @@ class Sender:
             return Delivery(outcome, reason=scrub(error.reason, address))
 
     async def _record(
-        self, session: AsyncSession, message: Message, plan: Plan, delivery: Delivery, now: datetime
+        self,
+        work: Work[NotificationsStores],
+        message: Message,
+        plan: Plan,
+        delivery: Delivery,
+        now: datetime,
     ) -> None:
-        store = MessageStore(session, self.cipher)
         if delivery.outcome is Outcome.DELIVERED:
             values = {
                 "sent_at": now,
@@ -346,50 +340,17 @@ class Sender:
                 "provider_message_id": delivery.provider_message_id,
                 "failure_reason": None,
             }
-            await self.move(session, message, Status.DELIVERED, values, now)
+            await move(work, message, Status.DELIVERED, values, now)
         elif delivery.outcome is Outcome.ACCEPTED:
-            await store.change(
+            await work.stores.messages.change(
                 message, {"sent_at": now, "provider_message_id": delivery.provider_message_id}
             )
         else:
-            contact = await ContactStore(session, self.cipher).get(message.reference)
+            contact = await work.stores.contacts.get(message.reference)
             status = (
                 Status.PERMANENT_FAILURE
                 if delivery.outcome is Outcome.PERMANENT
                 else Status.TEMPORARY_FAILURE
             )
-            await fail(self, session, message, status, delivery.reason or "", now, contact, plan)
-
-    # ------------------------------------------------------------------ transitions
-
-    async def move(
-        self,
-        session: AsyncSession,
-        message: Message,
-        status: Status,
-        values: Mapping[str, Any],
-        now: datetime,
-    ) -> bool:
-        """Compare-and-set `message` to `status`, and publish the change. False if we lost."""
-        if not can_move(message.status, status):
-            return False
-        if not await MessageStore(session, self.cipher).change(message, values, status=status):
-            return False
-        moved = dataclasses.replace(
-            message,
-            status=status,
-            attempts=int(values.get("attempts", message.attempts)),
-            channel=values.get("channel", message.channel),
-        )
-        await publish_status(self.messaging, session, moved, values.get("failure_reason"), now)
-        MESSAGES.labels(moved.channel or "none", status.value).inc()
-        log.info(
-            "message is now %s",
-            status.value,
-            extra={
-                "notification_id": message.id,
-                "reference": message.reference,
-                "status": status.value,
-            },
-        )
-        return True
+            reason = delivery.reason or ""
+            await fail(self.retries, work, message, status, reason, now, contact, plan)

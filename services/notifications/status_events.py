@@ -5,23 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.notifications.domain.delivery import STATUS_EVENT_TYPES
 from services.notifications.domain.records import Message
 from shared.events import NotificationStatusChanged
-from shared.messaging import Messaging
+from shared.kit.work import Work
 from shared.topics import NOTIFICATION_DELIVERIES
 
 
 async def publish_status(
-    messaging: Messaging,
-    session: AsyncSession,
+    work: Work[object],
     message: Message,
     failure_reason: str | None,
     now: datetime,
 ) -> None:
-    """Announce `message`'s new status on the deliveries topic, in `session`'s transaction."""
+    """Announce `message`'s new status on the deliveries topic, in `work`'s transaction."""
     if message.channel not in ("email", "sms", "letter"):
         # Never got as far as choosing a channel (its complainant never became known); the
         # contract needs one, and there is nothing casework could act on.
@@ -38,8 +35,7 @@ async def publish_status(
         attempts=message.attempts,
         failure_reason=failure_reason,
     )
-    await messaging.emit(
-        session,
+    await work.emit(
         NOTIFICATION_DELIVERIES,
         payload,
         subject=message.reference,

@@ -1,171 +1,81 @@
-"""Notifications' own database: contacts, messages, the suppression list, outbox and inbox.
+"""Notifications' stores: the messages (here), the contacts and suppression list
+(contact_store.py) and the sender instances (instance_store.py), on the tables of tables.py.
 
-Everything personal is encrypted at rest (shared.crypto.Cipher): the complainant's contact
-details, each message's personalisation, and what was sent to whom. The suppression list keeps
-only keyed digests of addresses. Status changes are compare-and-set UPDATEs, so two instances
-(or a late provider receipt) can never move a message twice or backwards.
+`NotificationsStores` is what a use case is handed (through the unit of work,
+shared/kit/work.py); tests/kit/fakes/notifications.py has the in-memory stores the use-case unit
+tests run on. Everything personal is encrypted at rest (shared.crypto.Cipher). Status changes are
+compare-and-set UPDATEs, so two instances (or a late provider receipt) can never move a message
+twice or backwards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    ColumnElement,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    Select,
-    String,
-    Table,
-    and_,
-    delete,
-    exists,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notifications.domain.records import (
-    FAILURE_REASON_LENGTH,
-    Contact,
-    Message,
-    NewMessage,
-    Status,
+from services.notifications.contact_store import ContactStore, SuppressionList
+from services.notifications.domain.records import Message, NewMessage, Status
+from services.notifications.instance_store import InstanceStore
+from services.notifications.tables import (
+    INSTANCE_ID_LENGTH,
+    LETTER,
+    REFERENCE_LENGTH,
+    case_closures,
+    contacts,
+    inbox,
+    messages,
+    metadata,
+    outbox,
+    suppressions,
 )
 from shared.crypto import Cipher
-from shared.db import UtcDateTime
-from shared.inbox import inbox_table
-from shared.outbox import outbox_table
-from shared.tracing import TRACEPARENT_LENGTH, current_traceparent
+from shared.kit.tables import rowcount
+from shared.kit.tables import upsert_statement as dialect_insert
 
-metadata = MetaData()
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
-
-REFERENCE_LENGTH = 64
-INSTANCE_ID_LENGTH = 36  # a UUID
-LETTER = "letter"
-
-contacts = Table(
-    "contacts",
-    metadata,
-    Column("reference", String(REFERENCE_LENGTH), primary_key=True),
-    # name, email, phone, address, preferred_contact, reasonable_adjustments, language,
-    # tracking_token: one encrypted JSON document.
-    Column("personal_data", LargeBinary, nullable=False),
-    Column("updated_at", UtcDateTime(), nullable=False),
-)
-
-# When each case first closed: the contact is deleted a retention period after it. A table of
-# its own, because the closure may be seen before the complaint that brings the contact.
-case_closures = Table(
+__all__ = [
+    "INSTANCE_ID_LENGTH",
+    "LETTER",
+    "REFERENCE_LENGTH",
+    "ContactStore",
+    "InstanceStore",
+    "Message",
+    "MessageStore",
+    "NotificationsStores",
+    "SuppressionList",
     "case_closures",
-    metadata,
-    Column("reference", String(REFERENCE_LENGTH), primary_key=True),
-    Column("closed_at", UtcDateTime(), nullable=False, index=True),
-)
-
-messages = Table(
+    "contacts",
+    "inbox",
     "messages",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    # event id (or request id) + template + recipient role [+ fallback channel]: a redelivered
-    # event, or a second instance handling it, cannot add a second row.
-    Column("dedupe_key", String(300), nullable=False, unique=True),
-    Column("request_id", String(100), nullable=False),
-    Column("reference", String(REFERENCE_LENGTH), nullable=False, index=True),
-    Column("template", String(64), nullable=False),
-    Column("template_version", Integer, nullable=False),
-    # Chosen when the message is first claimed (the contact may not be known before).
-    Column("channel", String(8), nullable=True),
-    Column("status", String(24), nullable=False),
-    Column("large_print", Boolean, nullable=False, default=False),
-    Column("personalisation", LargeBinary, nullable=True),
-    Column("rendered", LargeBinary, nullable=True),
-    Column("recipient", LargeBinary, nullable=True),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("send_after", UtcDateTime(), nullable=True),
-    Column("next_attempt_at", UtcDateTime(), nullable=True),
-    Column("last_attempt_at", UtcDateTime(), nullable=True),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("sent_at", UtcDateTime(), nullable=True),
-    Column("delivered_at", UtcDateTime(), nullable=True),
-    Column("failure_reason", String(FAILURE_REASON_LENGTH), nullable=True),
-    Column("provider_message_id", String(255), nullable=True, index=True),
-    Column("fragments", Integer, nullable=True),
-    Column("redacted_at", UtcDateTime(), nullable=True),
-    # Letters: rendered and waiting in the print queue for staff (status stays `created` until
-    # staff fetch the queue, then `sending` until they confirm it was posted).
-    Column("queued_for_print_at", UtcDateTime(), nullable=True),
-    # The sender instance holding the current claim (instances.py): a dead one's is recovered.
-    Column("claimed_by", String(INSTANCE_ID_LENGTH), nullable=True),
-    # The trace of the event that asked for it (the consumer's span, current at the INSERT).
-    Column("traceparent", String(TRACEPARENT_LENGTH), nullable=True, default=current_traceparent),
-    Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
-)
-
-suppressions = Table(
+    "metadata",
+    "notifications_stores",
+    "outbox",
     "suppressions",
-    metadata,
-    Column("address_digest", String(64), primary_key=True),
-    Column("channel", String(8), nullable=False),
-    Column("reason", String(FAILURE_REASON_LENGTH), nullable=False),
-    Column("suppressed_at", UtcDateTime(), nullable=False),
-)
+]
 
 
-class ContactStore:
-    def __init__(self, session: AsyncSession, cipher: Cipher) -> None:
-        self.session = session
-        self.cipher = cipher
+@dataclass(frozen=True)
+class NotificationsStores:
+    """Notifications' stores, bound to one transaction."""
 
-    async def upsert(self, contact: Contact, now: datetime) -> None:
-        values = {
-            "reference": contact.reference,
-            "personal_data": self.cipher.encrypt_json(contact.as_json()),
-            "updated_at": now,
-        }
-        statement = dialect_insert(self.session, contacts).values(**values)
-        await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[contacts.c.reference],
-                set_={"personal_data": values["personal_data"], "updated_at": now},
-            )
-        )
+    contacts: ContactStore
+    messages: MessageStore
+    suppressions: SuppressionList
+    instances: InstanceStore
 
-    async def mark_case_closed(self, reference: str, closed_at: datetime) -> None:
-        """Starts the contact's retention clock at the first closure (a review re-closes
-        without a new `redress.case.closed`)."""
-        await self.session.execute(
-            dialect_insert(self.session, case_closures)
-            .values(reference=reference, closed_at=closed_at)
-            .on_conflict_do_nothing(index_elements=[case_closures.c.reference])
-        )
 
-    async def delete_closed_before(self, cutoff: datetime) -> int:
-        closed_long_ago = select(case_closures.c.reference).where(
-            case_closures.c.closed_at < cutoff
-        )
-        result = await self.session.execute(
-            delete(contacts).where(contacts.c.reference.in_(closed_long_ago))
-        )
-        return rowcount(result)
-
-    async def get(self, reference: str) -> Contact | None:
-        data = await self.session.scalar(
-            select(contacts.c.personal_data).where(contacts.c.reference == reference)
-        )
-        return (
-            None if data is None else Contact.from_json(reference, self.cipher.decrypt_json(data))
-        )
+def notifications_stores(cipher: Cipher) -> Callable[[AsyncSession], NotificationsStores]:
+    """How the unit of work binds notifications' stores to a session."""
+    return lambda session: NotificationsStores(
+        ContactStore(session, cipher),
+        MessageStore(session, cipher),
+        SuppressionList(session, cipher),
+        InstanceStore(session),
+    )
 
 
 class MessageStore:
@@ -199,6 +109,13 @@ class MessageStore:
             await self.session.execute(select(messages).where(messages.c.id == message_id))
         ).first()
         return None if row is None else self._message(row)
+
+    async def traceparent(self, message_id: str) -> str | None:
+        """The trace of the event that asked for the message (message_traces.py)."""
+        traceparent: str | None = await self.session.scalar(
+            select(messages.c.traceparent).where(messages.c.id == message_id)
+        )
+        return traceparent
 
     async def by_provider_id(self, provider_message_id: str) -> Message | None:
         row = (
@@ -296,7 +213,11 @@ class MessageStore:
         return [self._message(row) for row in rows]
 
     async def change(
-        self, message: Message, values: Mapping[str, Any], *, status: Status | None = None
+        self,
+        message: Message,
+        values: Mapping[str, Any],
+        *,
+        status: Status | None = None,
     ) -> bool:
         """Compare-and-set: apply `values` (and `status`) only if nobody moved the message since
         it was read (same status and attempts). True when this call won."""
@@ -354,46 +275,3 @@ class MessageStore:
             rendered=decrypt(row.rendered) if row.rendered else None,
             recipient=decrypt(row.recipient) if row.recipient else None,
         )
-
-
-class SuppressionList:
-    """Addresses that bounced for good (docs/reference/notify-anchor.md §1 "Bounce / complaint
-    handling"), kept as keyed digests so the list itself holds no personal data."""
-
-    def __init__(self, session: AsyncSession, cipher: Cipher) -> None:
-        self.session = session
-        self.cipher = cipher
-
-    async def add(self, address: str, channel: str, reason: str, now: datetime) -> None:
-        statement = dialect_insert(self.session, suppressions).values(
-            address_digest=self.cipher.lookup_digest(address),
-            channel=channel,
-            reason=reason[:FAILURE_REASON_LENGTH],
-            suppressed_at=now,
-        )
-        await self.session.execute(
-            statement.on_conflict_do_nothing(index_elements=[suppressions.c.address_digest])
-        )
-
-    async def suppressed(self, addresses: Sequence[str]) -> set[str]:
-        """Which of `addresses` are on the list, under any listed look-up key (a rotation)."""
-        if not addresses:
-            return set()
-        by_digest = {d: a for a in addresses for d in self.cipher.lookup_digests(a)}
-        found = await self.session.scalars(
-            select(suppressions.c.address_digest).where(
-                suppressions.c.address_digest.in_(list(by_digest))
-            )
-        )
-        return {by_digest[digest] for digest in found}
-
-
-def dialect_insert(session: AsyncSession, table: Table) -> Any:
-    """An INSERT that knows ON CONFLICT on both supported databases."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
-def rowcount(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)

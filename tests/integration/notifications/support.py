@@ -22,10 +22,13 @@ from deploy.local.sms_gateway import RunningGateway
 from services.notifications.app import create_app
 from services.notifications.providers import TWILIO_SIGNATURE_HEADER, twilio_signature
 from services.notifications.recovery import Recovery
+from services.notifications.retention import RetentionPeriods, apply_retention
 from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
-from services.notifications.store import Message, MessageStore
+from services.notifications.store import Message, NotificationsStores
 from shared.auth import Role, issue_staff_token
+from shared.crypto import Cipher
+from shared.db import Database
 from shared.envelope import CloudEvent, build_event
 from shared.events import (
     CaseOpened,
@@ -42,6 +45,7 @@ from shared.events import (
     Sector,
     Stage,
 )
+from shared.kit.work import SqlUnitOfWork
 from tests.kit.apps import serve_on_port
 from tests.kit.waiting import wait_until
 
@@ -88,9 +92,26 @@ class RunningNotifications:
         recovery: Recovery = self.app.state.recovery
         return recovery
 
+    @property
+    def uow(self) -> SqlUnitOfWork[NotificationsStores]:
+        uow: SqlUnitOfWork[NotificationsStores] = self.app.state.uow
+        return uow
+
+    @property
+    def db(self) -> Database:
+        return self.uow.db
+
+    @property
+    def cipher(self) -> Cipher:
+        return self.settings.cipher()
+
+    async def apply_retention(self, now: datetime) -> int:
+        """The service's periodic retention job, once, as if it ran at `now`."""
+        return await apply_retention(self.uow, RetentionPeriods.of(self.settings), now)
+
     async def messages(self, reference: str) -> list[Message]:
-        async with self.sender.db.transaction() as session:
-            return await MessageStore(session, self.sender.cipher).for_reference(reference)
+        async with self.uow.reading() as stores:
+            return await stores.messages.for_reference(reference)
 
     async def wait_for_messages(
         self,

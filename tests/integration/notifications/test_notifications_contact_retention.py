@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from services.notifications.retention import apply_retention
 from services.notifications.store import ContactStore, case_closures
 from shared.events import CaseClosed, ClosureReason, Stage
 from shared.topics import CASEWORK_CASES, INTAKE_COMPLAINTS
@@ -27,12 +26,12 @@ RETENTION_DAYS = 30
 
 
 async def _contact_exists(service: RunningNotifications, reference: str) -> bool:
-    async with service.sender.db.sessions() as session:
-        return await ContactStore(session, service.sender.cipher).get(reference) is not None
+    async with service.db.sessions() as session:
+        return await ContactStore(session, service.cipher).get(reference) is not None
 
 
 async def _closed_marked(service: RunningNotifications, reference: str) -> bool:
-    async with service.sender.db.sessions() as session:
+    async with service.db.sessions() as session:
         closed = await session.scalar(
             select(case_closures.c.closed_at).where(case_closures.c.reference == reference)
         )
@@ -62,8 +61,8 @@ async def test_contact_details_are_deleted_a_retention_period_after_the_case_clo
         await wait_until(lambda: _contact_exists(service, open_ref))
 
         # Within the retention period nothing goes; after it, only the closed case's contact.
-        await apply_retention(service.sender, closed_at + timedelta(days=RETENTION_DAYS - 1))
+        await service.apply_retention(closed_at + timedelta(days=RETENTION_DAYS - 1))
         assert await _contact_exists(service, closed_ref)
-        await apply_retention(service.sender, closed_at + timedelta(days=RETENTION_DAYS + 1))
+        await service.apply_retention(closed_at + timedelta(days=RETENTION_DAYS + 1))
         assert not await _contact_exists(service, closed_ref)
         assert await _contact_exists(service, open_ref)

@@ -236,8 +236,8 @@ async def test_a_claim_left_by_a_crashed_sender_is_retried(
         stored = await service.wait_for_message(reference, opened.id)
         # ...then pretend an instance claimed it an hour ago and died before sending.
         an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
-        async with service.sender.db.transaction() as session:
-            claimed = await MessageStore(session, service.sender.cipher).change(
+        async with service.db.transaction() as session:
+            claimed = await MessageStore(session, service.cipher).change(
                 stored,
                 {"channel": "email", "attempts": 1, "last_attempt_at": an_hour_ago},
                 status=NotificationStatus.SENDING,

@@ -75,8 +75,8 @@ async def a_claim_left_by(
         waiting = await service.wait_for_message(reference, opened.id)
         # ...and is claimed by the other instance, which no instance row describes yet (so this
         # one leaves it alone)...
-        async with service.sender.db.transaction() as session:
-            claimed = await MessageStore(session, service.sender.cipher).change(
+        async with service.db.transaction() as session:
+            claimed = await MessageStore(session, service.cipher).change(
                 waiting,
                 {
                     "channel": "email",
@@ -91,8 +91,8 @@ async def a_claim_left_by(
         await publisher.publish(INTAKE_COMPLAINTS, complaint_received(reference))
 
         async def contact_known() -> bool:
-            async with service.sender.db.transaction() as session:
-                found = await ContactStore(session, service.sender.cipher).get(reference)
+            async with service.db.transaction() as session:
+                found = await ContactStore(session, service.cipher).get(reference)
             return found is not None
 
         await wait_until(contact_known)
@@ -175,7 +175,7 @@ async def test_a_live_instances_claim_is_left_alone_until_it_stops(
         assert mails_for(mail_server.directory, reference) == []
 
         # It stops in order (the claim is now a send its stop cut short): the next beat takes it.
-        async with service.sender.db.transaction() as session:
+        async with service.db.transaction() as session:
             await InstanceStore(session).stopped(live, datetime.now(UTC))
         assert await service.recovery.beat() == 1
         message = await service.wait_for_message(reference, claimed.request_id, delivered)

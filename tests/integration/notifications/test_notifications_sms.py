@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from deploy.local.sms_gateway import RunningGateway
-from services.notifications.retention import apply_retention
 from services.notifications.store import Message
 from shared.auth import Role
 from shared.events import ContactMethod, NotificationStatus
@@ -227,7 +226,7 @@ async def test_staff_see_the_message_list_but_only_managers_see_content(
         )
 
         # Retention: after the period the content goes, the metadata stays.
-        await apply_retention(service.sender, datetime.now(UTC) + timedelta(days=8))
+        await service.apply_retention(datetime.now(UTC) + timedelta(days=8))
         after_retention = await service.http.get(path, headers=service.staff_headers(Role.MANAGER))
 
     assert anonymous.status_code == 401
