@@ -265,6 +265,7 @@ SERVICES_UNDER_TEST = (
             Consumer("contacts", INTAKE_COMPLAINTS, complaint),
             Consumer("cases", CASEWORK_CASES, case_assigned),
             Consumer("requests", NOTIFICATION_REQUESTS, notification_requested),
+            Consumer("webhooks", CASEWORK_CASES, case_assigned),
         ),
         _notifications,
     ),
