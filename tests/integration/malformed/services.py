@@ -182,6 +182,12 @@ class ServiceUnderTest:
     name: str
     consumers: tuple[Consumer, ...]
     app: Callable[[str, str, str], FastAPI]  # (database url, bootstrap, group prefix) -> app
+    # Further consumers on topics already listed: their groups start at the end too.
+    also_reading: tuple[tuple[str, Topic], ...] = ()
+
+    def groups(self) -> dict[str, Topic]:
+        """Every consumer group of the service and its topic."""
+        return {c.name: c.topic for c in self.consumers} | dict(self.also_reading)
 
     def database_file(self, directory: Path) -> Path:
         return directory / f"{self.name}.db"
@@ -265,9 +271,10 @@ SERVICES_UNDER_TEST = (
             Consumer("contacts", INTAKE_COMPLAINTS, complaint),
             Consumer("cases", CASEWORK_CASES, case_assigned),
             Consumer("requests", NOTIFICATION_REQUESTS, notification_requested),
-            Consumer("webhooks", CASEWORK_CASES, case_assigned),
         ),
         _notifications,
+        # The webhooks consumer reads the cases topic too (the records sent for `cases`).
+        also_reading=(("webhooks", CASEWORK_CASES),),
     ),
     ServiceUnderTest(
         "reports",
