@@ -25,6 +25,8 @@ from services.notifications.retention import RetentionPeriods, apply_retention
 from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import NotificationsStores, metadata, notifications_stores
+from services.notifications.webhooks import wiring as webhooks
+from services.notifications.webhooks.settings import WebhookSettings
 from shared.app import Service, serve
 from shared.kit.work import SqlUnitOfWork
 from shared.messaging import Messaging
@@ -62,7 +64,12 @@ class SmsProviderConfig:
         )
 
 
-def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+def create_app(
+    settings: NotificationsSettings | None = None,
+    *,
+    clock: Clock = utc_now,
+    webhook_settings: WebhookSettings | None = None,
+) -> FastAPI:
     """The service; `clock` is injectable so tests can choose the time of day."""
     settings = settings or NotificationsSettings()
     service = Service(
@@ -89,9 +96,16 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
     service.on_shutdown.append(email.close)
     service.on_shutdown.append(http_client.aclose)
     service.on_shutdown.append(recovery.stop)
+    hooks = webhooks.Webhooks.install(
+        service,
+        cipher=settings.cipher(),
+        environment=settings.environment,
+        settings=webhook_settings or WebhookSettings(),
+        clock=clock,
+    )
 
     app = service.http_app(
-        routers=[api.router],
+        routers=[api.router, webhooks.router],
         title="Redress notifications",
         description="Messages to complainants by email and text: templates, retries, receipts.",
     )
@@ -102,6 +116,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
     app.state.sender = sender
     app.state.recovery = recovery
     app.state.handlers = handlers
+    app.state.webhooks = hooks.admin
     return app
 
 

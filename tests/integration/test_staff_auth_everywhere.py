@@ -113,9 +113,7 @@ async def call(client: httpx.AsyncClient, route: StaffRoute, headers: dict[str, 
 async def test_every_staff_route_refuses_bad_tokens_and_roles_it_does_not_name(
     service: ServiceUnderTest, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
-    prefix = await groups_starting_now(
-        kafka_bootstrap, service.name, {c.name: c.topic for c in service.consumers}
-    )
+    prefix = await groups_starting_now(kafka_bootstrap, service.name, service.groups())
     app = service.app(f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}", kafka_bootstrap, prefix)
     guarded = list(staff_routes(app))
     assert guarded, f"{service.name} has no staff routes to check"

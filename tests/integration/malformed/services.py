@@ -182,6 +182,12 @@ class ServiceUnderTest:
     name: str
     consumers: tuple[Consumer, ...]
     app: Callable[[str, str, str], FastAPI]  # (database url, bootstrap, group prefix) -> app
+    # Further consumers on topics already listed: their groups start at the end too.
+    also_reading: tuple[tuple[str, Topic], ...] = ()
+
+    def groups(self) -> dict[str, Topic]:
+        """Every consumer group of the service and its topic."""
+        return {c.name: c.topic for c in self.consumers} | dict(self.also_reading)
 
     def database_file(self, directory: Path) -> Path:
         return directory / f"{self.name}.db"
@@ -267,6 +273,8 @@ SERVICES_UNDER_TEST = (
             Consumer("requests", NOTIFICATION_REQUESTS, notification_requested),
         ),
         _notifications,
+        # The webhooks consumer reads the cases topic too (the records sent for `cases`).
+        also_reading=(("webhooks", CASEWORK_CASES),),
     ),
     ServiceUnderTest(
         "reports",

@@ -37,6 +37,7 @@ NOTIFICATIONS_CONSUMERS = {
     "contacts": INTAKE_COMPLAINTS,
     "cases": CASEWORK_CASES,
     "requests": NOTIFICATION_REQUESTS,
+    "webhooks": CASEWORK_CASES,
 }
 
 
