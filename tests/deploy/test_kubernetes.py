@@ -141,12 +141,8 @@ def test_scaling_on_consumer_lag_stays_within_the_partitions(service: str) -> No
 @pytest.mark.parametrize("service", SERVICES)
 def test_scaling_watches_exactly_the_consumer_groups_the_service_runs(service: str) -> None:
     # The groups are `redress-<service>-<consumer>` (shared/messaging.py); the consumers are named
-    # where the service subscribes: its app.py, or its consumers.py where it has one.
-    source = "".join(
-        path.read_text()
-        for path in (ROOT / "services" / service / name for name in ("app.py", "consumers.py"))
-        if path.exists()
-    )
+    # where the service subscribes (`consumer="..."`), in any of its modules.
+    source = "".join(path.read_text() for path in (ROOT / "services" / service).rglob("*.py"))
     consumers = set(re.findall(r'consumer="([a-z_-]+)"', source))
     assert consumers
     triggers = of_kind("ScaledObject")[service]["spec"]["triggers"]

@@ -43,15 +43,13 @@ CONSUMER_NAME = re.compile(r'consumer="([a-z_]+)"')
 
 def consumer_groups(prefix: str) -> list[str]:
     """The consumer groups a suite with this prefix will join (`<prefix>-<service>-<consumer>`,
-    shared/messaging.py), read from each service's app.py."""
+    shared/messaging.py), read from every module of each service (a service subscribes in its
+    app.py, its consumers.py, or a feature's wiring such as notifications' webhooks)."""
     return [
         f"{prefix}-{service}-{consumer}"
         for service in SERVICES
-        for consumer in CONSUMER_NAME.findall(
-            (Path(__file__).resolve().parents[2] / "services" / service / "app.py").read_text(
-                encoding="utf-8"
-            )
-        )
+        for path in sorted((REPOSITORY / "services" / service).rglob("*.py"))
+        for consumer in CONSUMER_NAME.findall(path.read_text(encoding="utf-8"))
     ]
 
 

@@ -17,9 +17,6 @@ from shared.events import CASE_EVENT_TYPES
 from shared.timekeeping import Clock
 from shared.topics import CASEWORK_CASES
 
-# The consumer group `<prefix>-notifications-webhooks`: its own offsets and inbox claims, so a
-# failing endpoint never holds up the complainants' messages.
-CONSUMER = "webhooks"
 router = api.router
 
 
@@ -43,10 +40,12 @@ class Webhooks:
             db=service.db, cipher=cipher, settings=settings, http=http, clock=clock
         )
         fanout = WebhookFanout(worker=worker, cipher=cipher, clock=clock)
+        # The consumer group `<prefix>-notifications-webhooks`: its own offsets and inbox claims,
+        # so a failing endpoint never holds up the complainants' messages.
         service.messaging.consume(
             CASEWORK_CASES,
             fanout.on_case_event,
-            consumer=CONSUMER,
+            consumer="webhooks",
             event_types=set(CASE_EVENT_TYPES.values()),
         )
         service.every("webhooks", 0.0, worker.run_when_woken)
