@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.casework import api, console, handlers
+from services.casework import api, console, consumers
 from services.casework.cases import Casework
 from services.casework.console import assets
 from services.casework.console.oidc import OidcClient
@@ -83,15 +83,15 @@ def create_app(settings: CaseworkSettings | None = None, *, clock: Clock = utc_n
 
     service.messaging.consume(
         INTAKE_COMPLAINTS,
-        handlers.on_complaint(casework),
+        consumers.on_complaint(casework),
         consumer="cases",
-        event_types={handlers.COMPLAINT_RECEIVED},
+        event_types={consumers.COMPLAINT_RECEIVED},
     )
     service.messaging.consume(
         NOTIFICATION_DELIVERIES,
-        handlers.on_delivery_failed(casework),
+        consumers.on_delivery_failed(casework),
         consumer="deliveries",
-        event_types={handlers.NOTIFICATION_FAILED},
+        event_types={consumers.NOTIFICATION_FAILED},
     )
 
     accounts = staff_accounts(service, cipher, settings, clock)
