@@ -28,10 +28,11 @@ RECOMMENDATION_STATUS_WORDS = {
 }
 
 
-def _draft_content(case: Case, content: DraftContent | None) -> dict[str, Any]:
-    """What the draft proposes, in full, for the complainant to comment on (issue 14)."""
+def draft_content(case: Case, content: DraftContent | None) -> dict[str, Any] | None:
+    """What a draft proposes, in full (issue 14): the complainant comments on it, the case page
+    shows it beside their comments. None for a draft with no content."""
     if content is None:
-        return {"proposed_outcome": None}
+        return None
     return {
         "proposed_outcome": content.proposed_outcome.value,
         "summary": content.summary,
@@ -40,7 +41,7 @@ def _draft_content(case: Case, content: DraftContent | None) -> dict[str, Any]:
             {"organisation": f.organisation.name, "outcome": f.outcome.value, "summary": f.summary}
             for f in content.findings
         ],
-        "proposed_recommendations": [
+        "recommendations": [
             {
                 "type": r.type.value,
                 "description": r.description,
@@ -50,6 +51,15 @@ def _draft_content(case: Case, content: DraftContent | None) -> dict[str, Any]:
             for r in content.recommendations
         ],
     }
+
+
+def _tracked_draft_content(case: Case, content: DraftContent | None) -> dict[str, Any]:
+    """The draft's content in the tracking API's names (its recommendations are proposed ones)."""
+    shown = draft_content(case, content)
+    if shown is None:
+        return {"proposed_outcome": None}
+    shown["proposed_recommendations"] = shown.pop("recommendations")
+    return shown
 
 
 def tracking(
@@ -82,7 +92,7 @@ def tracking(
                 "comments_received_at": case.draft.comments_received_at,
                 "scheduled_for": case.draft.scheduled_for,
                 "comments": [{"body": c["body"], "at": c["at"]} for c in comments or []],
-                **_draft_content(case, case.draft.content),
+                **_tracked_draft_content(case, case.draft.content),
             }
             if case.draft
             else None
