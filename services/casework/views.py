@@ -18,6 +18,9 @@ from services.casework.domain import (
     latest_draft_send_date,
     tracking_view,
 )
+from services.casework.stores import CaseworkStores
+from shared.kit.work import UnitOfWork
+from shared.timekeeping import uk_date
 
 RECOMMENDATION_STATUS_WORDS = {
     "made": "Recommended: waiting for the organisation to act",
@@ -60,6 +63,18 @@ def _tracked_draft_content(case: Case, content: DraftContent | None) -> dict[str
         return {"proposed_outcome": None}
     shown["proposed_recommendations"] = shown.pop("recommendations")
     return shown
+
+
+async def complainant_view(
+    uow: UnitOfWork[CaseworkStores], case: Case, now: datetime, rules: CaseworkRules
+) -> dict[str, Any]:
+    """The tracking view of `case` (already checked against its tracking token), with its
+    messages and the complainant's comments on the draft."""
+    async with uow.reading() as stores:
+        messages = await stores.cases.messages(case.reference)
+        # The complainant's own words, shown back to them only behind their tracking token.
+        comments = await stores.cases.draft_comments(case.reference) if case.draft else []
+    return tracking(case, uk_date(now), now, rules, messages, comments=comments)
 
 
 def tracking(

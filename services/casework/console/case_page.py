@@ -34,8 +34,7 @@ from services.casework.intake_client import IntakeUnavailableError
 from services.casework.journal import access_log
 from services.casework.journal import api as journal_api
 from services.casework.staff import StaffSession
-from services.casework.staff_store import StaffStore
-from services.casework.store import CaseStore, StaleCaseError
+from services.casework.store import StaleCaseError
 from shared.app import request_now
 from shared.timekeeping import uk_date
 
@@ -50,8 +49,8 @@ STALE = (
 
 
 async def _load(casework: Casework, reference: str) -> tuple[Case, Any, list[dict[str, Any]]]:
-    async with casework.db.sessions() as session:
-        store = CaseStore(session, casework.cipher)
+    async with casework.uow.reading() as stores:
+        store = stores.cases
         loaded = await store.load(reference)
         if loaded is None:
             raise ConsolePageError(404, "Case not found", NOT_FOUND)
@@ -61,8 +60,8 @@ async def _load(casework: Casework, reference: str) -> tuple[Case, Any, list[dic
 async def _draft_comments(casework: Casework, case: Case) -> list[dict[str, Any]]:
     if case.draft is None:
         return []
-    async with casework.db.sessions() as session:
-        return await CaseStore(session, casework.cipher).draft_comments(case.reference)
+    async with casework.uow.reading() as stores:
+        return await stores.cases.draft_comments(case.reference)
 
 
 async def _case_page(
@@ -80,9 +79,9 @@ async def _case_page(
     case, complaint, messages = await _load(casework, reference)
     now = request_now(request)
     today = uk_date(now)
-    async with casework.db.sessions() as session:
-        roster = await CaseStore(session, casework.cipher).roster()
-        templates = await StaffStore(session).templates()
+    async with casework.uow.reading() as stores:
+        roster = await stores.cases.roster()
+        templates = await stores.staff.templates()
     comments = await _draft_comments(casework, case)
     prefills = {"issue_final": case_view.final_prefill(case)}
     prefill = _template_prefill(request, templates, prefills)
@@ -94,7 +93,7 @@ async def _case_page(
         (staff.account_id, staff.name, staff.role),
         _seen(see_contact, bool(comments)),
     )
-    seen_by = await _access_log(casework, reference) if staff.is_manager else None
+    seen_by = await _access_log(request, reference) if staff.is_manager else None
     return page(
         request,
         "case.html",
@@ -128,8 +127,8 @@ async def _case_page(
     )
 
 
-async def _access_log(casework: Casework, reference: str) -> dict[str, Any]:
-    log = await access_log(casework.db, reference)
+async def _access_log(request: Request, reference: str) -> dict[str, Any]:
+    log = await access_log(journal_api.journal_of(request), reference)
     return {**log, "shown": ACCESS_LOG_ROWS}
 
 
@@ -184,8 +183,8 @@ async def act(reference: str, action: str, request: Request, staff: Staff) -> Re
     casework: Casework = request.app.state.casework
     if action not in action_forms.FORMS:
         raise ConsolePageError(404, "No such action", f"There is no action called {action[:40]}.")
-    async with casework.db.sessions() as session:
-        roster = await CaseStore(session, casework.cipher).roster()
+    async with casework.uow.reading() as stores:
+        roster = await stores.cases.roster()
     posted = _posted(form)
     try:
         command = parse_command(action_forms.command_body(action, form, roster))
