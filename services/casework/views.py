@@ -100,18 +100,7 @@ def tracking(
         "next_milestone": view["next_milestone"],
         "history": [{"stage": entry.stage.value, "at": entry.at} for entry in case.history],
         "caseworker": {"name": case.caseworker.name} if case.caseworker else None,
-        "draft_decision": (
-            {
-                "issued_at": case.draft.issued_at,
-                "comments_due_by": case.draft.comments_due_by,
-                "comments_received_at": case.draft.comments_received_at,
-                "scheduled_for": case.draft.scheduled_for,
-                "comments": [{"body": c["body"], "at": c["at"]} for c in comments or []],
-                **_tracked_draft_content(case, case.draft.content),
-            }
-            if case.draft
-            else None
-        ),
+        "draft_decision": _draft_decision(case, comments or []),
         "draft_arrangement": draft_arrangement(case, today),
         "draft_date_choice": (
             {"earliest": today, "latest": latest_draft_send_date(today, rules)}
@@ -120,17 +109,7 @@ def tracking(
         ),
         "decision": _decision(case, case.decision) if case.decision else None,
         "closure_reason": case.closure_reason.value if case.closure_reason else None,
-        "recommendations": [
-            {
-                "type": r.type.value,
-                "description": r.description,
-                "due_on": r.due_on,
-                "status": r.status.value,
-                "status_description": RECOMMENDATION_STATUS_WORDS[r.status.value],
-                "organisation": (r.organisation or case.organisation).name,
-            }
-            for r in case.recommendations
-        ],
+        "recommendations": _recommendations(case),
         "review": (
             {
                 "requested_at": case.review.requested_at,
@@ -146,6 +125,33 @@ def tracking(
         ],
         "you_can": you_can,
     }
+
+
+def _draft_decision(case: Case, comments: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if case.draft is None:
+        return None
+    return {
+        "issued_at": case.draft.issued_at,
+        "comments_due_by": case.draft.comments_due_by,
+        "comments_received_at": case.draft.comments_received_at,
+        "scheduled_for": case.draft.scheduled_for,
+        "comments": [{"body": c["body"], "at": c["at"]} for c in comments],
+        **_tracked_draft_content(case, case.draft.content),
+    }
+
+
+def _recommendations(case: Case) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": r.type.value,
+            "description": r.description,
+            "due_on": r.due_on,
+            "status": r.status.value,
+            "status_description": RECOMMENDATION_STATUS_WORDS[r.status.value],
+            "organisation": (r.organisation or case.organisation).name,
+        }
+        for r in case.recommendations
+    ]
 
 
 def _decision(case: Case, decision: Decision) -> dict[str, Any]:

@@ -87,13 +87,7 @@ async def _case_page(
     prefill = _template_prefill(request, templates, prefills)
     actions = allowed_actions(case, now, casework.rules)
     see_contact = case_view.may_see_contact_details(staff, case)
-    await journal_api.note_staff_read(
-        request,
-        reference,
-        (staff.account_id, staff.name, staff.role),
-        _seen(see_contact, bool(comments)),
-    )
-    seen_by = await _access_log(request, reference) if staff.is_manager else None
+    seen_by = await _journalled(request, staff, reference, _seen(see_contact, bool(comments)))
     return page(
         request,
         "case.html",
@@ -107,13 +101,7 @@ async def _case_page(
         see_contact=see_contact,
         clocks=case_view.clocks(case, today, casework.rules.nation),
         timeline=case_view.timeline(case, messages),
-        actions=[a for a in actions if a in action_forms.FORMS],
-        forms=action_forms.FORMS,
-        options=lambda action, name: action_forms.select_options(action, name, case, roster),
-        recommendation_types=action_forms.RECOMMENDATION_TYPES,
-        recommendation_rows=action_forms.recommendation_rows,
-        outcomes=action_forms.OUTCOMES,
-        organisation_names=tuple((o.name, o.name) for o in case.all_organisations),
+        **_action_forms(case, actions, roster),
         draft=case_view.draft(case, comments),
         prefills=prefills,
         field_errors=field_errors or {},
@@ -125,6 +113,29 @@ async def _case_page(
         access_log=seen_by,
         status_code=status_code,
     )
+
+
+def _action_forms(case: Case, actions: list[str], roster: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the page's action forms need: the actions on offer and their choices."""
+    return {
+        "actions": [a for a in actions if a in action_forms.FORMS],
+        "forms": action_forms.FORMS,
+        "options": lambda action, name: action_forms.select_options(action, name, case, roster),
+        "recommendation_types": action_forms.RECOMMENDATION_TYPES,
+        "recommendation_rows": action_forms.recommendation_rows,
+        "outcomes": action_forms.OUTCOMES,
+        "organisation_names": tuple((o.name, o.name) for o in case.all_organisations),
+    }
+
+
+async def _journalled(
+    request: Request, staff: StaffSession, reference: str, seen: list[str]
+) -> dict[str, Any] | None:
+    """Record the read before the page is shown; managers see who else has looked."""
+    await journal_api.note_staff_read(
+        request, reference, (staff.account_id, staff.name, staff.role), seen
+    )
+    return await _access_log(request, reference) if staff.is_manager else None
 
 
 async def _access_log(request: Request, reference: str) -> dict[str, Any]:
@@ -204,22 +215,7 @@ async def act(reference: str, action: str, request: Request, staff: Staff) -> Re
     try:
         command = await resolved(command, request.app.state.intake_client)
     except (UnknownEntryError, IntakeUnavailableError) as failed:
-        unknown = isinstance(failed, UnknownEntryError)
-        return await _case_page(
-            request,
-            staff,
-            reference,
-            errors=[
-                {
-                    "text": UNKNOWN_ENTRY if unknown else NOT_ANSWERING,
-                    "href": f"#{action}-organisation_id" if unknown else f"#action-{action}",
-                }
-            ],
-            field_errors={f"{action}-organisation_id": UNKNOWN_ENTRY} if unknown else None,
-            status_code=422 if unknown else 503,
-            posted=posted,
-            open_action=action,
-        )
+        return await _unresolved(request, staff, reference, action, failed, posted)
     actor = Actor(id=staff.account_id, name=staff.name, role=staff.role)
     try:
         await casework.act(reference, command, actor, request_now(request))
@@ -236,6 +232,33 @@ async def act(reference: str, action: str, request: Request, staff: Staff) -> Re
             open_action=action,
         )
     return RedirectResponse(f"/staff/cases/{reference}?done={action}", status_code=303)
+
+
+async def _unresolved(
+    request: Request,
+    staff: StaffSession,
+    reference: str,
+    action: str,
+    failed: Exception,
+    posted: dict[str, Any],
+) -> Response:
+    """The case page again when the directory has no such entry (422) or does not answer (503)."""
+    unknown = isinstance(failed, UnknownEntryError)
+    return await _case_page(
+        request,
+        staff,
+        reference,
+        errors=[
+            {
+                "text": UNKNOWN_ENTRY if unknown else NOT_ANSWERING,
+                "href": f"#{action}-organisation_id" if unknown else f"#action-{action}",
+            }
+        ],
+        field_errors={f"{action}-organisation_id": UNKNOWN_ENTRY} if unknown else None,
+        status_code=422 if unknown else 503,
+        posted=posted,
+        open_action=action,
+    )
 
 
 def _reason(refused: Exception) -> str:
