@@ -239,7 +239,7 @@ async def test_the_tracking_view_needs_the_token_and_shows_messages_and_comments
 POLICY = Policy(
     idle=timedelta(minutes=30),
     absolute=timedelta(hours=12),
-    lockout_attempts=2,  # few: each try is an argon2 hash
+    lockout_attempts=1,  # one wrong try locks: each try is an argon2 hash, slow on purpose
     lockout=timedelta(minutes=15),
 )
 
@@ -308,3 +308,33 @@ async def test_the_access_journal_chains_reads_and_reports_a_broken_chain() -> N
     log = await access_log(uow, REFERENCE)
     assert log["chain"]["intact"] is False
     assert log["chain"]["first_broken_seq"] in (2, 3)
+
+
+async def test_a_staff_session_lasts_while_used_and_ends_when_idle_or_signed_out() -> None:
+    fakes = FakeCaseworkStores()
+    accounts = StaffAccounts(
+        FakeUnitOfWork(fakes.as_stores()), Cipher(DEVELOPMENT_ENCRYPTION_KEY), POLICY
+    )
+    await accounts.add(
+        email="jo@staff.redress.test",
+        name="Jo Li",
+        role="manager",
+        skills=[],
+        password=None,
+        now=RECEIVED,
+    )
+    first = (await accounts.sign_in_by_email("jo@staff.redress.test", RECEIVED)).session
+    second = (await accounts.sign_in_by_email("jo@staff.redress.test", RECEIVED)).session
+    assert first is not None
+    assert second is not None
+    assert first.new_id is not None
+    assert second.new_id is not None
+    later = RECEIVED + POLICY.idle - timedelta(minutes=1)
+    current = await accounts.current(first.new_id, later)
+    assert current is not None
+    assert current.is_manager
+    await accounts.sign_out(first.new_id)
+    assert await accounts.current(first.new_id, later) is None
+    # The second session was not used: past the idle timeout the periodic job deletes it.
+    assert await accounts.prune_sessions(RECEIVED + POLICY.idle + timedelta(minutes=1)) == 1
+    assert fakes.staff.sessions == {}
