@@ -43,12 +43,11 @@ from services.casework.domain import (
     parse_command,
 )
 from services.casework.journal import api as journal_api
-from services.casework.store import CaseStore, StaleCaseError
+from services.casework.store import StaleCaseError
 from shared.app import request_now, validation_error_body
 from shared.auth import Role, StaffUser, TrackingToken, staff_auth
 from shared.bounds import MAX_PAGE_OFFSET
 from shared.kit.i18n import LocalisedTemplates
-from shared.timekeeping import uk_date
 
 # The public tracking page, in Welsh or English (shared/kit/i18n.py, docs/welsh.md).
 TEMPLATES = LocalisedTemplates.load(
@@ -82,13 +81,7 @@ async def _case_for_token(casework: Casework, reference: str, token: str | None)
 
 async def _tracking_view(casework: Casework, reference: str, token: str | None) -> dict[str, Any]:
     case = await _case_for_token(casework, reference, token)
-    async with casework.db.sessions() as session:
-        store = CaseStore(session, casework.cipher)
-        messages = await store.messages(reference)
-        # The complainant's own words, shown back to them only behind their tracking token.
-        comments = await store.draft_comments(reference) if case.draft else []
-    now = casework.clock()
-    return views.tracking(case, uk_date(now), now, casework.rules, messages, comments=comments)
+    return await views.complainant_view(casework.uow, case, casework.clock(), casework.rules)
 
 
 @router.get("/v1/track/{reference}", tags=["tracking"])
@@ -269,8 +262,8 @@ async def list_cases(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_PAGE_OFFSET)] = 0,
 ) -> JSONResponse:
-    async with casework.db.sessions() as session:
-        rows = await CaseStore(session, casework.cipher).listing(
+    async with casework.uow.reading() as stores:
+        rows = await stores.cases.listing(
             stage=stage, caseworker_id=caseworker, limit=limit, offset=offset
         )
     return JSONResponse(jsonable_encoder({"cases": rows}))
@@ -292,8 +285,8 @@ def _seen(complaint: dict[str, Any] | None, draft_comments: list[dict[str, Any]]
 async def get_case(
     reference: str, casework: CaseworkDep, user: StaffOnly, request: Request
 ) -> JSONResponse:
-    async with casework.db.sessions() as session:
-        store = CaseStore(session, casework.cipher)
+    async with casework.uow.reading() as stores:
+        store = stores.cases
         loaded = await store.load(reference)
         if loaded is None:
             raise HTTPException(404, {"error": NOT_FOUND})
@@ -328,10 +321,9 @@ async def act_on_case(
 
 @router.get("/v1/caseworkers", tags=["staff"], openapi_extra=ROSTER_OPENAPI)
 async def roster(casework: CaseworkDep, user: StaffOnly) -> JSONResponse:
-    async with casework.db.sessions() as session:
-        store = CaseStore(session, casework.cipher)
-        people = await store.roster()
-        workload = await store.open_workload()
+    async with casework.uow.reading() as stores:
+        people = await stores.cases.roster()
+        workload = await stores.cases.open_workload()
     return JSONResponse([{**p, "open_cases": workload.get(p["caseworker_id"], 0)} for p in people])
 
 
@@ -344,8 +336,8 @@ async def put_caseworker(
     request: Request,
 ) -> JSONResponse:
     sectors = [s.value for s in body.sectors]
-    async with casework.db.transaction() as session:
-        await CaseStore(session, casework.cipher).put_caseworker(
+    async with casework.uow.transaction() as work:
+        await work.stores.cases.put_caseworker(
             caseworker_id, body.name, sectors, body.active, request_now(request)
         )
     return JSONResponse(

@@ -7,18 +7,21 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.casework import api, console, handlers
+from services.casework import api, console, consumers
 from services.casework.cases import Casework
 from services.casework.console import assets
 from services.casework.console.oidc import OidcClient
 from services.casework.intake_client import IntakeClient
+from services.casework.journal import JournalStore
 from services.casework.journal import api as journal_api
 from services.casework.settings import CaseworkSettings
 from services.casework.staff import Policy, StaffAccounts
 from services.casework.staff.roster import ensure_development_accounts, seed_roster
 from services.casework.store import metadata
+from services.casework.stores import CaseworkStores, casework_stores
 from shared.app import Service, serve
 from shared.crypto import Cipher
+from shared.kit.work import SqlUnitOfWork
 from shared.timekeeping import Clock, uk_date, utc_now
 from shared.topics import INTAKE_COMPLAINTS, NOTIFICATION_DELIVERIES
 
@@ -36,11 +39,15 @@ def staff_policy(settings: CaseworkSettings) -> Policy:
 
 
 def staff_accounts(
-    service: Service, cipher: Cipher, settings: CaseworkSettings, clock: Clock
+    service: Service,
+    uow: SqlUnitOfWork[CaseworkStores],
+    cipher: Cipher,
+    settings: CaseworkSettings,
+    clock: Clock,
 ) -> StaffAccounts:
     """The accounts, with the roster seeded at start-up (and in development the two accounts
     `make run` signs in with) and expired sessions pruned periodically."""
-    accounts = StaffAccounts(service.db, cipher, staff_policy(settings))
+    accounts = StaffAccounts(uow, cipher, staff_policy(settings))
 
     async def prepare_staff() -> None:
         now = clock()
@@ -79,22 +86,23 @@ def create_app(settings: CaseworkSettings | None = None, *, clock: Clock = utc_n
         "casework", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
     )
     cipher = settings.cipher()
-    casework = Casework(service.db, service.messaging, cipher, settings.rules(), clock)
+    uow = SqlUnitOfWork(service.db, service.messaging, casework_stores(cipher))
+    casework = Casework(uow, settings.rules(), clock)
 
     service.messaging.consume(
         INTAKE_COMPLAINTS,
-        handlers.on_complaint(casework),
+        consumers.on_complaint(casework, uow),
         consumer="cases",
-        event_types={handlers.COMPLAINT_RECEIVED},
+        event_types={consumers.COMPLAINT_RECEIVED},
     )
     service.messaging.consume(
         NOTIFICATION_DELIVERIES,
-        handlers.on_delivery_failed(casework),
+        consumers.on_delivery_failed(casework, uow),
         consumer="deliveries",
-        event_types={handlers.NOTIFICATION_FAILED},
+        event_types={consumers.NOTIFICATION_FAILED},
     )
 
-    accounts = staff_accounts(service, cipher, settings, clock)
+    accounts = staff_accounts(service, uow, cipher, settings, clock)
 
     async def report_missed_deadlines() -> None:
         await casework.report_missed_deadlines(uk_date(clock()))
@@ -107,6 +115,9 @@ def create_app(settings: CaseworkSettings | None = None, *, clock: Clock = utc_n
         description="The case lifecycle, deadlines, tracking for complainants, and the staff API.",
     )
     app.state.casework = casework
+    app.state.journal = SqlUnitOfWork(service.db, service.messaging, JournalStore)
+    # The console's search looks complainants up by keyed digest (shared/crypto.py).
+    app.state.cipher = cipher
     app.state.clock = clock
     app.state.staff_accounts = accounts
     app.state.staff_cookie_secure = settings.staff_cookie_is_secure

@@ -163,3 +163,30 @@ async def themes(session: AsyncSession, limit: int) -> list[str]:
         .limit(limit)
     )
     return list(rows)
+
+
+class WorkLists:
+    """The queries above bound to one session: what a use case is handed as `stores.lists`."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def page(
+        self,
+        wanted: WorkListFilter,
+        *,
+        today: date,
+        soon: date,
+        page: int,
+        sort: Sort = "deadline",
+    ) -> Page:
+        return await work_list(self.session, wanted, today=today, soon=soon, page=page, sort=sort)
+
+    async def workload(self, today: date) -> dict[str, dict[str, int]]:
+        return await workload(self.session, today)
+
+    async def organisations(self, limit: int) -> list[str]:
+        return await organisations(self.session, limit)
+
+    async def themes(self, limit: int) -> list[str]:
+        return await themes(self.session, limit)

@@ -1,8 +1,9 @@
 """Casework's use cases: open a case from a complaint, act on a case, run the deadline scheduler
 (send drafts held for their day, report missed deadlines), note failed deliveries.
 
-Each runs in one transaction: load the case, let the pure domain decide, save it with a version
-check, and queue the resulting public events in the outbox.
+Each runs in one transaction of the unit of work it is handed (shared/kit/work.py): load the
+case, let the pure domain decide, save it with a version check, and queue the resulting public
+events in the outbox.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.casework.domain import (
     SYSTEM_ACTOR,
@@ -32,11 +31,10 @@ from services.casework.domain import (
 )
 from services.casework.domain.publication import published
 from services.casework.store import CaseStore, StaleCaseError
+from services.casework.stores import CaseworkStores
 from shared.auth import hash_tracking_token, tracking_token_matches
-from shared.crypto import Cipher
-from shared.db import Database
 from shared.events import CaseEvent, ComplaintReceived, NotificationStatusChanged
-from shared.messaging import Messaging
+from shared.kit.work import UnitOfWork, Work
 from shared.timekeeping import Clock, utc_now
 from shared.topics import CASEWORK_CASES
 
@@ -53,24 +51,21 @@ class CaseNotFoundError(Exception):
 class Casework:
     def __init__(
         self,
-        db: Database,
-        messaging: Messaging,
-        cipher: Cipher,
+        uow: UnitOfWork[CaseworkStores],
         rules: CaseworkRules,
         clock: Clock = utc_now,
     ) -> None:
-        self.db = db
+        self.uow = uow
         self.clock = clock
-        self.messaging = messaging
-        self.cipher = cipher
         self.rules = rules
 
     # ------------------------------------------------------------------ from intake
 
     async def open_from_complaint(
-        self, session: AsyncSession, complaint: ComplaintReceived
+        self, work: Work[CaseworkStores], complaint: ComplaintReceived
     ) -> None:
-        store = CaseStore(session, self.cipher)
+        """Runs in the inbox transaction of the consumer (`work`)."""
+        store = work.stores.cases
         if await store.exists(complaint.reference):
             return  # the same complaint under a new event id: nothing more to open
         case, events = open_case(
@@ -100,7 +95,7 @@ class Casework:
             tracking_token_hash=hash_tracking_token(complaint.tracking_token),
             complaint=complaint.model_dump(mode="json", exclude={"tracking_token"}),
         )
-        await self._emit(session, events)
+        await _emit(work, events)
 
     async def _least_loaded_caseworker(
         self, store: CaseStore, sector: str
@@ -121,8 +116,8 @@ class Casework:
         Raises CaseNotFoundError, ActionNotAllowed, DomainRuleBroken or StaleCaseError.
         """
         now = now or self.clock()
-        async with self.db.transaction() as session:
-            store = CaseStore(session, self.cipher)
+        async with self.uow.transaction() as work:
+            store = work.stores.cases
             loaded = await store.load(reference)
             if loaded is None:
                 raise CaseNotFoundError(reference)
@@ -148,22 +143,21 @@ class Casework:
                     body=command.comments.strip(),
                     at=now,
                 )
-            await self._emit(session, events)
-        self.messaging.committed()
+            await _emit(work, events)
         return case
 
     async def load_for_complainant(self, reference: str, token: str | None) -> Case | None:
         """The case if `token` is its tracking token; None for a wrong token or an unknown
         reference alike, so the answer reveals nothing."""
-        async with self.db.sessions() as session:
-            loaded = await CaseStore(session, self.cipher).load(reference)
+        async with self.uow.reading() as stores:
+            loaded = await stores.cases.load(reference)
         if loaded is None or not tracking_token_matches(token, loaded[2]):
             return None
         return loaded[0]
 
     async def load(self, reference: str) -> Case | None:
-        async with self.db.sessions() as session:
-            loaded = await CaseStore(session, self.cipher).load(reference)
+        async with self.uow.reading() as stores:
+            loaded = await stores.cases.load(reference)
         return None if loaded is None else loaded[0]
 
     # ------------------------------------------------------------------ deadlines
@@ -174,23 +168,19 @@ class Casework:
 
         Returns how many events it queued.
         """
-        async with self.db.sessions() as session:
-            due = await CaseStore(session, self.cipher).due_for_deadline_check(
-                today, DEADLINE_BATCH
-            )
+        async with self.uow.reading() as stores:
+            due = await stores.cases.due_for_deadline_check(today, DEADLINE_BATCH)
         reported = 0
         for reference in due:
             try:
                 reported += await self._report_for_case(reference, today)
             except StaleCaseError:
                 continue  # another instance (or an action) got there first; next run re-checks
-        if reported:
-            self.messaging.committed()
         return reported
 
     async def _report_for_case(self, reference: str, today: date) -> int:
-        async with self.db.transaction() as session:
-            store = CaseStore(session, self.cipher)
+        async with self.uow.transaction() as work:
+            store = work.stores.cases
             loaded = await store.load(reference)
             if loaded is None:
                 return 0
@@ -198,20 +188,20 @@ class Casework:
             events = release_held_draft(case, today, self.rules)
             events += missed_deadlines(case, today)
             await store.save(case, version)
-            await self._emit(session, events)
+            await _emit(work, events)
         return len(events)
 
     # ------------------------------------------------------------------ from notifications
 
     async def note_failed_delivery(
-        self, session: AsyncSession, status: NotificationStatusChanged
+        self, work: Work[CaseworkStores], status: NotificationStatusChanged
     ) -> None:
         """Note a lasting delivery failure on its case; unknown references are not ours to note.
 
         Runs in the inbox transaction; a concurrent change raises StaleCaseError and the
         consumer retries the event.
         """
-        store = CaseStore(session, self.cipher)
+        store = work.stores.cases
         loaded = await store.load(status.reference)
         if loaded is None:
             return
@@ -227,9 +217,8 @@ class Casework:
         if note_contact_problem(case, problem):
             await store.save(case, version)
 
-    async def _emit(self, session: AsyncSession, events: list[CaseEvent]) -> None:
-        for event in events:
-            # The public topic names bodies by directory entry only (domain/publication.py).
-            await self.messaging.emit(
-                session, CASEWORK_CASES, published(event), subject=event.reference
-            )
+
+async def _emit(work: Work[CaseworkStores], events: list[CaseEvent]) -> None:
+    for event in events:
+        # The public topic names bodies by directory entry only (domain/publication.py).
+        await work.emit(CASEWORK_CASES, published(event), subject=event.reference)

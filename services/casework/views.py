@@ -18,6 +18,9 @@ from services.casework.domain import (
     latest_draft_send_date,
     tracking_view,
 )
+from services.casework.stores import CaseworkStores
+from shared.kit.work import UnitOfWork
+from shared.timekeeping import uk_date
 
 RECOMMENDATION_STATUS_WORDS = {
     "made": "Recommended: waiting for the organisation to act",
@@ -28,10 +31,11 @@ RECOMMENDATION_STATUS_WORDS = {
 }
 
 
-def _draft_content(case: Case, content: DraftContent | None) -> dict[str, Any]:
-    """What the draft proposes, in full, for the complainant to comment on (issue 14)."""
+def draft_content(case: Case, content: DraftContent | None) -> dict[str, Any] | None:
+    """What a draft proposes, in full (issue 14): the complainant comments on it, the case page
+    shows it beside their comments. None for a draft with no content."""
     if content is None:
-        return {"proposed_outcome": None}
+        return None
     return {
         "proposed_outcome": content.proposed_outcome.value,
         "summary": content.summary,
@@ -40,7 +44,7 @@ def _draft_content(case: Case, content: DraftContent | None) -> dict[str, Any]:
             {"organisation": f.organisation.name, "outcome": f.outcome.value, "summary": f.summary}
             for f in content.findings
         ],
-        "proposed_recommendations": [
+        "recommendations": [
             {
                 "type": r.type.value,
                 "description": r.description,
@@ -50,6 +54,27 @@ def _draft_content(case: Case, content: DraftContent | None) -> dict[str, Any]:
             for r in content.recommendations
         ],
     }
+
+
+def _tracked_draft_content(case: Case, content: DraftContent | None) -> dict[str, Any]:
+    """The draft's content in the tracking API's names (its recommendations are proposed ones)."""
+    shown = draft_content(case, content)
+    if shown is None:
+        return {"proposed_outcome": None}
+    shown["proposed_recommendations"] = shown.pop("recommendations")
+    return shown
+
+
+async def complainant_view(
+    uow: UnitOfWork[CaseworkStores], case: Case, now: datetime, rules: CaseworkRules
+) -> dict[str, Any]:
+    """The tracking view of `case` (already checked against its tracking token), with its
+    messages and the complainant's comments on the draft."""
+    async with uow.reading() as stores:
+        messages = await stores.cases.messages(case.reference)
+        # The complainant's own words, shown back to them only behind their tracking token.
+        comments = await stores.cases.draft_comments(case.reference) if case.draft else []
+    return tracking(case, uk_date(now), now, rules, messages, comments=comments)
 
 
 def tracking(
@@ -75,18 +100,7 @@ def tracking(
         "next_milestone": view["next_milestone"],
         "history": [{"stage": entry.stage.value, "at": entry.at} for entry in case.history],
         "caseworker": {"name": case.caseworker.name} if case.caseworker else None,
-        "draft_decision": (
-            {
-                "issued_at": case.draft.issued_at,
-                "comments_due_by": case.draft.comments_due_by,
-                "comments_received_at": case.draft.comments_received_at,
-                "scheduled_for": case.draft.scheduled_for,
-                "comments": [{"body": c["body"], "at": c["at"]} for c in comments or []],
-                **_draft_content(case, case.draft.content),
-            }
-            if case.draft
-            else None
-        ),
+        "draft_decision": _draft_decision(case, comments or []),
         "draft_arrangement": draft_arrangement(case, today),
         "draft_date_choice": (
             {"earliest": today, "latest": latest_draft_send_date(today, rules)}
@@ -95,17 +109,7 @@ def tracking(
         ),
         "decision": _decision(case, case.decision) if case.decision else None,
         "closure_reason": case.closure_reason.value if case.closure_reason else None,
-        "recommendations": [
-            {
-                "type": r.type.value,
-                "description": r.description,
-                "due_on": r.due_on,
-                "status": r.status.value,
-                "status_description": RECOMMENDATION_STATUS_WORDS[r.status.value],
-                "organisation": (r.organisation or case.organisation).name,
-            }
-            for r in case.recommendations
-        ],
+        "recommendations": _recommendations(case),
         "review": (
             {
                 "requested_at": case.review.requested_at,
@@ -121,6 +125,33 @@ def tracking(
         ],
         "you_can": you_can,
     }
+
+
+def _draft_decision(case: Case, comments: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if case.draft is None:
+        return None
+    return {
+        "issued_at": case.draft.issued_at,
+        "comments_due_by": case.draft.comments_due_by,
+        "comments_received_at": case.draft.comments_received_at,
+        "scheduled_for": case.draft.scheduled_for,
+        "comments": [{"body": c["body"], "at": c["at"]} for c in comments],
+        **_tracked_draft_content(case, case.draft.content),
+    }
+
+
+def _recommendations(case: Case) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": r.type.value,
+            "description": r.description,
+            "due_on": r.due_on,
+            "status": r.status.value,
+            "status_description": RECOMMENDATION_STATUS_WORDS[r.status.value],
+            "organisation": (r.organisation or case.organisation).name,
+        }
+        for r in case.recommendations
+    ]
 
 
 def _decision(case: Case, decision: Decision) -> dict[str, Any]:

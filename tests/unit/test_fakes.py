@@ -9,12 +9,26 @@ from typing import Any
 
 import pytest
 
+from services.casework.case_queries import WorkLists
+from services.casework.journal.store import JournalStore
+from services.casework.staff_store import StaffStore
+from services.casework.store import CaseStore
 from services.intake.store import ComplaintStore, EmailStore
+from tests.kit.fakes.casework import (
+    FakeCaseStore,
+    FakeJournalStore,
+    FakeStaffStore,
+    FakeWorkLists,
+)
 from tests.kit.fakes.intake import FakeComplaintStore, FakeEmailStore
 
 PAIRS: list[tuple[type[Any], type[Any]]] = [
     (ComplaintStore, FakeComplaintStore),
     (EmailStore, FakeEmailStore),
+    (CaseStore, FakeCaseStore),
+    (WorkLists, FakeWorkLists),
+    (StaffStore, FakeStaffStore),
+    (JournalStore, FakeJournalStore),
 ]
 
 

@@ -8,7 +8,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from services.casework.console.rendering import page
 from services.casework.console.session import Staff, accounts_of, checked_form, text
-from services.casework.staff_store import StaffStore
 from shared.app import request_now
 
 router = APIRouter(prefix="/staff/account", include_in_schema=False)
@@ -16,8 +15,8 @@ router = APIRouter(prefix="/staff/account", include_in_schema=False)
 
 @router.get("")
 async def account(request: Request, staff: Staff) -> Response:
-    async with accounts_of(request).db.sessions() as session:
-        mine = await StaffStore(session).account(staff.account_id)
+    async with accounts_of(request).uow.reading() as stores:
+        mine = await stores.staff.account(staff.account_id)
     assert mine is not None
     return page(
         request,

@@ -34,8 +34,7 @@ from services.casework.intake_client import IntakeUnavailableError
 from services.casework.journal import access_log
 from services.casework.journal import api as journal_api
 from services.casework.staff import StaffSession
-from services.casework.staff_store import StaffStore
-from services.casework.store import CaseStore, StaleCaseError
+from services.casework.store import StaleCaseError
 from shared.app import request_now
 from shared.timekeeping import uk_date
 
@@ -50,8 +49,8 @@ STALE = (
 
 
 async def _load(casework: Casework, reference: str) -> tuple[Case, Any, list[dict[str, Any]]]:
-    async with casework.db.sessions() as session:
-        store = CaseStore(session, casework.cipher)
+    async with casework.uow.reading() as stores:
+        store = stores.cases
         loaded = await store.load(reference)
         if loaded is None:
             raise ConsolePageError(404, "Case not found", NOT_FOUND)
@@ -61,8 +60,8 @@ async def _load(casework: Casework, reference: str) -> tuple[Case, Any, list[dic
 async def _draft_comments(casework: Casework, case: Case) -> list[dict[str, Any]]:
     if case.draft is None:
         return []
-    async with casework.db.sessions() as session:
-        return await CaseStore(session, casework.cipher).draft_comments(case.reference)
+    async with casework.uow.reading() as stores:
+        return await stores.cases.draft_comments(case.reference)
 
 
 async def _case_page(
@@ -80,21 +79,15 @@ async def _case_page(
     case, complaint, messages = await _load(casework, reference)
     now = request_now(request)
     today = uk_date(now)
-    async with casework.db.sessions() as session:
-        roster = await CaseStore(session, casework.cipher).roster()
-        templates = await StaffStore(session).templates()
+    async with casework.uow.reading() as stores:
+        roster = await stores.cases.roster()
+        templates = await stores.staff.templates()
     comments = await _draft_comments(casework, case)
     prefills = {"issue_final": case_view.final_prefill(case)}
     prefill = _template_prefill(request, templates, prefills)
     actions = allowed_actions(case, now, casework.rules)
     see_contact = case_view.may_see_contact_details(staff, case)
-    await journal_api.note_staff_read(
-        request,
-        reference,
-        (staff.account_id, staff.name, staff.role),
-        _seen(see_contact, bool(comments)),
-    )
-    seen_by = await _access_log(casework, reference) if staff.is_manager else None
+    seen_by = await _journalled(request, staff, reference, _seen(see_contact, bool(comments)))
     return page(
         request,
         "case.html",
@@ -108,13 +101,7 @@ async def _case_page(
         see_contact=see_contact,
         clocks=case_view.clocks(case, today, casework.rules.nation),
         timeline=case_view.timeline(case, messages),
-        actions=[a for a in actions if a in action_forms.FORMS],
-        forms=action_forms.FORMS,
-        options=lambda action, name: action_forms.select_options(action, name, case, roster),
-        recommendation_types=action_forms.RECOMMENDATION_TYPES,
-        recommendation_rows=action_forms.recommendation_rows,
-        outcomes=action_forms.OUTCOMES,
-        organisation_names=tuple((o.name, o.name) for o in case.all_organisations),
+        **_action_forms(case, actions, roster),
         draft=case_view.draft(case, comments),
         prefills=prefills,
         field_errors=field_errors or {},
@@ -128,8 +115,31 @@ async def _case_page(
     )
 
 
-async def _access_log(casework: Casework, reference: str) -> dict[str, Any]:
-    log = await access_log(casework.db, reference)
+def _action_forms(case: Case, actions: list[str], roster: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the page's action forms need: the actions on offer and their choices."""
+    return {
+        "actions": [a for a in actions if a in action_forms.FORMS],
+        "forms": action_forms.FORMS,
+        "options": lambda action, name: action_forms.select_options(action, name, case, roster),
+        "recommendation_types": action_forms.RECOMMENDATION_TYPES,
+        "recommendation_rows": action_forms.recommendation_rows,
+        "outcomes": action_forms.OUTCOMES,
+        "organisation_names": tuple((o.name, o.name) for o in case.all_organisations),
+    }
+
+
+async def _journalled(
+    request: Request, staff: StaffSession, reference: str, seen: list[str]
+) -> dict[str, Any] | None:
+    """Record the read before the page is shown; managers see who else has looked."""
+    await journal_api.note_staff_read(
+        request, reference, (staff.account_id, staff.name, staff.role), seen
+    )
+    return await _access_log(request, reference) if staff.is_manager else None
+
+
+async def _access_log(request: Request, reference: str) -> dict[str, Any]:
+    log = await access_log(journal_api.journal_of(request), reference)
     return {**log, "shown": ACCESS_LOG_ROWS}
 
 
@@ -184,8 +194,8 @@ async def act(reference: str, action: str, request: Request, staff: Staff) -> Re
     casework: Casework = request.app.state.casework
     if action not in action_forms.FORMS:
         raise ConsolePageError(404, "No such action", f"There is no action called {action[:40]}.")
-    async with casework.db.sessions() as session:
-        roster = await CaseStore(session, casework.cipher).roster()
+    async with casework.uow.reading() as stores:
+        roster = await stores.cases.roster()
     posted = _posted(form)
     try:
         command = parse_command(action_forms.command_body(action, form, roster))
@@ -205,22 +215,7 @@ async def act(reference: str, action: str, request: Request, staff: Staff) -> Re
     try:
         command = await resolved(command, request.app.state.intake_client)
     except (UnknownEntryError, IntakeUnavailableError) as failed:
-        unknown = isinstance(failed, UnknownEntryError)
-        return await _case_page(
-            request,
-            staff,
-            reference,
-            errors=[
-                {
-                    "text": UNKNOWN_ENTRY if unknown else NOT_ANSWERING,
-                    "href": f"#{action}-organisation_id" if unknown else f"#action-{action}",
-                }
-            ],
-            field_errors={f"{action}-organisation_id": UNKNOWN_ENTRY} if unknown else None,
-            status_code=422 if unknown else 503,
-            posted=posted,
-            open_action=action,
-        )
+        return await _unresolved(request, staff, reference, action, failed, posted)
     actor = Actor(id=staff.account_id, name=staff.name, role=staff.role)
     try:
         await casework.act(reference, command, actor, request_now(request))
@@ -237,6 +232,33 @@ async def act(reference: str, action: str, request: Request, staff: Staff) -> Re
             open_action=action,
         )
     return RedirectResponse(f"/staff/cases/{reference}?done={action}", status_code=303)
+
+
+async def _unresolved(
+    request: Request,
+    staff: StaffSession,
+    reference: str,
+    action: str,
+    failed: Exception,
+    posted: dict[str, Any],
+) -> Response:
+    """The case page again when the directory has no such entry (422) or does not answer (503)."""
+    unknown = isinstance(failed, UnknownEntryError)
+    return await _case_page(
+        request,
+        staff,
+        reference,
+        errors=[
+            {
+                "text": UNKNOWN_ENTRY if unknown else NOT_ANSWERING,
+                "href": f"#{action}-organisation_id" if unknown else f"#action-{action}",
+            }
+        ],
+        field_errors={f"{action}-organisation_id": UNKNOWN_ENTRY} if unknown else None,
+        status_code=422 if unknown else 503,
+        posted=posted,
+        open_action=action,
+    )
 
 
 def _reason(refused: Exception) -> str:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from services.casework.domain import Case, DeadlineKind, DeadlineStatus, DraftContent, is_overdue
+from services.casework.domain import Case, DeadlineKind, DeadlineStatus, is_overdue
 from services.casework.domain.model import PAUSABLE_KINDS
 from services.casework.staff import StaffSession
+from services.casework.views import draft_content
 from shared.settings import Nation
 from shared.working_days import working_days_between
 
@@ -115,7 +116,7 @@ def draft(case: Case, comments: list[dict[str, Any]]) -> dict[str, Any] | None:
             "comments_due_by": case.draft.comments_due_by,
             "comments_received_at": case.draft.comments_received_at,
             "comments": comments,
-            "content": _content(case, case.draft.content),
+            "content": draft_content(case, case.draft.content),
         }
     if case.held_draft is not None:
         return {
@@ -123,32 +124,9 @@ def draft(case: Case, comments: list[dict[str, Any]]) -> dict[str, Any] | None:
             "prepared_at": case.held_draft.prepared_at,
             "send_on": case.held_draft.send_on,
             "comments": [],
-            "content": _content(case, case.held_draft.content),
+            "content": draft_content(case, case.held_draft.content),
         }
     return None
-
-
-def _content(case: Case, content: DraftContent | None) -> dict[str, Any] | None:
-    if content is None:
-        return None
-    return {
-        "proposed_outcome": content.proposed_outcome.value,
-        "summary": content.summary,
-        "how_we_reached_it": content.how_we_reached_it,
-        "findings": [
-            {"organisation": f.organisation.name, "outcome": f.outcome.value, "summary": f.summary}
-            for f in content.findings
-        ],
-        "recommendations": [
-            {
-                "type": r.type.value,
-                "description": r.description,
-                "due_on": r.due_on,
-                "organisation": (r.organisation or case.organisation).name,
-            }
-            for r in content.recommendations
-        ],
-    }
 
 
 def final_prefill(case: Case) -> dict[str, Any]:

@@ -18,8 +18,7 @@ from services.casework.console.session import Manager, checked_form, text
 from services.casework.console.worklists import describe_rows
 from services.casework.domain import ActionNotAllowed, Actor, Assign, DomainRuleBroken
 from services.casework.staff import AccountError, StaffSession
-from services.casework.staff_store import StaffStore
-from services.casework.store import CaseStore, StaleCaseError
+from services.casework.store import StaleCaseError
 from shared.app import request_now
 from shared.events import Sector
 from shared.text import single_line
@@ -45,11 +44,10 @@ async def _workload_page(
     casework: Casework = request.app.state.casework
     today = uk_date(request_now(request))
     owner = request.query_params.get("caseworker", "")[:64] or None
-    async with casework.db.sessions() as session:
-        roster = await CaseStore(session, casework.cipher).roster()
-        load = await case_queries.workload(session, today)
-        found = await case_queries.work_list(
-            session,
+    async with casework.uow.reading() as stores:
+        roster = await stores.cases.roster()
+        load = await stores.lists.workload(today)
+        found = await stores.lists.page(
             WorkListFilter(caseworker_id=owner),
             today=today,
             soon=add_working_days(today, 5, casework.rules.nation),
@@ -85,8 +83,8 @@ async def reassign(request: Request, staff: Manager) -> Response:
     references = [r for r in form.getlist("references") if isinstance(r, str)][:MAX_BULK]
     target = text(form, "caseworker_id")
     casework: Casework = request.app.state.casework
-    async with casework.db.sessions() as session:
-        roster = {p["caseworker_id"]: p for p in await CaseStore(session, casework.cipher).roster()}
+    async with casework.uow.reading() as stores:
+        roster = {p["caseworker_id"]: p for p in await stores.cases.roster()}
     errors = []
     if not references:
         errors.append({"text": "Select at least one case to reassign", "href": "#references"})
@@ -131,8 +129,8 @@ async def _roster_page(
     posted: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    async with request.app.state.casework.db.sessions() as session:
-        accounts = await StaffStore(session).accounts()
+    async with request.app.state.casework.uow.reading() as stores:
+        accounts = await stores.staff.accounts()
     return page(
         request,
         "roster.html",
@@ -203,7 +201,7 @@ async def change_member(account_id: str, request: Request, staff: Manager) -> Re
     skills = [s for s in form.getlist("skills") if isinstance(s, str) and s in SECTOR_WORDS]
     accounts = request.app.state.staff_accounts
     if skills:
-        async with accounts.db.transaction() as session:
-            await StaffStore(session).change_account(account_id, skills=skills)
+        async with accounts.uow.transaction() as work:
+            await work.stores.staff.change_account(account_id, skills=skills)
     await accounts.set_active(account_id, text(form, "active") == "yes")
     return RedirectResponse("/staff/roster", status_code=303)

@@ -12,7 +12,6 @@ from fastapi.responses import RedirectResponse, Response
 from services.casework.console.rendering import ConsolePageError, page
 from services.casework.console.session import Staff, checked_form, text
 from services.casework.staff import StaffSession
-from services.casework.staff_store import StaffStore
 from shared.app import request_now
 
 router = APIRouter(prefix="/staff/templates", include_in_schema=False)
@@ -36,8 +35,8 @@ async def _templates_page(
     posted: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    async with request.app.state.casework.db.sessions() as session:
-        templates = await StaffStore(session).templates()
+    async with request.app.state.casework.uow.reading() as stores:
+        templates = await stores.staff.templates()
     return page(
         request,
         "templates.html",
@@ -73,8 +72,8 @@ async def save_template(request: Request, staff: Staff) -> Response:
         errors.append({"text": f"Enter the text, up to {MAX_BODY} characters", "href": "#body"})
     if errors:
         return await _templates_page(request, staff, errors=errors, posted=posted, status_code=422)
-    async with request.app.state.casework.db.transaction() as session:
-        await StaffStore(session).put_template(
+    async with request.app.state.casework.uow.transaction() as work:
+        await work.stores.staff.put_template(
             posted["template_id"][:36] or str(uuid.uuid4()),
             kind=posted["kind"],
             name=posted["name"],
@@ -89,6 +88,6 @@ async def save_template(request: Request, staff: Staff) -> Response:
 async def delete_template(template_id: str, request: Request, staff: Staff) -> Response:
     _managers_only(staff)
     await checked_form(request, staff)
-    async with request.app.state.casework.db.transaction() as session:
-        await StaffStore(session).delete_template(template_id)
+    async with request.app.state.casework.uow.transaction() as work:
+        await work.stores.staff.delete_template(template_id)
     return RedirectResponse("/staff/templates", status_code=303)

@@ -19,8 +19,7 @@ from services.casework.console.rendering import page
 from services.casework.console.session import Staff, checked_form, text
 from services.casework.domain import is_overdue
 from services.casework.staff import StaffSession
-from services.casework.staff_store import StaffStore
-from services.casework.store import CaseStore
+from services.casework.stores import CaseworkStores
 from shared.app import request_now
 from shared.events import Sector, Stage
 from shared.settings import Nation
@@ -121,16 +120,15 @@ async def _list_page(
     wanted = wanted or _work_filter(chosen, staff, all_cases)
     sort = request.query_params.get("sort", "deadline")
     sort = sort if sort in ("deadline", "opened", "reference") else "deadline"
-    async with casework.db.sessions() as session:
-        found = await case_queries.work_list(
-            session,
+    async with casework.uow.reading() as stores:
+        found = await stores.lists.page(
             wanted,
             today=today,
             soon=soon,
             page=_page_number(request.query_params.get("page")),
-            sort=sort,  # type: ignore[arg-type]
+            sort=sort,
         )
-        choices = await _choices(session, casework, staff)
+        choices = await _choices(stores, staff)
     base = "/staff/all" if all_cases else "/staff/"
     return page(
         request,
@@ -153,13 +151,13 @@ async def _list_page(
     )
 
 
-async def _choices(session: Any, casework: Any, staff: StaffSession) -> dict[str, Any]:
+async def _choices(stores: CaseworkStores, staff: StaffSession) -> dict[str, Any]:
     """What the filters offer, and the person's saved views as links."""
-    views = await StaffStore(session).saved_views(staff.account_id)
+    views = await stores.staff.saved_views(staff.account_id)
     return {
-        "organisations": await case_queries.organisations(session, FILTER_CHOICES),
-        "themes": await case_queries.themes(session, FILTER_CHOICES),
-        "roster": await CaseStore(session, casework.cipher).roster(),
+        "organisations": await stores.lists.organisations(FILTER_CHOICES),
+        "themes": await stores.lists.themes(FILTER_CHOICES),
+        "roster": await stores.cases.roster(),
         "views": [
             {**v, "href": _query(v["filters"].pop("_list", "/staff/"), v["filters"])} for v in views
         ],
@@ -211,7 +209,7 @@ async def search(request: Request, staff: Staff) -> Response:
         return RedirectResponse("/staff/", status_code=303)
     if LOOKS_LIKE_REFERENCE.fullmatch(query):
         return RedirectResponse(_query("/staff/", {"q": query.upper()}), status_code=303)
-    cipher = request.app.state.casework.cipher
+    cipher = request.app.state.cipher
     wanted = case_queries.search_filter(cipher, query)
     return await _list_page(
         request, staff, all_cases=False, wanted=wanted, searched="the name or email you gave"
@@ -224,8 +222,8 @@ async def save_view(request: Request, staff: Staff) -> Response:
     all_list = text(form, "list") == "all" and staff.is_manager
     chosen, _ = _filters({k: text(form, k) for k in FILTER_KEYS}, all_cases=all_list)
     name = text(form, "name")[:100] or "My view"
-    async with request.app.state.casework.db.transaction() as session:
-        await StaffStore(session).add_saved_view(
+    async with request.app.state.casework.uow.transaction() as work:
+        await work.stores.staff.add_saved_view(
             view_id=str(uuid.uuid4()),
             account_id=staff.account_id,
             name=name,
@@ -238,6 +236,6 @@ async def save_view(request: Request, staff: Staff) -> Response:
 @router.post("/views/{view_id}/delete")
 async def delete_view(view_id: str, request: Request, staff: Staff) -> Response:
     await checked_form(request, staff)
-    async with request.app.state.casework.db.transaction() as session:
-        await StaffStore(session).delete_saved_view(staff.account_id, view_id)
+    async with request.app.state.casework.uow.transaction() as work:
+        await work.stores.staff.delete_saved_view(staff.account_id, view_id)
     return RedirectResponse("/staff/", status_code=303)

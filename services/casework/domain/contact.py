@@ -3,8 +3,8 @@ contact another way (by phone, by letter, through their representative)."""
 
 from __future__ import annotations
 
-from .lifecycle import SYSTEM_ACTOR
-from .model import CONTACT_PROBLEM_STATUSES, AuditEntry, Case, ContactProblem
+from .model import CONTACT_PROBLEM_STATUSES, Case, ContactProblem
+from .transitions import SYSTEM_ACTOR, record_audit
 
 
 def note_contact_problem(case: Case, problem: ContactProblem) -> bool:
@@ -21,18 +21,15 @@ def note_contact_problem(case: Case, problem: ContactProblem) -> bool:
     ):
         return False
     case.contact_problems.append(problem)
-    case.audit.append(
-        AuditEntry(
-            at=problem.at,
-            actor_id=SYSTEM_ACTOR.id,
-            actor_name=SYSTEM_ACTOR.name,
-            action="contact_problem",
-            from_stage=case.stage,
-            to_stage=case.stage,
-            reason=(
-                f"the {problem.channel} '{problem.template}' could not be delivered "
-                f"({problem.status}): make contact another way"
-            ),
-        )
+    record_audit(
+        case,
+        SYSTEM_ACTOR,
+        problem.at,
+        "contact_problem",
+        from_stage=case.stage,
+        reason=(
+            f"the {problem.channel} '{problem.template}' could not be delivered "
+            f"({problem.status}): make contact another way"
+        ),
     )
     return True

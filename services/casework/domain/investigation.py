@@ -33,7 +33,6 @@ from .findings import findings_for, recommendation_targets
 from .model import (
     COMMENT_WINDOW_ID,
     DRAFT_RELEASE_ID,
-    AuditEntry,
     Case,
     Deadline,
     DeadlineKind,
@@ -49,7 +48,7 @@ from .model import (
 )
 from .rules import CaseworkRules
 from .timekeeping import start_of_uk_day, uk_date
-from .transitions import SYSTEM_ACTOR, Context, move_to_stage
+from .transitions import SYSTEM_ACTOR, Context, move_to_stage, record_audit
 
 
 def request_evidence(case: Case, command: RequestEvidence, ctx: Context) -> list[CaseEvent]:
@@ -220,16 +219,13 @@ def release_held_draft(case: Case, today: date, rules: CaseworkRules) -> list[Ca
     settle(case.deadline(DRAFT_RELEASE_ID), DeadlineStatus.MET)
     case.held_draft = None
     events = _send_draft(case, ctx, arranged_for=held.send_on, content=held.content)
-    case.audit.append(
-        AuditEntry(
-            at=sent_at,
-            actor_id=SYSTEM_ACTOR.id,
-            actor_name=SYSTEM_ACTOR.name,
-            action="send_draft",
-            from_stage=Stage.INVESTIGATION,
-            to_stage=case.stage,
-            reason=f"arranged for {held.send_on.isoformat()}",
-        )
+    record_audit(
+        case,
+        SYSTEM_ACTOR,
+        sent_at,
+        "send_draft",
+        from_stage=Stage.INVESTIGATION,
+        reason=f"arranged for {held.send_on.isoformat()}",
     )
     return events
 

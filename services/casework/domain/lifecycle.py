@@ -75,7 +75,6 @@ from .model import (
     ASSESSMENT_DEADLINE_ID,
     COMMENT_WINDOW_ID,
     PAUSABLE_KINDS,
-    AuditEntry,
     Case,
     Caseworker,
     Deadline,
@@ -88,7 +87,14 @@ from .permissions import allowed_actions, permitted, time_rule_broken
 from .rules import CaseworkRules
 from .timekeeping import uk_date
 from .tracking import next_milestone
-from .transitions import SYSTEM_ACTOR, Context, close_case, move_to_stage, open_review_window
+from .transitions import (
+    SYSTEM_ACTOR,
+    Context,
+    close_case,
+    move_to_stage,
+    open_review_window,
+    record_audit,
+)
 
 __all__ = ["SYSTEM_ACTOR", "handle", "latest_draft_send_date", "open_case", "release_held_draft"]
 
@@ -126,16 +132,7 @@ def open_case(
         extra_time=extra_time,
         eligibility=eligibility,
     )
-    case.audit.append(
-        AuditEntry(
-            at=received_at,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            action="open",
-            from_stage=Stage.ASSESSMENT,
-            to_stage=Stage.ASSESSMENT,
-        )
-    )
+    record_audit(case, actor, received_at, "open", from_stage=Stage.ASSESSMENT)
     opened = CaseOpened(
         **common_fields(case, received_at),
         channel=channel,
@@ -163,16 +160,8 @@ def handle(
         raise DomainRuleBroken(broken)
     from_stage = case.stage
     events = _dispatch(case, command, Context(actor=actor, now=now, today=today, rules=rules))
-    case.audit.append(
-        AuditEntry(
-            at=now,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            action=command.action,
-            from_stage=from_stage,
-            to_stage=case.stage,
-            reason=_audit_reason(command),
-        )
+    record_audit(
+        case, actor, now, command.action, from_stage=from_stage, reason=_audit_reason(command)
     )
     return events
 

@@ -25,6 +25,7 @@ from .model import (
     DRAFT_RELEASE_ID,
     PAUSABLE_KINDS,
     REVIEW_WINDOW_ID,
+    AuditEntry,
     Case,
     Deadline,
     DeadlineKind,
@@ -44,6 +45,31 @@ class Context:
     now: datetime
     today: date
     rules: CaseworkRules
+
+
+def record_audit(
+    case: Case,
+    actor: Actor,
+    at: datetime,
+    action: str,
+    *,
+    from_stage: Stage,
+    reason: str | None = None,
+) -> None:
+    """Write one line of the case's audit trail: who did what, when, and the stage it left the
+    case in. Every entry is made here, the system's (opening, a held draft sent, a failed
+    delivery noted) and a person's alike, so they all read the same."""
+    case.audit.append(
+        AuditEntry(
+            at=at,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            action=action,
+            from_stage=from_stage,
+            to_stage=case.stage,
+            reason=reason,
+        )
+    )
 
 
 def move_to_stage(case: Case, to_stage: Stage, ctx: Context) -> StageChanged:

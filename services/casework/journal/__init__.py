@@ -11,9 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from services.casework.domain.journal import StaffRead, first_broken, next_entry
 from services.casework.journal.store import JournalStore
-from shared.db import Database
+from shared.kit.work import UnitOfWork
 
-__all__ = ["JournalStore", "StaffRead", "access_log", "record_read"]
+__all__ = ["JournalStore", "JournalWork", "StaffRead", "access_log", "record_read"]
+
+# The journal's unit of work: its one store, bound to a transaction (shared/kit/work.py).
+JournalWork = UnitOfWork[JournalStore]
 
 # Two staff reading the same case at the same instant race for the same place in its chain; the
 # unique (reference, seq) lets one win and the other append after it. A handful of tries is
@@ -21,13 +24,13 @@ __all__ = ["JournalStore", "StaffRead", "access_log", "record_read"]
 APPEND_ATTEMPTS = 5
 
 
-async def record_read(db: Database, read: StaffRead) -> None:
+async def record_read(uow: JournalWork, read: StaffRead) -> None:
     """Append the read to the case's chain, in its own committed transaction, before the caller
     shows anything: a read that cannot be recorded fails rather than goes unrecorded."""
     for attempt in range(APPEND_ATTEMPTS):
         try:
-            async with db.transaction() as session:
-                store = JournalStore(session)
+            async with uow.transaction() as work:
+                store = work.stores
                 await store.append(next_entry(read, await store.last(read.reference)))
             return
         except IntegrityError:
@@ -35,9 +38,9 @@ async def record_read(db: Database, read: StaffRead) -> None:
                 raise
 
 
-async def access_log(db: Database, reference: str) -> dict[str, Any]:
-    async with db.sessions() as session:
-        entries = await JournalStore(session).chain(reference)
+async def access_log(uow: JournalWork, reference: str) -> dict[str, Any]:
+    async with uow.reading() as store:
+        entries = await store.chain(reference)
     broken = first_broken(entries)
     return {
         "reference": reference,

@@ -11,8 +11,7 @@ from fastapi.responses import JSONResponse
 
 from services.casework.cases import Casework
 from services.casework.domain.journal import StaffRead
-from services.casework.journal import access_log, record_read
-from services.casework.store import CaseStore
+from services.casework.journal import JournalWork, access_log, record_read
 from shared.app import request_now
 from shared.auth import Role, StaffUser, staff_auth
 
@@ -31,6 +30,11 @@ CASE, COMPLAINT, CONTACT_DETAILS, MESSAGES, ACCESS_LOG, DRAFT_COMMENTS = (
 )
 
 
+def journal_of(request: Request) -> JournalWork:
+    journal: JournalWork = request.app.state.journal
+    return journal
+
+
 def route_of(request: Request) -> str:
     """The route template (`GET /v1/cases/{reference}`), never the URL: no query strings."""
     route = request.scope.get("route")
@@ -41,21 +45,20 @@ async def note_staff_read(
     request: Request, reference: str, actor: tuple[str, str, str], seen: list[str]
 ) -> None:
     """Record that `actor` (id, name, role) saw `seen` of the case, before it is shown."""
-    casework: Casework = request.app.state.casework
     actor_id, name, role = actor
     read = StaffRead(
         reference, actor_id, name, role, request_now(request), route_of(request), tuple(seen)
     )
-    await record_read(casework.db, read)
+    await record_read(journal_of(request), read)
 
 
 @router.get("/v1/cases/{reference}/access-log", tags=["staff"])
 async def case_access_log(reference: str, request: Request, user: ManagerOnly) -> JSONResponse:
     """Every staff read of the case, oldest first, with the hash chain's verdict."""
     casework: Casework = request.app.state.casework
-    log = await access_log(casework.db, reference)
+    log = await access_log(journal_of(request), reference)
     if not log["entries"]:
-        async with casework.db.sessions() as session:
-            if not await CaseStore(session, casework.cipher).exists(reference):
+        async with casework.uow.reading() as stores:
+            if not await stores.cases.exists(reference):
                 raise HTTPException(404, {"error": NOT_FOUND})
     return JSONResponse(jsonable_encoder(log))

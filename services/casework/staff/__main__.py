@@ -22,9 +22,12 @@ from pathlib import Path
 
 from services.casework.settings import CaseworkSettings
 from services.casework.staff.accounts import ROLES, AccountError, Policy, StaffAccounts
-from services.casework.staff_store import StaffStore
+from services.casework.store import metadata
+from services.casework.stores import casework_stores
 from shared.db import Database
 from shared.events import Sector
+from shared.kit.work import SqlUnitOfWork
+from shared.messaging import Messaging
 from shared.migrations import upgrade_to_head
 from shared.timekeeping import utc_now
 
@@ -62,10 +65,18 @@ def _skills(text: str) -> list[str]:
     return skills
 
 
+def accounts_on(db: Database, settings: CaseworkSettings, policy: Policy) -> StaffAccounts:
+    """The staff accounts on `db`, outside the running service (this command line, tests)."""
+    cipher = settings.cipher()
+    # Nothing about accounts emits an event: the messaging is only the unit of work's outbox.
+    uow = SqlUnitOfWork(db, Messaging("casework", settings, db, metadata), casework_stores(cipher))
+    return StaffAccounts(uow, cipher, policy)
+
+
 async def _run(arguments: argparse.Namespace, settings: CaseworkSettings) -> int:
     db = Database(settings.database_url)
     policy = Policy(timedelta(0), timedelta(0), settings.staff_lockout_attempts, timedelta(0))
-    accounts = StaffAccounts(db, settings.cipher(), policy)
+    accounts = accounts_on(db, settings, policy)
     now = utc_now()
     try:
         if arguments.command == "add":
@@ -88,17 +99,17 @@ async def _run(arguments: argparse.Namespace, settings: CaseworkSettings) -> int
             if generated:
                 print(f"password (shown once): {password}")
         elif arguments.command == "reset-password":
-            await _reset_password(accounts, db, arguments)
+            await _reset_password(accounts, arguments)
         elif arguments.command == "disable":
-            async with db.sessions() as session:
-                account = await StaffStore(session).account_by_email(arguments.email)
+            async with accounts.uow.reading() as stores:
+                account = await stores.staff.account_by_email(arguments.email)
             if account is None:
                 raise AccountError(f"no account with the email {arguments.email}")
             await accounts.set_active(account["account_id"], False)
             print(f"disabled {account['account_id']}")
         else:
-            async with db.sessions() as session:
-                for account in await StaffStore(session).accounts():
+            async with accounts.uow.reading() as stores:
+                for account in await stores.staff.accounts():
                     state = "active" if account["active"] else "inactive"
                     print(
                         f"{account['account_id']}\t{account['email'] or '-'}\t"
@@ -112,13 +123,11 @@ async def _run(arguments: argparse.Namespace, settings: CaseworkSettings) -> int
         await db.dispose()
 
 
-async def _reset_password(
-    accounts: StaffAccounts, db: Database, arguments: argparse.Namespace
-) -> None:
+async def _reset_password(accounts: StaffAccounts, arguments: argparse.Namespace) -> None:
     """A new password (read from stdin, or generated and shown once); every session of the
     account ends, so whoever knew the old password is signed out."""
-    async with db.sessions() as session:
-        account = await StaffStore(session).account_by_email(arguments.email)
+    async with accounts.uow.reading() as stores:
+        account = await stores.staff.account_by_email(arguments.email)
     if account is None:
         raise AccountError(f"no account with the email {arguments.email}")
     generated = not arguments.password_stdin

@@ -20,8 +20,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from services.casework.staff_store import StaffStore
+from services.casework.stores import CaseworkStores
 from shared.crypto import Cipher
-from shared.db import Database
+from shared.kit.work import UnitOfWork
 
 Outcome = Literal["signed_in", "second_factor", "refused", "locked"]
 ROLES = ("caseworker", "manager", "admin")
@@ -84,8 +85,8 @@ def hash_password(password: str) -> str:
 
 
 class StaffAccounts:
-    def __init__(self, db: Database, cipher: Cipher, policy: Policy) -> None:
-        self.db = db
+    def __init__(self, uow: UnitOfWork[CaseworkStores], cipher: Cipher, policy: Policy) -> None:
+        self.uow = uow
         self.cipher = cipher
         self.policy = policy
 
@@ -105,8 +106,8 @@ class StaffAccounts:
         """Add an account, or give an existing roster member (by id, without an email) one."""
         if role not in ROLES:
             raise AccountError(f"role must be one of {', '.join(ROLES)}")
-        async with self.db.transaction() as session:
-            store = StaffStore(session)
+        async with self.uow.transaction() as work:
+            store = work.stores.staff
             if email and await store.account_by_email(email) is not None:
                 raise AccountError(f"an account with the email {email} exists already")
             values: dict[str, Any] = {
@@ -130,23 +131,23 @@ class StaffAccounts:
             return new_id
 
     async def set_active(self, account_id: str, active: bool) -> None:
-        async with self.db.transaction() as session:
-            store = StaffStore(session)
+        async with self.uow.transaction() as work:
+            store = work.stores.staff
             await store.change_account(account_id, active=active)
             if not active:
                 await store.delete_sessions_of(account_id)
 
     async def set_password(self, account_id: str, password: str) -> None:
-        async with self.db.transaction() as session:
-            store = StaffStore(session)
+        async with self.uow.transaction() as work:
+            store = work.stores.staff
             await store.change_account(account_id, password_hash=hash_password(password))
             await store.delete_sessions_of(account_id)
 
     # ------------------------------------------------------------------ signing in
 
     async def sign_in(self, email: str, password: str, now: datetime) -> SignInResult:
-        async with self.db.transaction() as session:
-            store = StaffStore(session)
+        async with self.uow.transaction() as work:
+            store = work.stores.staff
             account = await store.account_by_email(email) if email.strip() else None
             if account is None or not account["active"] or not account["password_hash"]:
                 _verify(_DUMMY_HASH, password)
@@ -176,8 +177,8 @@ class StaffAccounts:
 
     async def second_factor(self, session_id: str, code: str, now: datetime) -> SignInResult:
         """The TOTP step: a right code swaps the half-signed-in session for a new, full one."""
-        async with self.db.transaction() as session:
-            store = StaffStore(session)
+        async with self.uow.transaction() as work:
+            store = work.stores.staff
             row = await store.session_with_account(session_hash(session_id))
             if row is None or not row["awaiting_second_factor"]:
                 return SignInResult("refused")
@@ -193,8 +194,8 @@ class StaffAccounts:
 
     async def sign_in_by_email(self, email: str, now: datetime) -> SignInResult:
         """For a person the identity provider vouches for: an active account with that email."""
-        async with self.db.transaction() as session:
-            store = StaffStore(session)
+        async with self.uow.transaction() as work:
+            store = work.stores.staff
             account = await store.account_by_email(email)
             if account is None or not account["active"]:
                 return SignInResult("refused")
@@ -232,8 +233,8 @@ class StaffAccounts:
         if not session_id:
             return None
         hashed = session_hash(session_id)
-        async with self.db.transaction() as session:
-            store = StaffStore(session)
+        async with self.uow.transaction() as work:
+            store = work.stores.staff
             row = await store.session_with_account(hashed)
             if row is None:
                 return None
@@ -258,13 +259,13 @@ class StaffAccounts:
 
     async def sign_out(self, session_id: str | None) -> None:
         if session_id:
-            async with self.db.transaction() as session:
-                await StaffStore(session).delete_session(session_hash(session_id))
+            async with self.uow.transaction() as work:
+                await work.stores.staff.delete_session(session_hash(session_id))
 
     async def prune_sessions(self, now: datetime) -> int:
         """The periodic job: sessions past either timeout are deleted."""
-        async with self.db.transaction() as session:
-            store = StaffStore(session)
+        async with self.uow.transaction() as work:
+            store = work.stores.staff
             idle = await store.delete_sessions_idle_since(now - self.policy.idle)
             old = await store.delete_sessions_created_before(now - self.policy.absolute)
         return idle + old
@@ -274,8 +275,8 @@ class StaffAccounts:
     async def start_totp(self, account_id: str) -> str:
         """A new TOTP secret for the account, not in force until `confirm_totp`."""
         secret = pyotp.random_base32()
-        async with self.db.transaction() as session:
-            await StaffStore(session).change_account(
+        async with self.uow.transaction() as work:
+            await work.stores.staff.change_account(
                 account_id, totp_secret=self.cipher.encrypt(secret), totp_confirmed_at=None
             )
         return secret
@@ -284,8 +285,8 @@ class StaffAccounts:
         return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=TOTP_ISSUER)
 
     async def confirm_totp(self, account_id: str, code: str, now: datetime) -> bool:
-        async with self.db.transaction() as session:
-            store = StaffStore(session)
+        async with self.uow.transaction() as work:
+            store = work.stores.staff
             account = await store.account(account_id)
             step = None if account is None else self._totp_step(account, code, now)
             if step is None:

@@ -8,8 +8,6 @@ import sys
 from datetime import datetime
 
 from services.casework.staff.accounts import StaffAccounts
-from services.casework.staff_store import StaffStore
-from services.casework.store import CaseStore
 
 DEV_CASEWORKER_EMAIL = "caseworker@redress.localhost"
 DEV_MANAGER_EMAIL = "manager@redress.localhost"
@@ -33,8 +31,8 @@ def parse_roster(text: str) -> list[tuple[str, str, list[str]]]:
 
 
 async def seed_roster(accounts: StaffAccounts, initial_roster: str, now: datetime) -> None:
-    async with accounts.db.transaction() as session:
-        store = CaseStore(session, accounts.cipher)
+    async with accounts.uow.transaction() as work:
+        store = work.stores.cases
         if await store.roster_is_empty():
             for caseworker_id, name, sectors in parse_roster(initial_roster):
                 await store.put_caseworker(caseworker_id, name, sectors, True, now)
@@ -50,8 +48,8 @@ async def ensure_development_accounts(
         (DEV_MANAGER_EMAIL, DEV_MANAGER_ID, DEV_MANAGER_NAME, "manager"),
     )
     for email, account_id, name, role in wanted:
-        async with accounts.db.sessions() as session:
-            existing = await StaffStore(session).account_by_email(email)
+        async with accounts.uow.reading() as stores:
+            existing = await stores.staff.account_by_email(email)
         if existing is None:
             await accounts.add(
                 email=email,

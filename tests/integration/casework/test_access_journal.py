@@ -98,7 +98,7 @@ async def test_the_database_refuses_edits_and_the_check_names_a_forged_entry(
     for _ in range(3):
         await client.get(f"/v1/cases/{reference}", headers=CASEWORKER)
     await client.get(f"/v1/cases/{other}", headers=STAFF)
-    db = app.state.casework.db
+    db = app.state.service.db
 
     for statement in (
         access_journal.update()
@@ -144,7 +144,7 @@ async def test_the_journal_is_kept_as_long_as_the_case_and_removed_with_it(
     reference = new_reference()
     await opened_case(client, kafka_bootstrap, reference)
     await client.get(f"/v1/cases/{reference}", headers=STAFF)
-    db = app.state.casework.db
+    db = app.state.service.db
     with pytest.raises(ValueError, match="still exists"):
         async with db.transaction() as session:
             await JournalStore(session).remove_with_case(reference)

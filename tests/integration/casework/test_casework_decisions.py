@@ -318,8 +318,8 @@ async def test_a_lasting_delivery_failure_is_noted_for_the_caseworker(
 
     # A failure for a case casework does not hold is not an error: it is simply not ours.
     unknown = delivery_failure("RDR-NOT-OURS", NotificationStatus.TECHNICAL_FAILURE)
-    async with app.state.service.db.transaction() as session:
-        await app.state.casework.note_failed_delivery(session, unknown)
+    async with app.state.casework.uow.transaction() as work:
+        await app.state.casework.note_failed_delivery(work, unknown)
     # Nothing about contact problems goes on the public topic.
     assert not any("contact" in t for t in await types_of(app, reference))
 

@@ -29,8 +29,8 @@ async def test_case_page_reads_are_recorded_and_managers_see_who_looked(
     console: Console, kafka_bootstrap: str
 ) -> None:
     (reference,) = await open_cases(console, kafka_bootstrap, datetime.now(UTC))
-    db = console.app.state.casework.db
-    before = len((await access_log(db, reference))["entries"])  # open_cases read it by API
+    journal = console.app.state.journal
+    before = len((await access_log(journal, reference))["entries"])  # open_cases read it by API
 
     # A caseworker the case is not assigned to (cw-9 is parliamentary; the case is health).
     caseworker = console.visitor()
@@ -46,7 +46,7 @@ async def test_case_page_reads_are_recorded_and_managers_see_who_looked(
     page = await manager.get(f"/staff/cases/{reference}")
     assert page.status_code == 200
 
-    entries = (await access_log(db, reference))["entries"][before:]
+    entries = (await access_log(journal, reference))["entries"][before:]
     assert [(e["actor"]["name"], e["role"], e["route"]) for e in entries] == [
         ("Jo Evans", "caseworker", CONSOLE_ROUTE),
         ("Morgan Lee", "manager", CONSOLE_ROUTE),

@@ -135,8 +135,9 @@ async def test_the_case_page_shows_the_draft_and_the_comments_and_starts_the_fin
         f"/track/{reference}/comments", data={"token": f"token-{reference}", "text": COMMENT}
     )
     assert posted.status_code == 303
-    db = console.app.state.casework.db
-    journalled = len((await access_log(db, reference))["entries"])
+    db = console.app.state.service.db
+    journal = console.app.state.journal
+    journalled = len((await access_log(journal, reference))["entries"])
     page = await staff.get(path)
     assert page.status_code == 200
     shown = draft_section(page.text)
@@ -151,7 +152,7 @@ async def test_the_case_page_shows_the_draft_and_the_comments_and_starts_the_fin
     ):
         assert words in shown, words
     assert "No comments received yet" not in shown
-    [entry] = (await access_log(db, reference))["entries"][journalled:]
+    [entry] = (await access_log(journal, reference))["entries"][journalled:]
     assert entry["seen"] == ["case", "complaint", "contact_details", "messages", "draft_comments"]
 
     # Kept encrypted at rest, as messages are.
@@ -183,11 +184,11 @@ async def test_the_case_page_shows_the_draft_and_the_comments_and_starts_the_fin
         ("Northshire NHS Trust", "partly_upheld"),
         (CLINIC, "not_upheld"),
     ]
-    read_before = len((await access_log(db, reference))["entries"])
+    read_before = len((await access_log(journal, reference))["entries"])
     staff_view = (await client.get(f"/v1/cases/{reference}", headers=STAFF)).json()
     [kept] = staff_view["draft_comments"]  # the staff API shows them too, and journals it
     assert kept["body"] == COMMENT
-    [api_read] = (await access_log(db, reference))["entries"][read_before:]
+    [api_read] = (await access_log(journal, reference))["entries"][read_before:]
     assert api_read["seen"][-1] == "draft_comments"
     [made] = staff_view["case"]["recommendations"]
     assert (made["type"], made["description"], made["due_on"]) == (

@@ -71,7 +71,7 @@ async def test_sign_in_issues_a_new_session_id_and_flags_the_cookie(console: Con
     assert "secure" in flags  # outside development
     assert "path=/staff" in flags
     # The database keeps only a digest of the id.
-    async with console.app.state.casework.db.sessions() as session:
+    async with console.app.state.service.db.sessions() as session:
         assert await StaffStore(session).session_with_account(issued) is None
     # Signing in again gives yet another id, and the planted one opens nothing.
     again = console.visitor()
@@ -174,7 +174,7 @@ async def test_a_caseworker_sees_contact_details_of_their_own_cases_only(
         "/staff/", "/staff/roster", {"name": "Intruder", "role": "manager", "skills": "health"}
     )
     assert added.status_code == 403
-    async with console.app.state.casework.db.sessions() as session:
+    async with console.app.state.service.db.sessions() as session:
         assert all(a["name"] != "Intruder" for a in await StaffStore(session).accounts())
 
 
@@ -213,7 +213,7 @@ async def test_search_by_name_keeps_it_out_of_urls_and_logs(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for secret in SECRET_WORDS:
         assert secret not in logged
-    async with console.app.state.casework.db.sessions() as session:
+    async with console.app.state.service.db.sessions() as session:
         row = (await session.execute(select(cases).where(cases.c.reference == reference))).one()
     stored = " ".join(str(value) for value in row._mapping.values())
     assert name not in stored

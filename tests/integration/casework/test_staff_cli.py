@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from services.casework.settings import CaseworkSettings
-from services.casework.staff import Policy, StaffAccounts
-from shared.crypto import Cipher
+from services.casework.staff import Policy
+from services.casework.staff.__main__ import accounts_on
 from shared.db import Database
 
 pytestmark = pytest.mark.integration
@@ -50,7 +50,7 @@ async def test_a_password_reset_sets_the_new_one_and_ends_every_session(tmp_path
     settings = CaseworkSettings(database_url=url, environment="test")
     db = Database(url)
     policy = Policy(timedelta(minutes=30), timedelta(hours=12), 10, timedelta(minutes=15))
-    accounts = StaffAccounts(db, Cipher(settings.encryption_keys.get_secret_value()), policy)
+    accounts = accounts_on(db, settings, policy)
     now = datetime.now(UTC)
     try:
         signed_in = await accounts.sign_in(EMAIL, "the old password is long", now)

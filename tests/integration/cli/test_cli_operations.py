@@ -14,7 +14,8 @@ from cryptography.fernet import Fernet
 
 from redress_cli.main import app
 from services.casework.settings import CaseworkSettings
-from services.casework.staff import Policy, StaffAccounts
+from services.casework.staff import Policy
+from services.casework.staff.__main__ import accounts_on
 from services.casework.staff_store import StaffStore
 from services.intake.domain import DEFAULT_RULES
 from services.intake.schemas import ComplaintRequest
@@ -126,7 +127,7 @@ async def test_staff_add_then_disable_through_the_casework_commands(tmp_path: Pa
     settings = CaseworkSettings(database_url=url)
     db = Database(url)
     policy = Policy(timedelta(minutes=30), timedelta(hours=12), 10, timedelta(minutes=15))
-    accounts = StaffAccounts(db, settings.cipher(), policy)
+    accounts = accounts_on(db, settings, policy)
     try:
         signed_in = await accounts.sign_in(email, "a long enough passphrase", datetime.now(UTC))
         assert signed_in.session is not None
