@@ -160,8 +160,9 @@ async def feedback_summary(
     """Complainants' (or, with `respondent=organisation`, organisations') answers in a period
     (default: everything so far), for staff: unsuppressed."""
     today = request_now(request).date()
+    start_day = bounded_date("from", period_from)
     end_day = bounded_date("to", to) or today
-    return await summary.summary(bounded_date("from", period_from), end_day, respondent)
+    return await summary.summary(start_day, end_day, respondent)
 
 
 # --------------------------------------------------------------------------------------------
