@@ -1,86 +1,76 @@
-"""Feedback's HTTP routes: the survey page and API, opting out, the staff summary,
-organisations' survey contacts, and open consultations.
+"""Feedback's JSON API: answering a survey and opting out, the staff summary, organisations'
+survey contacts, and open consultations (their pages are in pages.py).
 
-The survey link's token is the only credential: anyone holding the link may answer once. Pages
-for a link that cannot be used (unknown, expired, answered) are all the same 404 page, so a link
-reveals nothing; the JSON API tells a client which case it is (404, 410, 409) as
+The survey link's token is the only credential: anyone holding the link may answer once. The
+JSON API tells a client which case a link that cannot be used is (404, 410, 409) as
 docs/design.md §5 asks.
 A consultation's address is public by design: anyone may answer while it is open.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.feedback.consultations import (
+    AlreadyPublishedError,
+    ConsultationClosedError,
+    ConsultationDesk,
+)
+from services.feedback.contacts import OrganisationContacts
 from services.feedback.domain import (
-    COMMENTS_MAX_CHARS,
     CONSULTATION_MAX_QUESTIONS,
     CONSULTATION_TITLE_MAX_CHARS,
     ORGANISATION_NAME_MAX_CHARS,
     QUESTION_MAX_CHARS,
     SCALE,
     SURVEY_QUESTIONS,
+    Consultation,
+    ConsultationStatus,
     InvalidAnswersError,
     InvalidConsultationError,
     InvalidContactError,
-    Question,
+    OrganisationContact,
     Respondent,
-    agree_percentage,
+    SurveyStatus,
     contact_email,
     organisation_key,
-    questions_for,
-)
-from services.feedback.handlers import (
-    AlreadyPublishedError,
-    ConsultationClosedError,
-    ConsultationDesk,
-    ConsultationStatus,
-    SurveyClosedError,
-    SurveyDesk,
-    SurveyStatus,
-    consultation_status,
     results_json,
 )
-from services.feedback.store import (
-    Consultation,
-    ContactStore,
-    OrganisationContact,
-    ResponseStore,
-    StoredResponse,
-)
-from shared.app import Service, request_now
+from services.feedback.summary import FeedbackSummary
+from services.feedback.surveys import SurveyClosedError, SurveyDesk
+from shared.app import request_now
 from shared.auth import Role, StaffUser, staff_auth
 from shared.bounds import QueryDate, bounded_date, field_error
-from shared.crypto import Cipher
-from shared.kit.i18n import LocalisedTemplates
+from shared.kit.state import StateKey
 from shared.text import single_line
-from shared.timekeeping import uk_date
-
-# Survey and consultation pages in Welsh or English (shared/kit/i18n.py, docs/welsh.md); what
-# staff wrote (a consultation's title and questions) is shown as written.
-TEMPLATES = LocalisedTemplates.load(
-    Path(__file__).parent / "templates", Path(__file__).parent / "locale"
-)
 
 router = APIRouter()
 
-# Survey tokens are 43 URL-safe characters (handlers.SURVEY_TOKEN_BYTES); anything far longer
+# What app.py hands the routes (here and in pages.py).
+SURVEYS: StateKey[SurveyDesk] = StateKey("surveys")
+CONSULTATIONS: StateKey[ConsultationDesk] = StateKey("consultations")
+CONTACTS: StateKey[OrganisationContacts] = StateKey("organisation_contacts")
+SUMMARY: StateKey[FeedbackSummary] = StateKey("feedback_summary")
+
+# Survey tokens are 43 URL-safe characters (surveys.SURVEY_TOKEN_BYTES); anything far longer
 # is not a token and is refused before it reaches the database.
 MAX_TOKEN_LENGTH = 100
-# "Agree" is a score of 4 or 5 on the five-point scale: top-2-box
-# (docs/reference/domain-rules.md §3).
-AGREE_MIN_SCORE = 4
 
 Token = Annotated[str, PathParam(max_length=MAX_TOKEN_LENGTH)]
+ConsultationId = Annotated[str, PathParam(max_length=36)]
+Desk = Annotated[SurveyDesk, Depends(SURVEYS)]
+Consultations = Annotated[ConsultationDesk, Depends(CONSULTATIONS)]
+Contacts = Annotated[OrganisationContacts, Depends(CONTACTS)]
+Summary = Annotated[FeedbackSummary, Depends(SUMMARY)]
+StaffOnly = Annotated[StaffUser, Depends(staff_auth())]
+# Organisation contacts and publishing results are a manager's decision (admins too).
+ManagerOnly = Annotated[StaffUser, Depends(staff_auth(Role.MANAGER, Role.ADMIN))]
 
 _JSON_STATUS = {
     SurveyStatus.UNKNOWN: (status.HTTP_404_NOT_FOUND, "There is no survey at this address."),
@@ -89,135 +79,8 @@ _JSON_STATUS = {
 }
 
 
-def _desk(request: Request) -> SurveyDesk:
-    desk: SurveyDesk = request.app.state.desk
-    return desk
-
-
-def _consultations(request: Request) -> ConsultationDesk:
-    desk: ConsultationDesk = request.app.state.consultations
-    return desk
-
-
-def _cipher(request: Request) -> Cipher:
-    cipher: Cipher = request.app.state.cipher
-    return cipher
-
-
-Desk = Annotated[SurveyDesk, Depends(_desk)]
-Consultations = Annotated[ConsultationDesk, Depends(_consultations)]
-StaffOnly = Annotated[StaffUser, Depends(staff_auth())]
-# Organisation contacts and publishing results are a manager's decision (admins too).
-ManagerOnly = Annotated[StaffUser, Depends(staff_auth(Role.MANAGER, Role.ADMIN))]
-
-
 # --------------------------------------------------------------------------------------------
-# Pages.
-# --------------------------------------------------------------------------------------------
-
-
-def _page(
-    template: str, status_code: int = 200, request: Request | None = None, **context: Any
-) -> HTMLResponse:
-    """A page; with the `request`, in its language and with the language switch."""
-    if request is not None:
-        return TEMPLATES.page(request, template, status_code, **context)
-    return HTMLResponse(TEMPLATES.render("en", template, **context), status_code)
-
-
-def _form_context(
-    questions: Sequence[Question],
-    answers: Mapping[str, object] | None,
-    comments: str,
-    errors: Mapping[str, str] | None,
-) -> dict[str, Any]:
-    redisplayed = {
-        key: int(value)
-        for key, value in (answers or {}).items()
-        if isinstance(value, str) and value.isdecimal()
-    }
-    return {
-        "questions": questions,
-        "scale": SCALE,
-        "answers": redisplayed,
-        "comments": comments,
-        "errors": dict(errors or {}),
-        "comments_max_chars": COMMENTS_MAX_CHARS,
-    }
-
-
-def _survey_page(
-    request: Request,
-    respondent: Respondent = "complainant",
-    answers: Mapping[str, object] | None = None,
-    comments: str = "",
-    errors: Mapping[str, str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    context = _form_context(questions_for(respondent), answers, comments, errors)
-    return _page("survey.html", status_code, request, respondent=respondent, **context)
-
-
-def _form_fields(form: Mapping[str, object]) -> dict[str, str]:
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-def _answers_in(fields: Mapping[str, str], questions: Sequence[Question]) -> dict[str, str]:
-    return {q.question_id: fields[q.question_id] for q in questions if q.question_id in fields}
-
-
-def _closed_page(request: Request) -> HTMLResponse:
-    return _page("expired.html", status.HTTP_404_NOT_FOUND, request)
-
-
-@router.get("/survey/{token}", tags=["survey"], response_class=HTMLResponse)
-async def survey_page(request: Request, token: Token, desk: Desk) -> HTMLResponse:
-    """The survey form (it posts to this same address)."""
-    status_now, respondent = await desk.lookup(token, request_now(request))
-    if status_now is not SurveyStatus.OPEN:
-        return _closed_page(request)
-    return _survey_page(request, respondent)
-
-
-@router.post("/survey/{token}", tags=["survey"], response_class=HTMLResponse)
-async def survey_form_post(request: Request, token: Token, desk: Desk) -> HTMLResponse:
-    """The form's answers, or its opt-out button (`action=opt_out`)."""
-    fields = _form_fields(await request.form())
-    if fields.get("action") == "opt_out":
-        return await _opt_out_page(request, token, desk)
-    _status, respondent = await desk.lookup(token, request_now(request))
-    answers = _answers_in(fields, questions_for(respondent))
-    comments = fields.get("comments", "")
-    try:
-        await desk.submit(token, answers, comments, request_now(request))
-    except SurveyClosedError:
-        return _closed_page(request)
-    except InvalidAnswersError as error:
-        return _survey_page(
-            request,
-            respondent,
-            answers,
-            comments,
-            error.errors,
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return _page("thanks.html", request=request, opted_out=False)
-
-
-@router.post("/survey/{token}/opt-out", tags=["survey"], response_class=HTMLResponse)
-async def opt_out_page(request: Request, token: Token, desk: Desk) -> HTMLResponse:
-    """Stop the reminder and any other message about this survey."""
-    return await _opt_out_page(request, token, desk)
-
-
-async def _opt_out_page(request: Request, token: str, desk: SurveyDesk) -> HTMLResponse:
-    if await desk.opt_out(token, request_now(request)) is SurveyStatus.UNKNOWN:
-        return _closed_page(request)
-    return _page("thanks.html", request=request, opted_out=True)
-
-
-# --------------------------------------------------------------------------------------------
-# JSON API.
+# Surveys.
 # --------------------------------------------------------------------------------------------
 
 
@@ -285,57 +148,11 @@ async def opt_out(request: Request, token: Token, desk: Desk) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-percentage = agree_percentage
-
-
-def question_summary(
-    answer_sets: Iterable[Mapping[str, int]], questions: Sequence[Question] = SURVEY_QUESTIONS
-) -> dict[str, dict[str, object]]:
-    """Per question, in survey order: how many answered it, how many agreed, % agree."""
-    answered: Counter[str] = Counter()
-    agreed: Counter[str] = Counter()
-    for answers in answer_sets:
-        for question_id, score in answers.items():
-            answered[question_id] += 1
-            agreed[question_id] += score >= AGREE_MIN_SCORE
-    return {
-        question.question_id: {
-            "text": question.text,
-            "answered": answered[question.question_id],
-            "agree": agreed[question.question_id],
-            "agree_pct": percentage(agreed[question.question_id], answered[question.question_id]),
-        }
-        for question in questions
-        if answered[question.question_id]
-    }
-
-
-def summarise(
-    responses: Sequence[StoredResponse], questions: Sequence[Question] = SURVEY_QUESTIONS
-) -> dict[str, object]:
-    """Counts and % agree per question, overall and by outcome (satisfaction tracks the outcome,
-    so PSOW reports it side by side: docs/reference/domain-rules.md §3)."""
-    outcomes = sorted({response.outcome or "unknown" for response in responses})
-    return {
-        "responses": len(responses),
-        "by_question": question_summary((r.answers for r in responses), questions),
-        "by_outcome": {
-            outcome: {
-                "responses": sum((r.outcome or "unknown") == outcome for r in responses),
-                "by_question": question_summary(
-                    (r.answers for r in responses if (r.outcome or "unknown") == outcome),
-                    questions,
-                ),
-            }
-            for outcome in outcomes
-        },
-    }
-
-
 @router.get("/v1/feedback/summary", tags=["feedback"])
 async def feedback_summary(
     request: Request,
     _: StaffOnly,
+    summary: Summary,
     period_from: Annotated[QueryDate | None, Query(alias="from")] = None,
     to: Annotated[QueryDate | None, Query()] = None,
     respondent: Annotated[Respondent, Query()] = "complainant",
@@ -343,20 +160,9 @@ async def feedback_summary(
     """Complainants' (or, with `respondent=organisation`, organisations') answers in a period
     (default: everything so far), for staff: unsuppressed."""
     today = request_now(request).date()
-    period_from = bounded_date("from", period_from)
+    start_day = bounded_date("from", period_from)
     end_day = bounded_date("to", to) or today
-    start = datetime.combine(period_from or date.min, datetime.min.time(), tzinfo=UTC)
-    end = datetime.combine(end_day, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
-    service: Service = request.app.state.service
-    async with service.db.sessions() as session:
-        responses = await ResponseStore(session).between(start, end, respondent)
-    summary = summarise(responses, questions_for(respondent))
-    summary["respondent"] = respondent
-    summary["period"] = {
-        "from": period_from.isoformat() if period_from else None,
-        "to": end_day.isoformat(),
-    }
-    return summary
+    return await summary.summary(start_day, end_day, respondent)
 
 
 # --------------------------------------------------------------------------------------------
@@ -408,7 +214,11 @@ def _no_contact() -> HTTPException:
 
 @router.put("/v1/organisations/{name:path}/contact", tags=["organisations"], response_model=None)
 async def put_contact(
-    request: Request, name: OrganisationName, body: ContactBody, user: ManagerOnly
+    request: Request,
+    name: OrganisationName,
+    body: ContactBody,
+    user: ManagerOnly,
+    contacts: Contacts,
 ) -> JSONResponse:
     """Set where an organisation's post-closure survey goes (replaces any earlier address).
     Surveys are created for cases that close from now on."""
@@ -420,40 +230,31 @@ async def put_contact(
     except ValueError as error:
         return _bad_field("name", str(error))
     contact = OrganisationContact(" ".join(name.split()), address, request_now(request), user.sub)
-    service: Service = request.app.state.service
-    async with service.db.transaction() as session:
-        await ContactStore(session, _cipher(request)).put(contact)
+    await contacts.put(contact)
     return JSONResponse(_contact_json(contact))
 
 
 @router.get("/v1/organisations/{name:path}/contact", tags=["organisations"])
 async def get_contact(
-    request: Request, name: OrganisationName, _: ManagerOnly
+    name: OrganisationName, _: ManagerOnly, contacts: Contacts
 ) -> dict[str, object]:
     """The organisation's survey contact (404 if none)."""
-    service: Service = request.app.state.service
-    async with service.db.sessions() as session:
-        contact = await ContactStore(session, _cipher(request)).get(_checked_name(name))
+    contact = await contacts.get(_checked_name(name))
     if contact is None:
         raise _no_contact()
     return _contact_json(contact)
 
 
 @router.delete("/v1/organisations/{name:path}/contact", tags=["organisations"], status_code=204)
-async def delete_contact(request: Request, name: OrganisationName, _: ManagerOnly) -> None:
+async def delete_contact(name: OrganisationName, _: ManagerOnly, contacts: Contacts) -> None:
     """Stop surveying the organisation: no new surveys, and no more invitations or reminders."""
-    service: Service = request.app.state.service
-    async with service.db.transaction() as session:
-        removed = await ContactStore(session, _cipher(request)).remove(_checked_name(name))
-    if not removed:
+    if not await contacts.remove(_checked_name(name)):
         raise _no_contact()
 
 
 # --------------------------------------------------------------------------------------------
 # Open consultations.
 # --------------------------------------------------------------------------------------------
-
-ConsultationId = Annotated[str, PathParam(max_length=36)]
 
 
 class NewConsultation(BaseModel):
@@ -516,70 +317,6 @@ async def list_consultations(_: StaffOnly, desk: Consultations) -> list[dict[str
     return [_consultation_json(desk, c) for c in await desk.listing()]
 
 
-def _consultation_page(
-    request: Request,
-    consultation: Consultation,
-    answers: Mapping[str, object] | None = None,
-    comments: str = "",
-    errors: Mapping[str, str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    context = _form_context(consultation.questions, answers, comments, errors)
-    return _page(
-        "consultation.html",
-        status_code,
-        request,
-        title=consultation.title,
-        closes_on=consultation.closes_on,
-        **context,
-    )
-
-
-def _consultation_closed_page(request: Request) -> HTMLResponse:
-    return _page("consultation_closed.html", status.HTTP_404_NOT_FOUND, request)
-
-
-@router.get("/consultations/{consultation_id}", tags=["consultations"], response_class=HTMLResponse)
-async def consultation_page(
-    request: Request, consultation_id: ConsultationId, desk: Consultations
-) -> HTMLResponse:
-    """The consultation's form (it posts to this same address); 404 once closed."""
-    consultation = await desk.find(consultation_id)
-    if consultation_status(consultation, request_now(request)) is not ConsultationStatus.OPEN:
-        return _consultation_closed_page(request)
-    assert consultation is not None
-    return _consultation_page(request, consultation)
-
-
-@router.post(
-    "/consultations/{consultation_id}", tags=["consultations"], response_class=HTMLResponse
-)
-async def consultation_form_post(
-    request: Request, consultation_id: ConsultationId, desk: Consultations
-) -> HTMLResponse:
-    """The form's answers."""
-    consultation = await desk.find(consultation_id)
-    if consultation is None:
-        return _consultation_closed_page(request)
-    fields = _form_fields(await request.form())
-    answers = _answers_in(fields, consultation.questions)
-    comments = fields.get("comments", "")
-    try:
-        await desk.answer(consultation_id, answers, comments, request_now(request))
-    except ConsultationClosedError:
-        return _consultation_closed_page(request)
-    except InvalidAnswersError as error:
-        return _consultation_page(
-            request,
-            consultation,
-            answers,
-            comments,
-            error.errors,
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return _page("consultation_thanks.html", request=request, title=consultation.title)
-
-
 @router.post(
     "/v1/consultations/{consultation_id}/responses",
     tags=["consultations"],
@@ -634,25 +371,3 @@ async def publish_consultation(
     if consultation is None:
         raise _unknown_consultation()
     return {**_consultation_json(desk, consultation), "results": consultation.published_results}
-
-
-@router.get(
-    "/consultations/{consultation_id}/results",
-    tags=["consultations"],
-    response_class=HTMLResponse,
-)
-async def published_results_page(
-    request: Request, consultation_id: ConsultationId, desk: Consultations
-) -> HTMLResponse:
-    """The published results, public; 404 until they are published."""
-    consultation = await desk.find(consultation_id)
-    if consultation is None or consultation.published_at is None:
-        return _consultation_closed_page(request)
-    return _page(
-        "consultation_results.html",
-        request=request,
-        title=consultation.title,
-        published_on=uk_date(consultation.published_at),
-        results=consultation.published_results,
-        scale=SCALE,
-    )

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.feedback import api, handlers
+from services.feedback import api, consumers, pages
+from services.feedback.consultations import ConsultationDesk
+from services.feedback.contacts import OrganisationContacts
+from services.feedback.invitations import Scheduler
 from services.feedback.settings import FeedbackSettings
-from services.feedback.store import metadata
+from services.feedback.store import feedback_stores
+from services.feedback.summary import FeedbackSummary
+from services.feedback.surveys import SurveyDesk, SurveyOpening
+from services.feedback.tables import metadata
 from shared.app import Service, serve
+from shared.kit.work import SqlUnitOfWork
 from shared.mail import Mailer, SmtpMailer
 from shared.timekeeping import utc_now
-from shared.topics import CASEWORK_CASES
+from shared.working_days import add_working_days
 
 
 def create_app(
@@ -30,18 +38,11 @@ def create_app(
     service = Service(
         "feedback", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
     )
-    cipher = settings.cipher()
-
-    service.messaging.consume(
-        CASEWORK_CASES,
-        handlers.on_case_closed(settings, cipher),
-        consumer="closures",
-        event_types={handlers.CASE_CLOSED},
-    )
-    scheduler = handlers.Scheduler(
-        service.db,
-        service.messaging,
-        cipher,
+    uow = SqlUnitOfWork(service.db, service.messaging, feedback_stores(settings.cipher()))
+    opening = SurveyOpening(settings.rules, partial(add_working_days, nation=settings.nation))
+    consumers.subscribe(service.messaging, opening, uow)
+    scheduler = Scheduler(
+        uow,
         settings.rules,
         settings.feedback_public_url,
         mailer or SmtpMailer.from_settings(settings),
@@ -55,18 +56,17 @@ def create_app(
     service.every("survey-invitations", settings.scheduler_interval_seconds, send_due_invitations)
 
     app = service.http_app(
-        routers=[api.router],
+        routers=[pages.router, api.router],
         title="Redress feedback",
         description="Post-closure satisfaction surveys: invitations, the survey page, "
         "anonymised results.",
     )
     app.state.clock = clock
     app.state.scheduler = scheduler
-    app.state.desk = handlers.SurveyDesk(service.db, service.messaging, cipher)
-    app.state.consultations = handlers.ConsultationDesk(
-        service.db, service.messaging, settings.feedback_public_url
-    )
-    app.state.cipher = cipher
+    api.SURVEYS.put(app, SurveyDesk(uow))
+    api.CONSULTATIONS.put(app, ConsultationDesk(uow, settings.feedback_public_url))
+    api.CONTACTS.put(app, OrganisationContacts(uow))
+    api.SUMMARY.put(app, FeedbackSummary(uow))
     return app
 
 

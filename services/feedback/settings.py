@@ -21,7 +21,7 @@ class FeedbackSettings(MailSettings):
     feedback_public_url: str = Field(
         "http://localhost:8005", validation_alias="FEEDBACK_PUBLIC_URL"
     )
-    # Survey timing; the reasons for each default are in services/feedback/domain.py
+    # Survey timing; the reasons for each default are in services/feedback/domain/schedule.py
     # (FeedbackRules): none has an official source, so all are configurable.
     # docs/design.md §6: working days after closure, 0 allowed.
     invite_delay_working_days: int = Field(

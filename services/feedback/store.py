@@ -1,5 +1,5 @@
-"""Feedback's own database: surveys (one per case and respondent), organisations' survey
-contacts, open consultations, anonymised responses, outbox and inbox.
+"""Feedback's stores over its own database (tables.py): surveys (one per case and respondent),
+organisations' survey contacts, open consultations, anonymised responses.
 
 A survey row knows the case reference (to address the invitation); a response row does not:
 answers are stored apart from the survey that collected them, so the table of answers cannot be
@@ -10,140 +10,50 @@ contact address is personal data of a member of its staff, so it is encrypted to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    Date,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    and_,
-    delete,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.feedback.domain import (
+    Consultation,
     ConsultationAnswer,
     InvitationSchedule,
+    OrganisationContact,
     Question,
     Respondent,
+    StoredResponse,
+    Survey,
     SurveyState,
     organisation_key,
 )
+from services.feedback.tables import (
+    consultations,
+    metadata,
+    organisation_contacts,
+    responses,
+    surveys,
+)
 from shared.auth import hash_tracking_token
 from shared.crypto import Cipher
-from shared.db import UtcDateTime
-from shared.inbox import inbox_table
-from shared.outbox import outbox_table
 
-metadata = MetaData()
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
-
-surveys = Table(
+__all__ = [
+    "Consultation",
+    "ConsultationStore",
+    "ContactStore",
+    "FeedbackStores",
+    "OrganisationContact",
+    "ResponseStore",
+    "StoredResponse",
+    "Survey",
+    "SurveyStore",
+    "feedback_stores",
+    "metadata",
     "surveys",
-    metadata,
-    Column("survey_id", String(36), primary_key=True),
-    Column("reference", String(64), nullable=False),
-    # "complainant" (invited through notifications) or "organisation" (invited by mail here).
-    Column("respondent", String(20), nullable=False, server_default="complainant"),
-    Column("token_digest", String(64), nullable=False, unique=True),
-    Column("token", LargeBinary, nullable=False),
-    Column("organisation", String(200), nullable=False),
-    Column("sector", String(20), nullable=False),
-    Column("outcome", String(20), nullable=False),
-    Column("closed_at", UtcDateTime(), nullable=False),
-    Column("invite_at", UtcDateTime(), nullable=False, index=True),
-    Column("reminder_at", UtcDateTime(), nullable=False),
-    Column("expires_at", UtcDateTime(), nullable=False, index=True),
-    Column("invited_at", UtcDateTime(), nullable=True),
-    Column("reminded_at", UtcDateTime(), nullable=True),
-    Column("answered_at", UtcDateTime(), nullable=True),
-    Column("opted_out_at", UtcDateTime(), nullable=True),
-    Column("expired_at", UtcDateTime(), nullable=True),
-    UniqueConstraint("reference", "respondent", name="uq_surveys_reference_respondent"),
-)
-
-organisation_contacts = Table(
-    "organisation_contacts",
-    metadata,
-    # domain.organisation_key of the name, so spacing and case in complaint forms do not matter.
-    Column("organisation_key", String(200), primary_key=True),
-    Column("organisation", String(200), nullable=False),
-    Column("email", LargeBinary, nullable=False),
-    Column("updated_at", UtcDateTime(), nullable=False),
-    Column("updated_by", String(200), nullable=False),
-)
-
-consultations = Table(
-    "consultations",
-    metadata,
-    Column("consultation_id", String(36), primary_key=True),
-    Column("title", String(200), nullable=False),
-    # [[question_id, text], ...] in the order asked.
-    Column("questions", JSON, nullable=False),
-    Column("closes_on", Date(), nullable=False),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("created_by", String(200), nullable=False),
-    Column("published_at", UtcDateTime(), nullable=True),
-    # The results as published, so the public page never changes afterwards.
-    Column("published_results", JSON, nullable=True),
-)
-
-responses = Table(
-    "responses",
-    metadata,
-    Column("response_id", String(36), primary_key=True),
-    Column("submitted_at", UtcDateTime(), nullable=False, index=True),
-    Column("respondent", String(20), nullable=False),
-    Column("sector", String(20), nullable=True),
-    Column("outcome", String(20), nullable=True),
-    Column("answers", JSON, nullable=False),
-    # Scrubbed of personal details before it is stored (domain.scrub_free_text).
-    Column("comments", Text(), nullable=True),
-    # Set for respondent "consultation" only.
-    Column("consultation_id", String(36), nullable=True, index=True),
-)
-
-
-@dataclass(frozen=True)
-class Survey:
-    survey_id: str
-    reference: str
-    token: str
-    organisation: str
-    sector: str
-    outcome: str
-    closed_at: datetime
-    state: SurveyState
-    respondent: Respondent = "complainant"
-
-    @property
-    def expires_at(self) -> datetime:
-        return self.state.schedule.expires_at
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    response_id: str
-    submitted_at: datetime
-    respondent: str
-    sector: str | None
-    outcome: str | None
-    answers: dict[str, int]
-    comments: str | None
-    consultation_id: str | None = None
+]
 
 
 class SurveyStore:
@@ -313,14 +223,6 @@ class ResponseStore:
         return [ConsultationAnswer(row.answers, row.comments) for row in rows]
 
 
-@dataclass(frozen=True)
-class OrganisationContact:
-    organisation: str
-    email: str
-    updated_at: datetime
-    updated_by: str
-
-
 class ContactStore:
     """Organisations' survey contacts, kept by staff; the address is encrypted at rest."""
 
@@ -372,18 +274,6 @@ class ContactStore:
         return bool(getattr(removed, "rowcount", 0))
 
 
-@dataclass(frozen=True)
-class Consultation:
-    consultation_id: str
-    title: str
-    questions: tuple[Question, ...]
-    closes_on: date
-    created_at: datetime
-    created_by: str
-    published_at: datetime | None = None
-    published_results: dict[str, Any] | None = None
-
-
 class ConsultationStore:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -433,3 +323,27 @@ class ConsultationStore:
             .where(consultations.c.consultation_id == consultation_id)
             .values(published_at=published_at, published_results=results)
         )
+
+
+@dataclass(frozen=True)
+class FeedbackStores:
+    """What feedback's use cases are handed, bound to one session (shared/kit/work.py)."""
+
+    surveys: SurveyStore
+    responses: ResponseStore
+    contacts: ContactStore
+    consultations: ConsultationStore
+
+
+def feedback_stores(cipher: Cipher) -> Callable[[AsyncSession], FeedbackStores]:
+    """The stores on one session; survey tokens and contact addresses go through `cipher`."""
+
+    def bind(session: AsyncSession) -> FeedbackStores:
+        return FeedbackStores(
+            SurveyStore(session, cipher),
+            ResponseStore(session),
+            ContactStore(session, cipher),
+            ConsultationStore(session),
+        )
+
+    return bind

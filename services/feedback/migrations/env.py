@@ -1,4 +1,4 @@
-from services.feedback.store import metadata
+from services.feedback.tables import metadata
 from shared.migrations import run_env
 
 run_env(metadata)

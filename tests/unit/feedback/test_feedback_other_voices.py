@@ -31,9 +31,9 @@ from services.feedback.domain import (
     contact_email,
     organisation_key,
     questions_for,
+    results_json,
     validate_answers,
 )
-from services.feedback.handlers import results_json
 from services.feedback.mail import OrganisationInvitation, invitation_email
 from shared.kit.i18n import LocalisedTemplates
 

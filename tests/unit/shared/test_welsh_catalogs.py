@@ -26,9 +26,9 @@ from services.feedback.domain import (
     SCALE,
     SURVEY_QUESTIONS,
     InvalidAnswersError,
+    check_comments,
     validate_answers,
 )
-from services.feedback.handlers import check_comments
 from services.intake import field_errors
 from services.intake.domain import (
     DEFAULT_RULES,
