@@ -41,8 +41,8 @@ from bench.chaos import (
     complaint,
     organisation_name,
 )
-from bench.chaos_tally import await_quiescence
-from deploy.local.cluster import KafkaCluster
+from bench.chaos_tally import Tally, await_quiescence
+from deploy.local.cluster import NODES, KafkaCluster
 from shared.topics import ALL_TOPICS
 from tests.e2e.suite import SERVICES, Suite
 
@@ -192,18 +192,7 @@ async def run_cluster_campaign(
         quiet_after = time.monotonic() - started
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(catching_up, IN_SYNC_WAIT_SECONDS)
-        return {
-            "complaints": complaints,
-            "accepted": len(posting.references),
-            "never_accepted": complaints - len(posting.references),
-            "post_retries": posting.retries,
-            "brokers": len(cluster.nodes),
-            "instances_per_service": INSTANCES,
-            "kills": {f"broker-{BROKER_KILLED}": 1, **dict(killed)},
-            "kills_total": 1 + sum(killed.values()),
-            "broker_down_seconds": BROKER_DOWN_SECONDS,
-            "broker_back_in_sync_seconds": recovery.broker_back_in_sync_seconds,
-            **tally.figures(),
+        return summary(complaints, posting, killed, recovery, tally) | {
             "chaos_and_posting_seconds": round(posted_in, 1),
             "quiescent_after_seconds": round(quiet_after, 1),
         }
@@ -212,6 +201,24 @@ async def run_cluster_campaign(
             await asyncio.to_thread(suite.stop_all)
             await suite.drop_databases()
         await asyncio.to_thread(cluster.stop)
+
+
+def summary(
+    complaints: int, posting: Posting, killed: Counter[str], recovery: Recovery, tally: Tally
+) -> dict[str, Any]:
+    return {
+        "complaints": complaints,
+        "accepted": len(posting.references),
+        "never_accepted": complaints - len(posting.references),
+        "post_retries": posting.retries,
+        "brokers": NODES,
+        "instances_per_service": INSTANCES,
+        "kills": {f"broker-{BROKER_KILLED}": 1, **dict(killed)},
+        "kills_total": 1 + sum(killed.values()),
+        "broker_down_seconds": BROKER_DOWN_SECONDS,
+        "broker_back_in_sync_seconds": recovery.broker_back_in_sync_seconds,
+        **tally.figures(),
+    }
 
 
 def main() -> None:

@@ -96,13 +96,7 @@ def create_app(
     service.on_shutdown.append(email.close)
     service.on_shutdown.append(http_client.aclose)
     service.on_shutdown.append(recovery.stop)
-    hooks = webhooks.Webhooks.install(
-        service,
-        cipher=settings.cipher(),
-        environment=settings.environment,
-        settings=webhook_settings or WebhookSettings(),
-        clock=clock,
-    )
+    hooks = _webhooks(service, settings, webhook_settings, clock)
 
     app = service.http_app(
         routers=[api.router, webhooks.router],
@@ -118,6 +112,21 @@ def create_app(
     app.state.handlers = handlers
     app.state.webhooks = hooks.admin
     return app
+
+
+def _webhooks(
+    service: Service,
+    settings: NotificationsSettings,
+    webhook_settings: WebhookSettings | None,
+    clock: Clock,
+) -> webhooks.Webhooks:
+    return webhooks.Webhooks.install(
+        service,
+        cipher=settings.cipher(),
+        environment=settings.environment,
+        settings=webhook_settings or WebhookSettings(),
+        clock=clock,
+    )
 
 
 def _email_sender(settings: NotificationsSettings) -> EmailSender:
