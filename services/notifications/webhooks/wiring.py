@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from services.notifications.webhooks import api
+from services.notifications.webhooks import api, metrics
 from services.notifications.webhooks.admin import WebhookAdmin
 from services.notifications.webhooks.fanout import WebhookFanout
 from services.notifications.webhooks.settings import WebhookSettings
@@ -36,6 +36,7 @@ class Webhooks:
         clock: Clock,
     ) -> Webhooks:
         http = httpx.AsyncClient(timeout=settings.http_timeout_seconds, follow_redirects=False)
+        metrics.declare()
         worker = WebhookWorker(
             db=service.db, cipher=cipher, settings=settings, http=http, clock=clock
         )

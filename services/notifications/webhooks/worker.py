@@ -28,6 +28,7 @@ from services.notifications.domain.webhooks import (
     should_disable,
     webhook_body,
 )
+from services.notifications.webhooks import metrics
 from services.notifications.webhooks.settings import WebhookSettings
 from services.notifications.webhooks.store import Delivery, WebhookStore
 from shared.crypto import Cipher
@@ -118,6 +119,9 @@ class WebhookWorker:
             failures = await store.count_failure(delivery.endpoint_id, failed=not ok)
             disable = not ok and should_disable(failures, self.settings.disable_after_failures)
             disabled_now = disable and await store.disable(delivery.endpoint_id, now)
+        metrics.count_attempt(ok=ok, retrying=next_at is not None)
+        if disabled_now:
+            metrics.count_disabled()
         if ok:
             self.wake()  # the next event of this case may be waiting for this one
         if disabled_now:

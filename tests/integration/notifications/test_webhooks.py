@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
+from prometheus_client import REGISTRY
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from services.notifications.app import create_app
@@ -184,6 +185,8 @@ async def test_each_event_is_delivered_once_in_order_per_case_through_refusals_a
     port = free_port()
     references = sorted(f"WH-{uuid.uuid4().hex[:10]}" for _ in range(3))
     quick = {"max_attempts": 10_000, "disable_after_failures": 10_000}
+    delivered_before = counted("redress_webhook_attempts_total", outcome="delivered")
+    retrying_before = counted("redress_webhook_attempts_total", outcome="retrying")
     async with notifications(make_settings, **quick) as service:
         endpoint_id, receiver.secret = await register(
             service, f"http://127.0.0.1:{port}/hook", [OPENED, ASSIGNED]
@@ -234,9 +237,21 @@ async def test_each_event_is_delivered_once_in_order_per_case_through_refusals_a
     assert all(r["status"] == "delivered" for r in log)
     assert len(log) == len(ids)
     assert all(r["attempts"] > 1 for r in log if r["webhook_id"] in down_ids)
+    # The metrics count the same attempts (other endpoints on the broker may add to them).
+    assert counted("redress_webhook_attempts_total", outcome="delivered") >= (
+        delivered_before + len(ids)
+    )
+    assert counted("redress_webhook_attempts_total", outcome="retrying") >= (
+        retrying_before + len(references) + len(down_ids)
+    )
     everything = json.dumps([a.body for a in receiver.attempts])
     assert COMPLAINANT_NAME not in everything
     assert COMPLAINANT_EMAIL not in everything
+
+
+def counted(name: str, **labels: str) -> float:
+    """A counter's value in this process (the service under test runs in it)."""
+    return REGISTRY.get_sample_value(name, {"service": "notifications", **labels}) or 0.0
 
 
 async def accepted_count(receiver: Receiver, references: list[str], count: int) -> bool:
@@ -250,6 +265,7 @@ async def test_a_failing_endpoint_is_disabled_told_so_and_replay_brings_it_back(
     receiver = Receiver(refuse_all=True)
     port = free_port()
     reference = f"WH-{uuid.uuid4().hex[:10]}"
+    disabled_before = counted("redress_webhook_endpoints_disabled_total")
     async with (
         notifications(make_settings, max_attempts=1, disable_after_failures=3) as service,
         listening(receiver, port),
@@ -271,6 +287,7 @@ async def test_a_failing_endpoint_is_disabled_told_so_and_replay_brings_it_back(
             )
 
         await wait_until(disabled, WAIT_SECONDS)
+        assert counted("redress_webhook_endpoints_disabled_total") == disabled_before + 1
         notice = next(a for a in receiver.attempts if a.body["type"] == DISABLED)
         assert notice.body["data"]["endpoint_id"] == endpoint_id
         original = next(
