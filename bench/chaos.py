@@ -107,11 +107,20 @@ class Posting:
 
 
 async def submit(
-    client: httpx.AsyncClient, url: str, n: int, run: str, posting: Posting, deadline: float
+    client: httpx.AsyncClient,
+    urls: list[str],
+    n: int,
+    run: str,
+    posting: Posting,
+    deadline: float,
 ) -> None:
-    """One complainant: posts until intake answers, always with the same Idempotency-Key."""
+    """One complainant: posts until intake answers, always with the same Idempotency-Key. With
+    several intake instances each attempt goes to the next one, as a load balancer would."""
     headers = {"Idempotency-Key": f"campaign-{run}-{n}"}
+    attempt = n
     while time.monotonic() < deadline:
+        url = urls[attempt % len(urls)]
+        attempt += 1
         try:
             answer = await client.post(url, json=complaint(n, run), headers=headers)
         except httpx.TransportError:
@@ -126,15 +135,16 @@ async def submit(
 
 
 async def post_all(suite: Suite, count: int, rate: float, run: str) -> Posting:
-    """`count` complaints, one every 1/rate seconds whether or not earlier ones got through."""
+    """`count` complaints, one every 1/rate seconds whether or not earlier ones got through, to
+    every intake instance of the suite in turn."""
     posting = Posting(references={})
-    url = f"{suite.url('intake')}/v1/complaints"
+    urls = [f"{suite.url(name)}/v1/complaints" for name in suite.instance_names("intake")]
     started = time.monotonic()
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
 
         async def complainant(n: int) -> None:
             await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
-            await submit(client, url, n, run, posting, time.monotonic() + GIVE_UP_SECONDS)
+            await submit(client, urls, n, run, posting, time.monotonic() + GIVE_UP_SECONDS)
 
         await asyncio.gather(*(complainant(n) for n in range(count)))
     return posting

@@ -28,18 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.chaos import (
     CAMPAIGN_ENVIRONMENT,
-    GIVE_UP_SECONDS,
-    HTTP_TIMEOUT_SECONDS,
-    RETRY_SECONDS,
     Posting,
     address_of,
-    complaint,
     organisation_name,
+    post_all,
 )
 from bench.chaos_tally import Tally, await_quiescence
 from deploy.local.cluster import NODES, KafkaCluster
@@ -70,44 +66,6 @@ IN_SYNC_WAIT_SECONDS = 120.0
 class Recovery:
     # From the broker's restart until every partition again has all three replicas in sync.
     broker_back_in_sync_seconds: float | None = None
-
-
-async def submit_to_any(
-    client: httpx.AsyncClient, urls: list[str], n: int, run: str, posting: Posting
-) -> None:
-    """One complainant, as a load balancer would serve them: each attempt goes to the next intake
-    instance, always with the same Idempotency-Key."""
-    headers = {"Idempotency-Key": f"cluster-{run}-{n}"}
-    deadline = time.monotonic() + GIVE_UP_SECONDS
-    attempt = n
-    while time.monotonic() < deadline:
-        url = urls[attempt % len(urls)]
-        attempt += 1
-        try:
-            answer = await client.post(url, json=complaint(n, run), headers=headers)
-        except httpx.TransportError:
-            answer = None
-        if answer is not None and answer.is_success:
-            posting.references[n] = str(answer.json()["reference"])
-            return
-        if answer is not None and answer.status_code < 500:
-            raise RuntimeError(f"intake refused complaint {n}: {answer.status_code} {answer.text}")
-        posting.retries += 1
-        await asyncio.sleep(RETRY_SECONDS)
-
-
-async def post_all(suite: Suite, count: int, rate: float, run: str) -> Posting:
-    posting = Posting(references={})
-    urls = [f"{suite.url(name)}/v1/complaints" for name in suite.instance_names("intake")]
-    started = time.monotonic()
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
-
-        async def complainant(n: int) -> None:
-            await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
-            await submit_to_any(client, urls, n, run, posting)
-
-        await asyncio.gather(*(complainant(n) for n in range(count)))
-    return posting
 
 
 async def all_in_sync(bootstrap: str) -> bool:
