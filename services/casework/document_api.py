@@ -17,7 +17,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic_core import PydanticCustomError
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 from starlette.types import Message
 
@@ -47,6 +48,8 @@ UPLOAD_PATHS: Final = re.compile(r"/v1/(?:track|cases)/[^/]+/documents")
 # besides the file: the description at 4 UTF-8 bytes a character, and 16 KiB for the rest.
 MAX_DESCRIPTION: Final = 2000
 FORM_OVERHEAD_BYTES: Final = 4 * MAX_DESCRIPTION + 16 * 1024
+# An evidence request's id is the case reference (32 at most) and "-E<n>": 64 is ample.
+MAX_REQUEST_ID: Final = 64
 # The file, the description, the evidence request and the staff's sharing choice.
 MAX_FORM_FIELDS: Final = 4
 NOT_FOUND = "No case with that reference and tracking token."
@@ -117,8 +120,16 @@ async def read_upload(request: Request, max_file_bytes: int) -> tuple[Upload, bo
         form = await Request(request.scope, replay).form(
             max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=FORM_OVERHEAD_BYTES
         )
-    except MultiPartException as error:
-        raise _field_error("file", f"the form cannot be read: {error.message}") from None
+    except (MultiPartException, StarletteHTTPException):
+        # Starlette words a malformed form as a 400; it is the file's field that is wrong.
+        raise _field_error("file", "the form cannot be read as multipart/form-data") from None
+    try:
+        return await _upload_in(form)
+    finally:
+        await form.close()
+
+
+async def _upload_in(form: FormData) -> tuple[Upload, bool]:
     file = form.get("file")
     if not isinstance(file, UploadFile):
         raise _field_error("file", "a file is required")
@@ -126,7 +137,9 @@ async def read_upload(request: Request, max_file_bytes: int) -> tuple[Upload, bo
         content=await file.read(),
         name=file.filename,
         description=_text_field(form.get("description"), "description", MAX_DESCRIPTION),
-        evidence_request_id=_text_field(form.get("evidence_request_id"), "evidence_request_id", 64),
+        evidence_request_id=_text_field(
+            form.get("evidence_request_id"), "evidence_request_id", MAX_REQUEST_ID
+        ),
     )
     shared = _text_field(form.get("shared_with_complainant"), "shared_with_complainant", 5)
     return upload, (shared or "").lower() in {"true", "yes", "on", "1"}

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfWriter
 
 from services.casework.cases import Casework
+from services.casework.document_api import content_disposition
 from services.casework.documents import CaseDocuments, NoSuchCaseError, Sender, Upload
 from services.casework.domain import (
     Accept,
@@ -181,3 +182,11 @@ async def test_refused_files_keep_nothing(tmp_path: Path) -> None:
 
     with pytest.raises(NoSuchCaseError):
         await world.documents.add("RED-2026-999999", Upload(LETTER, "x.txt"), sender)
+
+
+def test_a_download_is_an_attachment_with_a_safe_name_in_both_forms() -> None:
+    header = content_disposition('Llythyr gan y meddyg "Ŵyn".pdf')
+    assert header.startswith('attachment; filename="')
+    fallback = header.split('filename="')[1].split('"')[0]
+    assert fallback == "Llythyr gan y meddyg __yn_.pdf"
+    assert header.endswith("filename*=UTF-8''Llythyr%20gan%20y%20meddyg%20%22%C5%B4yn%22.pdf")
