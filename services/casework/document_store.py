@@ -3,7 +3,6 @@ its name and description encrypted (they are the sender's words, and may name pe
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -63,8 +62,3 @@ class DocumentStore:
         if row["description"] is not None:
             found["description"] = self.cipher.decrypt(row["description"])
         return found
-
-    async def mark_removed(self, document_id: str, at: datetime) -> None:
-        await self.session.execute(
-            documents.update().where(documents.c.document_id == document_id).values(removed_at=at)
-        )

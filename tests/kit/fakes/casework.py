@@ -412,11 +412,6 @@ class FakeDocumentStore:
         found = [r for r in self._kept(reference) if r["document_id"] == document_id]
         return dict(found[0]) if found else None
 
-    async def mark_removed(self, document_id: str, at: datetime) -> None:
-        for row in self.rows:
-            if row["document_id"] == document_id:
-                row["removed_at"] = at
-
 
 @dataclass
 class FakeCaseworkStores:
