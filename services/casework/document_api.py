@@ -163,9 +163,8 @@ async def _add(
             409, {"error": f"Evidence cannot be received in stage {refused.stage}."}
         ) from None
     except DomainRuleBroken as broken:
-        raise HTTPException(
-            422, {"error": str(broken), "fields": [{"field": "evidence_request_id"}]}
-        ) from None
+        body = validation_error_body([{"loc": ("evidence_request_id",), "msg": str(broken)}])
+        raise HTTPException(422, body) from None
     return JSONResponse(jsonable_encoder(added), status_code=201)
 
 
