@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -203,8 +204,16 @@ class Service:
     # ------------------------------------------------------------------ HTTP
 
     def http_app(
-        self, *, routers: Sequence[APIRouter], title: str, description: str = ""
+        self,
+        *,
+        routers: Sequence[APIRouter],
+        title: str,
+        description: str = "",
+        self_limited: re.Pattern[str] | None = None,
     ) -> FastAPI:
+        """`self_limited`: the paths of POST routes that bound their own bodies (uploads of
+        documents, larger than any other request), which the global body limit leaves alone."""
+
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             await self.start()
@@ -222,7 +231,7 @@ class Service:
         for router in routers:
             app.include_router(router)
         openapi.install(app)
-        app.add_middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BYTES)
+        app.add_middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BYTES, self_limited=self_limited)
         # Outermost of ours, so a 413 and an unhandled exception are counted too.
         app.add_middleware(RequestMetrics, service=self.name)
         # Outside the metrics, so the server span covers all of the request's handling.
@@ -342,12 +351,22 @@ class RequestMetrics:
 class BodySizeLimit:
     """Answers 413 for bodies over `max_bytes`, counted as they stream (Content-Length may lie)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, self_limited: re.Pattern[str] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.self_limited = self_limited
+
+    def _limits_itself(self, scope: Scope) -> bool:
+        return (
+            self.self_limited is not None
+            and scope.get("method") == "POST"
+            and self.self_limited.fullmatch(scope.get("path", "")) is not None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or self._limits_itself(scope):
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.casework import api, console, consumers
+from services.casework import api, console, consumers, document_api
 from services.casework.cases import Casework
 from services.casework.console import assets
 from services.casework.console.oidc import OidcClient
+from services.casework.documents import CaseDocuments
 from services.casework.intake_client import IntakeClient
 from services.casework.journal import JournalStore
 from services.casework.journal import api as journal_api
@@ -21,6 +22,8 @@ from services.casework.store import metadata
 from services.casework.stores import CaseworkStores, casework_stores
 from shared.app import Service, serve
 from shared.crypto import Cipher
+from shared.documents.settings import DocumentStoreSettings
+from shared.documents.vault import DocumentVault
 from shared.kit.work import SqlUnitOfWork
 from shared.timekeeping import Clock, uk_date, utc_now
 from shared.topics import INTAKE_COMPLAINTS, NOTIFICATION_DELIVERIES
@@ -79,8 +82,34 @@ def oidc_client(settings: CaseworkSettings) -> OidcClient | None:
     )
 
 
-def create_app(settings: CaseworkSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
-    """`clock` is what the case rules, deadlines, sessions and pages take as now (tests move it)."""
+def case_documents(
+    service: Service,
+    uow: SqlUnitOfWork[CaseworkStores],
+    cipher: Cipher,
+    casework: Casework,
+    documents: DocumentStoreSettings,
+) -> CaseDocuments:
+    """The cases' documents, sealed under casework's own prefix of the document store."""
+    blobs = documents.blob_store("casework")
+    service.on_shutdown.append(blobs.close)
+    return CaseDocuments(
+        uow,
+        DocumentVault(blobs, cipher),
+        documents.limits(),
+        casework.rules,
+        casework.clock,
+        documents.scanner(),
+    )
+
+
+def create_app(
+    settings: CaseworkSettings | None = None,
+    *,
+    clock: Clock = utc_now,
+    documents: DocumentStoreSettings | None = None,
+) -> FastAPI:
+    """`clock` is what the case rules, deadlines, sessions and pages take as now (tests move it);
+    `documents` where the cases' documents are kept (REDRESS_DOCUMENT_* when not given)."""
     settings = settings or CaseworkSettings()
     service = Service(
         "casework", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
@@ -110,9 +139,13 @@ def create_app(settings: CaseworkSettings | None = None, *, clock: Clock = utc_n
     service.every("deadlines", settings.deadline_check_seconds, report_missed_deadlines)
 
     app = service.http_app(
-        routers=[api.router, journal_api.router],
+        routers=[api.router, journal_api.router, document_api.router],
         title="Redress casework",
         description="The case lifecycle, deadlines, tracking for complainants, and the staff API.",
+        self_limited=document_api.UPLOAD_PATHS,
+    )
+    app.state.documents = case_documents(
+        service, uow, cipher, casework, documents or DocumentStoreSettings()
     )
     app.state.casework = casework
     app.state.journal = SqlUnitOfWork(service.db, service.messaging, JournalStore)

@@ -95,6 +95,30 @@ draft_comments = Table(
     Column("at", UtcDateTime(), nullable=False),
 )
 
+# Documents on a case (issue 16): the row holds what reads the sealed blob back (object key and
+# wrapped data key, shared/documents/vault.py); the name and description are personal data and
+# encrypted like messages. `removed_at` is set when a document is taken off the case.
+documents = Table(
+    "documents",
+    metadata,
+    Column("document_id", String(36), primary_key=True),
+    Column("reference", String(32), nullable=False, index=True),
+    Column("object_key", String(64), nullable=False, unique=True),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(DIGEST_LENGTH), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("display_name", LargeBinary, nullable=False),
+    Column("description", LargeBinary, nullable=True),
+    Column("added_by", String(20), nullable=False),
+    Column("added_by_staff_id", String(64), nullable=True),
+    Column("shared_with_complainant", Boolean, nullable=False),
+    Column("evidence_request_id", String(64), nullable=True),
+    Column("added_at", UtcDateTime(), nullable=False),
+    Column("removed_at", UtcDateTime(), nullable=True),
+)
+
 # Everyone who works here. Caseworkers are the roster (cases are assigned among the active ones
 # whose skills cover the sector); a roster member without an email cannot sign in yet.
 staff_accounts = Table(

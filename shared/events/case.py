@@ -140,3 +140,13 @@ class ThemesTagged(CaseEvent):
 class MessagePosted(CaseEvent):
     message_id: str
     direction: Literal["to_complainant", "to_caseworker"]
+
+
+class DocumentAdded(CaseEvent):
+    """A document was added to the case (issue 16). Never its name, description or content:
+    only its broad type, a size band (an exact size could tell a known file apart) and who
+    added it."""
+
+    kind: Literal["pdf", "image", "word_processing", "text", "email"]
+    size_band: Literal["under_1mb", "1_to_10mb", "over_10mb"]
+    added_by: Literal["complainant", "staff", "organisation", "email"]

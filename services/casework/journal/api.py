@@ -28,6 +28,8 @@ CASE, COMPLAINT, CONTACT_DETAILS, MESSAGES, ACCESS_LOG, DRAFT_COMMENTS = (
     "access_log",
     "draft_comments",
 )
+# A document's bytes (issue 16: every staff download is journalled).
+DOCUMENTS = "documents"
 
 
 def journal_of(request: Request) -> JournalWork:

@@ -348,6 +348,9 @@ SILENT_EVENT_TYPES: Final[dict[str, str]] = {
     "redress.case.organisation_confirmed": (
         "staff matched the body to the directory; the complainant named it already"
     ),
+    "redress.case.document_added": (
+        "the complainant sent it or sees it on the tracking page; staff see it on the case"
+    ),
 }
 
 # Templates sent on request by another service, with the personalisation it must supply.

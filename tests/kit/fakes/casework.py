@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from services.casework.case_queries import PAGE_SIZE, Page, Sort, WorkListFilter, WorkLists
+from services.casework.document_store import DocumentStore
 from services.casework.domain import Case, DeadlineKind, DeadlineStatus, work_deadline
 from services.casework.domain.journal import JournalEntry
 from services.casework.journal.store import JournalStore
@@ -385,11 +386,39 @@ class FakeJournalStore:
         return len(self.entries.pop(reference, []))
 
 
+class FakeDocumentStore:
+    """The documents table: rows with the name and description as given (the real store
+    encrypts them)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    async def add(self, *, display_name: str, description: str | None, **values: Any) -> None:
+        self.rows.append(
+            {**values, "display_name": display_name, "description": description, "removed_at": None}
+        )
+
+    def _kept(self, reference: str) -> list[dict[str, Any]]:
+        return [r for r in self.rows if r["reference"] == reference and r["removed_at"] is None]
+
+    async def case_bytes(self, reference: str) -> int:
+        return sum(r["size"] for r in self._kept(reference))
+
+    async def listing(self, reference: str) -> list[dict[str, Any]]:
+        rows = sorted(self._kept(reference), key=lambda r: (r["added_at"], r["document_id"]))
+        return [dict(r) for r in rows]
+
+    async def one(self, reference: str, document_id: str) -> dict[str, Any] | None:
+        found = [r for r in self._kept(reference) if r["document_id"] == document_id]
+        return dict(found[0]) if found else None
+
+
 @dataclass
 class FakeCaseworkStores:
     staff: FakeStaffStore = field(default_factory=FakeStaffStore)
     cases: FakeCaseStore = field(init=False)
     lists: FakeWorkLists = field(init=False)
+    documents: FakeDocumentStore = field(default_factory=FakeDocumentStore)
 
     def __post_init__(self) -> None:
         self.cases = FakeCaseStore(self.staff)
@@ -398,7 +427,10 @@ class FakeCaseworkStores:
     def as_stores(self) -> CaseworkStores:
         """The fakes where the use cases expect the real stores (they share their methods)."""
         return CaseworkStores(
-            cast(CaseStore, self.cases), cast(WorkLists, self.lists), cast(StaffStore, self.staff)
+            cast(CaseStore, self.cases),
+            cast(WorkLists, self.lists),
+            cast(StaffStore, self.staff),
+            cast(DocumentStore, self.documents),
         )
 
     def journal(self) -> JournalStore:
