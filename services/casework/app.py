@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.casework import api, console, consumers
+from services.casework import api, console, consumers, decision_api
 from services.casework.cases import Casework
 from services.casework.console import assets
 from services.casework.console.oidc import OidcClient
@@ -110,7 +110,7 @@ def create_app(settings: CaseworkSettings | None = None, *, clock: Clock = utc_n
     service.every("deadlines", settings.deadline_check_seconds, report_missed_deadlines)
 
     app = service.http_app(
-        routers=[api.router, journal_api.router],
+        routers=[api.router, decision_api.router, journal_api.router],
         title="Redress casework",
         description="The case lifecycle, deadlines, tracking for complainants, and the staff API.",
     )

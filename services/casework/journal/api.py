@@ -28,6 +28,8 @@ CASE, COMPLAINT, CONTACT_DETAILS, MESSAGES, ACCESS_LOG, DRAFT_COMMENTS = (
     "access_log",
     "draft_comments",
 )
+# A staff download of the draft or the final decision's PDF (decision_api.py).
+DRAFT_DECISION, DECISION = "draft_decision", "decision"
 
 
 def journal_of(request: Request) -> JournalWork:
