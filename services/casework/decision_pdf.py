@@ -14,6 +14,8 @@ import re
 import threading
 from pathlib import Path
 from typing import Any, Final, Literal, cast
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -55,11 +57,12 @@ class PackageOnlyFetcher(URLFetcher):  # type: ignore[misc]
 
 
 def is_inside_package(url: str) -> bool:
-    """Whether `url` names a file inside this package (after resolving `..` and links)."""
-    if not url.startswith("file://"):
+    """Whether `url` names a file inside this package, judged on the path urllib would open:
+    percent-decoded (so `%2e%2e` is `..`), with `..` and links resolved."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
         return False
-    path = Path(url.removeprefix("file://").split("?", 1)[0].split("#", 1)[0]).resolve()
-    return path.is_relative_to(PACKAGE)
+    return Path(url2pathname(parts.path)).resolve().is_relative_to(PACKAGE)
 
 
 def available(kind: Kind, view: dict[str, Any]) -> bool:

@@ -158,6 +158,8 @@ def test_the_fetcher_refuses_everything_outside_the_package() -> None:
         "https://example.org/font.woff2",
         "file:///etc/hostname",
         (PACKAGE / ".." / "intake" / "app.py").as_uri(),
+        PACKAGE.as_uri() + "/%2e%2e/intake/app.py",
+        "file://elsewhere" + (PACKAGE / "print" / "decision.css").as_posix(),
         "data:text/css,body{}",
     ):
         with pytest.raises(RefusedFetchError):
