@@ -31,7 +31,6 @@ PDF_VARIANT: Final = "pdf/ua-1"
 MEDIA_TYPE: Final = "application/pdf"
 
 Kind = Literal["draft", "final"]
-KINDS: Final[tuple[Kind, ...]] = ("draft", "final")
 # What may appear in a download's file name: a reference is letters, digits and hyphens.
 UNSAFE_IN_FILE_NAME: Final = re.compile(r"[^A-Za-z0-9-]")
 # WeasyPrint keeps per-process font and layout caches that are not documented as safe to share
