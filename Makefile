@@ -38,6 +38,7 @@ $(INSTALLED): pyproject.toml
 
 run: install
 	deploy/kafka/fetch.sh
+	deploy/local/pdf-libraries.sh
 	$(BIN)/python -m deploy.local.run
 
 test: install
@@ -47,6 +48,7 @@ test-browser: install
 	deploy/local/test-infra.sh $(BIN)/python -m pytest tests/browser -s $(PYTEST_ARGS)
 
 test-unit: install
+	deploy/local/pdf-libraries.sh
 	$(BIN)/python -m pytest tests/unit tests/contract tests/deploy $(PYTEST_ARGS)
 
 bench: install

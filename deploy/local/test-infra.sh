@@ -39,5 +39,7 @@ fi
 deploy/local/prometheus.sh
 # Browser tests: Debian's chromium and the pinned axe-core (tests/browser/package-lock.json).
 deploy/local/browser.sh
+# The decision PDFs (services/casework/decision_pdf.py): WeasyPrint's Pango and the fonts.
+deploy/local/pdf-libraries.sh
 [ -f tests/browser/node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --prefix tests/browser
 "$@"

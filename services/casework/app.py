@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.casework import api, console, consumers, document_api
+from services.casework import api, console, consumers, decision_api, document_api
 from services.casework.cases import Casework
 from services.casework.console import assets
 from services.casework.console.oidc import OidcClient
@@ -139,7 +139,7 @@ def create_app(
     service.every("deadlines", settings.deadline_check_seconds, report_missed_deadlines)
 
     app = service.http_app(
-        routers=[api.router, journal_api.router, document_api.router],
+        routers=[api.router, decision_api.router, journal_api.router, document_api.router],
         title="Redress casework",
         description="The case lifecycle, deadlines, tracking for complainants, and the staff API.",
         self_limited=document_api.UPLOAD_PATHS,

@@ -129,6 +129,12 @@ def test_tracking_page_and_survey(suite: Suite, page: Page, recorder: Recorder) 
     expect(page.get_by_role("heading", name="Ask for a review", exact=True)).to_be_visible()
     recorder.screenshot(page, "track-3-decided")
     recorder.accessible(page, "track-3-decided")
+    # The decision to keep, from the page's own link, as an attachment named by the reference.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download our decision (PDF)").click()
+    assert download.value.suggested_filename == f"{reference}-final-decision.pdf"
+    saved = download.value.path()
+    assert saved.read_bytes().startswith(b"%PDF-")
 
     # The survey invitation email, and its link.
     invitation = eventually(

@@ -30,6 +30,8 @@ CASE, COMPLAINT, CONTACT_DETAILS, MESSAGES, ACCESS_LOG, DRAFT_COMMENTS = (
 )
 # A document's bytes (issue 16: every staff download is journalled).
 DOCUMENTS = "documents"
+# A staff download of the draft or the final decision's PDF (decision_api.py).
+DRAFT_DECISION, DECISION = "draft_decision", "decision"
 
 
 def journal_of(request: Request) -> JournalWork:
