@@ -38,6 +38,7 @@ from shared.events.case import (
 )
 from shared.events.complaints import (
     Complainant,
+    ComplaintDocument,
     ComplaintReceived,
     EligibilityFlags,
     Representative,
@@ -83,6 +84,7 @@ __all__ = [
     "ClosureReason",
     "CommentsReceived",
     "Complainant",
+    "ComplaintDocument",
     "ComplaintReceived",
     "ConsultationPublished",
     "ConsultationQuestionResult",
