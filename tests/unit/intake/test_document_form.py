@@ -13,12 +13,11 @@ from services.intake.documents import RefusedFileError
 from shared.documents.checks import DocumentLimits, check_document
 from shared.documents.refusals import RefusedDocumentError
 from shared.kit.i18n import LocalisedTemplates
+from tests.kit.documents import EXECUTABLE
 
 TEMPLATES = Path(services.intake.__file__).parent / "templates"
 PAGES = LocalisedTemplates.load(TEMPLATES, TEMPLATES.parent / "locale")
 LIMITS = DocumentLimits(max_file_bytes=1024 * 1024, max_case_bytes=4 * 1024 * 1024)
-# A Windows executable's first bytes: a type refused whatever the file is called.
-EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 
 
 async def _refusal(content: bytes) -> RefusedFileError:
