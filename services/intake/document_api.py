@@ -22,6 +22,7 @@ from services.intake.api import DOCUMENTS
 from services.intake.documents import ComplaintDocuments
 from services.intake.store import StoredDocument
 from shared.auth import StaffUser, staff_auth
+from shared.documents.blobs import MissingBlobError
 
 router = APIRouter(tags=["documents"])
 StaffMember = Annotated[StaffUser, Depends(staff_auth())]
@@ -65,9 +66,16 @@ def _not_found(what: str) -> HTTPException:
 
 def content_disposition(name: str) -> str:
     """`attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 §4.3, RFC 8187)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    fallback = "".join(c if c.isalnum() or c in "._- " else "_" for c in ascii_name) or "document"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    # Accents dropped from their letters (NFKD, then no combining marks); anything else not
+    # plainly safe in a quoted header value becomes "_".
+    decomposed = unicodedata.normalize("NFKD", name)
+    fallback = "".join(
+        c if (c.isascii() and c.isalnum()) or c in "._- " else "_"
+        for c in decomposed
+        if not unicodedata.combining(c)
+    )
+    utf8 = quote(name, safe="")
+    return f"attachment; filename=\"{fallback or 'document'}\"; filename*=UTF-8''{utf8}"
 
 
 @router.get("/v1/staff/complaints/{reference}/documents", response_model=DocumentList)
@@ -99,8 +107,15 @@ async def download_document(
     if download is None:
         raise _not_found("document")
     document = download.document
+    # The first frame is read before answering, so a blob that is gone is a 404, not a 200 that
+    # breaks off; a damaged one raises (a fault of ours, logged as one).
+    try:
+        first = await anext(download.chunks, b"")
+    except MissingBlobError as error:
+        raise _not_found("document") from error
 
     async def body() -> AsyncIterator[bytes]:
+        yield first
         async for chunk in download.chunks:
             yield chunk
 
