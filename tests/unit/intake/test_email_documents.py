@@ -11,6 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from services.intake.documents import ComplaintDocuments
+from services.intake.email.reading import attachments, parse_email
 from services.intake.email.receiving import EmailIntake, EmailOutcome
 from services.intake.store import IntakeStores
 from shared.crypto import Cipher
@@ -122,3 +123,18 @@ async def test_an_incomplete_mail_keeps_its_attachment_for_the_complaint_its_rep
     assert complaint == completed.reference
     [event] = uow.emitted_payloads(ComplaintReceived)
     assert [d.id for d in event.documents] == [document.document_id]
+
+
+def test_a_mail_attached_whole_and_a_named_file_are_attachments_the_body_is_not() -> None:
+    forwarded = a_mail("The organisation's reply to me.", subject="Your complaint")
+    mail = a_mail(FACTS)
+    mail.add_alternative("<p>My operation was cancelled.</p>", subtype="html")
+    mail.add_attachment(forwarded)
+    mail.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="a.pdf")
+
+    found = attachments(parse_email(mail.as_bytes()))
+
+    assert [name for name, _ in found] == [None, "a.pdf"]
+    inner = parse_email(found[0][1])
+    assert inner["Subject"] == "Your complaint"
+    assert found[1][1] == b"%PDF-1.4"
