@@ -325,7 +325,10 @@ async def complaint_form_posted(
     except BaseException:
         await documents.discard(kept)
         raise
-    accepted = submission.accepted
+    return _confirmation(request, submission.accepted)
+
+
+def _confirmation(request: Request, accepted: ComplaintAccepted) -> HTMLResponse:
     settings = service_of(request).settings
     assert isinstance(settings, IntakeSettings)
     return _page(

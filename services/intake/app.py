@@ -19,6 +19,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.store import IntakeStores, intake_stores, metadata
 from services.intake.submissions import ComplaintIntake
 from shared.app import Service, serve
+from shared.crypto import Cipher
 from shared.documents.settings import DocumentStoreSettings
 from shared.documents.vault import DocumentVault
 from shared.kit.i18n import sentence_translator
@@ -29,6 +30,13 @@ from shared.topics import CASEWORK_CASES
 
 # Retention runs hourly: anonymisation is due on a scale of days, not minutes.
 RETENTION_INTERVAL_SECONDS = 3600.0
+ROUTERS = [
+    api.router,
+    enquiry_api.router,
+    organisation_api.router,
+    document_api.router,
+    assets.router,
+]
 
 
 def create_app(
@@ -53,10 +61,7 @@ def create_app(
         after_closure=timedelta(days=settings.retention_days_after_closure),
         incomplete_email=timedelta(days=settings.incomplete_email_retention_days),
     )
-    blobs = document_store.blob_store("intake")
-    documents = ComplaintDocuments(
-        uow, DocumentVault(blobs, cipher), document_store.limits(), document_store.scanner()
-    )
+    documents = _documents(service, uow, cipher, document_store)
     email_intake = _email_intake(settings, uow, intake, clock, documents)
 
     service.messaging.consume(
@@ -73,16 +78,9 @@ def create_app(
         assets.installed()
 
     service.on_startup.append(seed_directory)
-    service.on_shutdown.append(blobs.close)
 
     app = service.http_app(
-        routers=[
-            api.router,
-            enquiry_api.router,
-            organisation_api.router,
-            document_api.router,
-            assets.router,
-        ],
+        routers=ROUTERS,
         title="Redress intake",
         description="Complaints in: the form, the API, eligibility pre-checks and guidance.",
     )
@@ -93,6 +91,20 @@ def create_app(
     api.DIRECTORY.put(app, directory)
     api.DOCUMENTS.put(app, documents)
     return app
+
+
+def _documents(
+    service: Service,
+    uow: SqlUnitOfWork[IntakeStores],
+    cipher: Cipher,
+    document_store: DocumentStoreSettings,
+) -> ComplaintDocuments:
+    """Where the documents that come with complaints are kept: intake's prefix of the store,
+    sealed under data keys wrapped by intake's own keys."""
+    blobs = document_store.blob_store("intake")
+    service.on_shutdown.append(blobs.close)
+    vault = DocumentVault(blobs, cipher)
+    return ComplaintDocuments(uow, vault, document_store.limits(), document_store.scanner())
 
 
 def _email_intake(
