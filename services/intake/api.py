@@ -11,10 +11,11 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, UploadFile, status
+from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import JsonSchemaMode
+from starlette.datastructures import UploadFile
 
 from services.intake.documents import ComplaintDocuments, RefusedFileError, SentFile
 from services.intake.domain import (
@@ -248,6 +249,7 @@ async def _sent_files(request: Request, max_file_bytes: int) -> list[SentFile]:
     form = await request.form()
     files: list[SentFile] = []
     for value in form.getlist(DOCUMENTS_FIELD):
+        # Starlette's own class: the form holds it, not FastAPI's subclass of it.
         if not isinstance(value, UploadFile):
             continue
         content = await value.read(max_file_bytes + 1)
