@@ -15,7 +15,9 @@ from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import JsonSchemaMode
+from starlette.datastructures import UploadFile
 
+from services.intake.documents import ComplaintDocuments, RefusedFileError, SentFile
 from services.intake.domain import (
     PUBLIC_CHANNELS,
     STAFF_CHANNELS,
@@ -24,7 +26,11 @@ from services.intake.domain import (
     check_eligibility,
 )
 from services.intake.field_errors import FieldError, errors_by_field
-from services.intake.forms import form_to_complaint_payload, form_to_eligibility_payload
+from services.intake.forms import (
+    DOCUMENTS_FIELD,
+    form_to_complaint_payload,
+    form_to_eligibility_payload,
+)
 from services.intake.organisations import OrganisationDirectory
 from services.intake.schemas import (
     ComplaintAccepted,
@@ -61,6 +67,7 @@ UNKNOWN_ORGANISATION = {
 INTAKE: StateKey[ComplaintIntake] = StateKey("intake")
 DIRECTORY: StateKey[OrganisationDirectory] = StateKey("organisation_directory")
 RULES: StateKey[IntakeRules] = StateKey("rules")
+DOCUMENTS: StateKey[ComplaintDocuments] = StateKey("complaint_documents")
 
 router = APIRouter()
 
@@ -235,6 +242,22 @@ async def _form_fields(request: Request) -> dict[str, str | list[str]]:
     return fields
 
 
+async def _sent_files(request: Request, max_file_bytes: int) -> list[SentFile]:
+    """The form's chosen files. Each is read to one byte past the per-file limit at most, so a
+    huge upload is refused as too large without being held whole; a file input left empty (the
+    browser sends a part with no name and no bytes) is no file."""
+    form = await request.form()
+    files: list[SentFile] = []
+    for value in form.getlist(DOCUMENTS_FIELD):
+        # Starlette's own class: the form holds it, not FastAPI's subclass of it.
+        if not isinstance(value, UploadFile):
+            continue
+        content = await value.read(max_file_bytes + 1)
+        if value.filename or content:
+            files.append(SentFile(value.filename, content))
+    return files
+
+
 async def _organisation_options(request: Request) -> list[tuple[str, str]]:
     """The directory as the form's list: (id, official name), by name."""
     directory = await DIRECTORY.of(request.app).current()
@@ -264,16 +287,20 @@ async def complaint_form_again(request: Request) -> RedirectResponse:
 
 @router.post("/complaint", response_class=HTMLResponse, include_in_schema=False)
 async def complaint_form_posted(
-    request: Request, intake: Annotated[ComplaintIntake, Depends(INTAKE)]
+    request: Request,
+    intake: Annotated[ComplaintIntake, Depends(INTAKE)],
+    documents: Annotated[ComplaintDocuments, Depends(DOCUMENTS)],
 ) -> HTMLResponse:
+    """The form's post (multipart, with optional files under `documents`, or form-encoded). A
+    refused file re-shows the form with what was typed and the reason, under the file's status."""
     values = await _form_fields(request)
     now = request_now(request)
 
-    async def again(errors: list[FieldError]) -> HTMLResponse:
+    async def again(errors: list[FieldError], code: int = 422) -> HTMLResponse:
         return _page(
             request,
             "form.html",
-            status=422,
+            status=code,
             values=values,
             errors=errors,
             advocacy_services=advocacy_services(Sector.HEALTH, needs_support=True),
@@ -284,12 +311,26 @@ async def complaint_form_posted(
         complaint = ComplaintRequest.model_validate(
             form_to_complaint_payload(values), context={"today": now.date()}
         )
-        submission = await intake.submit(complaint.to_complaint(), idempotency_key=None, now=now)
+        files = await _sent_files(request, documents.limits.max_file_bytes)
+        kept = await documents.from_form(files, now)
     except ValidationError as error:
         return await again(errors_by_field(error))
+    except RefusedFileError as refused:
+        return await again([refused_file_error(refused)], refused.refusal.status)
+    try:
+        submission = await intake.submit(
+            complaint.to_complaint(), idempotency_key=None, now=now, documents=kept
+        )
     except UnknownOrganisationError:
+        await documents.discard(kept)
         return await again([FieldError(anchor="#organisation-id", **UNKNOWN_ORGANISATION)])
-    accepted = submission.accepted
+    except BaseException:
+        await documents.discard(kept)
+        raise
+    return _confirmation(request, submission.accepted)
+
+
+def _confirmation(request: Request, accepted: ComplaintAccepted) -> HTMLResponse:
     settings = service_of(request).settings
     assert isinstance(settings, IntakeSettings)
     return _page(
@@ -303,6 +344,13 @@ async def complaint_form_posted(
         advocacy_services=accepted.advocacy_services,
         eligibility=accepted.eligibility,
     )
+
+
+def refused_file_error(refused: RefusedFileError) -> FieldError:
+    """The error summary's entry for a refused file: the file field and the reason."""
+    # The catalog translates "{reason} Choose a different file." with the reason's own Welsh.
+    message = f"{refused.refusal.message} Choose a different file."
+    return FieldError(field=DOCUMENTS_FIELD, message=message, anchor=f"#{DOCUMENTS_FIELD}")
 
 
 @router.get("/eligibility", response_class=HTMLResponse, include_in_schema=False)

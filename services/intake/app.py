@@ -7,7 +7,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake import api, assets, consumers, enquiry_api, organisation_api
+from services.intake import api, assets, consumers, document_api, enquiry_api, organisation_api
+from services.intake.documents import ComplaintDocuments
 from services.intake.domain import IntakeRules
 from services.intake.email.listener import EmailListener
 from services.intake.email.receiving import EmailIntake
@@ -18,6 +19,9 @@ from services.intake.settings import IntakeSettings
 from services.intake.store import IntakeStores, intake_stores, metadata
 from services.intake.submissions import ComplaintIntake
 from shared.app import Service, serve
+from shared.crypto import Cipher
+from shared.documents.settings import DocumentStoreSettings
+from shared.documents.vault import DocumentVault
 from shared.kit.i18n import sentence_translator
 from shared.kit.work import SqlUnitOfWork
 from shared.mail import SmtpMailer
@@ -26,11 +30,25 @@ from shared.topics import CASEWORK_CASES
 
 # Retention runs hourly: anonymisation is due on a scale of days, not minutes.
 RETENTION_INTERVAL_SECONDS = 3600.0
+ROUTERS = [
+    api.router,
+    enquiry_api.router,
+    organisation_api.router,
+    document_api.router,
+    assets.router,
+]
 
 
-def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
-    """`clock` is what the routes, the email channel and retention take as now (tests set it)."""
+def create_app(
+    settings: IntakeSettings | None = None,
+    *,
+    clock: Clock = utc_now,
+    document_store: DocumentStoreSettings | None = None,
+) -> FastAPI:
+    """`clock` is what the routes, the email channel and retention take as now (tests set it);
+    `document_store` where documents are kept (default: from REDRESS_DOCUMENT_*)."""
     settings = settings or IntakeSettings()
+    document_store = document_store or DocumentStoreSettings()
     service = Service(
         "intake", settings, metadata, migrations_dir=Path(__file__).parent / "migrations"
     )
@@ -43,7 +61,8 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
         after_closure=timedelta(days=settings.retention_days_after_closure),
         incomplete_email=timedelta(days=settings.incomplete_email_retention_days),
     )
-    email_intake = _email_intake(settings, uow, intake, clock)
+    documents = _documents(service, uow, cipher, document_store)
+    email_intake = _email_intake(settings, uow, intake, clock, documents)
 
     service.messaging.consume(
         CASEWORK_CASES,
@@ -61,7 +80,7 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
     service.on_startup.append(seed_directory)
 
     app = service.http_app(
-        routers=[api.router, enquiry_api.router, organisation_api.router, assets.router],
+        routers=ROUTERS,
         title="Redress intake",
         description="Complaints in: the form, the API, eligibility pre-checks and guidance.",
     )
@@ -70,7 +89,22 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
     api.RULES.put(app, rules)
     enquiry_api.DESK.put(app, EnquiryDesk(uow, intake))
     api.DIRECTORY.put(app, directory)
+    api.DOCUMENTS.put(app, documents)
     return app
+
+
+def _documents(
+    service: Service,
+    uow: SqlUnitOfWork[IntakeStores],
+    cipher: Cipher,
+    document_store: DocumentStoreSettings,
+) -> ComplaintDocuments:
+    """Where the documents that come with complaints are kept: intake's prefix of the store,
+    sealed under data keys wrapped by intake's own keys."""
+    blobs = document_store.blob_store("intake")
+    service.on_shutdown.append(blobs.close)
+    vault = DocumentVault(blobs, cipher)
+    return ComplaintDocuments(uow, vault, document_store.limits(), document_store.scanner())
 
 
 def _email_intake(
@@ -78,6 +112,7 @@ def _email_intake(
     uow: SqlUnitOfWork[IntakeStores],
     intake: ComplaintIntake,
     clock: Clock,
+    documents: ComplaintDocuments,
 ) -> EmailIntake:
     """The email channel: reads complaints sent by mail and answers with questions."""
     return EmailIntake(
@@ -89,6 +124,7 @@ def _email_intake(
         clock=clock,
         nation=settings.nation,
         welsh=sentence_translator(Path(__file__).parent / "locale", "cy"),
+        documents=documents,
     )
 
 

@@ -138,8 +138,12 @@ class EnquiryDesk:
             raise EnquiryClosedError
         key = enquiry.source_message_key
         try:
+            # The enquiry's emailed attachments become the complaint's (documents.py).
             submission = await self.intake.submit(
-                request.to_complaint(), idempotency_key=key, now=now
+                request.to_complaint(),
+                idempotency_key=key,
+                now=now,
+                enquiry_reference=enquiry.enquiry_reference,
             )
             reference, registered_now = submission.accepted.reference, not submission.replayed
         except IdempotencyConflictError:

@@ -31,6 +31,9 @@ _FORM_DATE_FIELDS: Final = (
 )
 _FORM_YES_NO_FIELDS: Final = ("mp_referral", "needs_support")
 _REPRESENTATIVE_FIELDS: Final = ("on_behalf_of.name", "on_behalf_of.relationship")
+# The file input (multipart, `multiple`): documents sent with the complaint, checked and kept by
+# documents.py; never part of the JSON payload.
+DOCUMENTS_FIELD: Final = "documents"
 # Radios outside the schema that only decide which form sections count.
 ACTING_FOR_SOMEONE_ELSE: Final = "acting_for_someone_else"
 DATE_PARTS: Final = ("day", "month", "year")

@@ -6,10 +6,11 @@ from pydantic import Field
 
 from shared.settings import MailSettings, default_sqlite_url
 
-# Largest mail the listener accepts (answered 552 above it: RFC 5321 §4.5.3.1.9, RFC 1870). Design
-# choice: attachments are not kept yet, and a written account is a few kilobytes; 10 MiB leaves
-# room for the usual HTML-and-text alternative parts and a signature image or two.
-MAX_EMAIL_BYTES = 10 * 1024 * 1024
+# Largest mail the listener accepts (answered 552 above it: RFC 5321 §4.5.3.1.9, RFC 1870).
+# Attachments are kept (documents.py) up to the per-file limit, 25 MiB by default
+# (REDRESS_DOCUMENT_MAX_FILE_BYTES, shared/documents/settings.py); base64 makes that 4/3 larger
+# in the mail (RFC 2045 §6.8), about 33.4 MiB, so 36 MiB takes one such file with its text.
+MAX_EMAIL_BYTES = 36 * 1024 * 1024
 
 
 class IntakeSettings(MailSettings):

@@ -1,5 +1,6 @@
 """Intake's own database: complaints (personal data encrypted), idempotency keys, outbox, inbox,
-and the email channel's incomplete complaints and the mails it has already handled.
+the email channel's incomplete complaints and the mails it has already handled, and the documents
+that came with complaints (document_store.py).
 
 `IntakeStores` is what a use case is handed (through the unit of work, shared/kit/work.py);
 tests/kit/fakes/intake.py has the in-memory stores the use-case unit tests run on. A store
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.directory_store import DirectoryStore
+from services.intake.document_store import DocumentStore, NewDocument, StoredDocument
 from services.intake.domain import DuplicateKey, Received, normalise_text
 from services.intake.email_store import (
     AlreadyHandledError,
@@ -41,12 +43,15 @@ __all__ = [
     "AlreadyHandledError",
     "ComplaintStore",
     "DirectoryStore",
+    "DocumentStore",
     "DuplicateComplaintError",
     "EmailStore",
     "EnquiryState",
     "IncompleteEmailComplaint",
     "IntakeStores",
+    "NewDocument",
     "StoredComplaint",
+    "StoredDocument",
     "complaints",
     "handled_emails",
     "inbox",
@@ -79,12 +84,16 @@ class IntakeStores:
     complaints: ComplaintStore
     emails: EmailStore
     directory: DirectoryStore
+    documents: DocumentStore
 
 
 def intake_stores(cipher: Cipher) -> Callable[[AsyncSession], IntakeStores]:
     """How the unit of work binds intake's stores to a session."""
     return lambda session: IntakeStores(
-        ComplaintStore(session, cipher), EmailStore(session, cipher), DirectoryStore(session)
+        ComplaintStore(session, cipher),
+        EmailStore(session, cipher),
+        DirectoryStore(session),
+        DocumentStore(session, cipher),
     )
 
 

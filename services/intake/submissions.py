@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,10 +28,13 @@ from services.intake.schemas import ComplaintAccepted
 from services.intake.store import (
     ComplaintStore,
     DirectoryStore,
+    DocumentStore,
     DuplicateComplaintError,
     IntakeStores,
+    NewDocument,
 )
 from shared.directory import Entry
+from shared.events import ComplaintDocument
 from shared.kit.work import UnitOfWork
 from shared.topics import INTAKE_COMPLAINTS
 
@@ -58,15 +62,26 @@ class ComplaintIntake:
         self.rules = rules
 
     async def submit(
-        self, complaint: Complaint, *, idempotency_key: str | None, now: datetime
+        self,
+        complaint: Complaint,
+        *,
+        idempotency_key: str | None,
+        now: datetime,
+        documents: Sequence[NewDocument] = (),
+        enquiry_reference: str | None = None,
     ) -> Submission:
         """Take in one complaint received at `now`. Raises IdempotencyConflictError when the key
-        was used for a different complaint."""
+        was used for a different complaint. `documents` (already sealed and stored, documents.py)
+        are recorded with it, and so are those kept with `enquiry_reference`, the emailed
+        enquiry it completes; the event lists them all. A replayed submission records none: the
+        caller removes their blobs (`Submission.replayed`)."""
         fingerprint = complaint.fingerprint()
         if idempotency_key and (replay := await self._replay(idempotency_key, fingerprint)):
             return replay
         try:
-            accepted = await self._take_in(complaint, idempotency_key, now)
+            accepted = await self._take_in(
+                complaint, idempotency_key, now, documents, enquiry_reference
+            )
         except DuplicateComplaintError:
             # Two requests with one key raced; the loser answers with the winner's result.
             if idempotency_key and (replay := await self._replay(idempotency_key, fingerprint)):
@@ -86,7 +101,12 @@ class ComplaintIntake:
         return Submission(ComplaintAccepted.model_validate(stored.response), replayed=True)
 
     async def _take_in(
-        self, complaint: Complaint, idempotency_key: str | None, now: datetime
+        self,
+        complaint: Complaint,
+        idempotency_key: str | None,
+        now: datetime,
+        documents: Sequence[NewDocument],
+        enquiry_reference: str | None,
     ) -> ComplaintAccepted:
         tracking_token = new_tracking_token(secrets.token_bytes)
         async with self.uow.transaction() as work:
@@ -115,7 +135,11 @@ class ComplaintIntake:
             await store.add(
                 received, idempotency_key=idempotency_key, response=accepted.model_dump(mode="json")
             )
-            await work.emit(INTAKE_COMPLAINTS, received.event(), subject=reference)
+            summaries = await _record_documents(
+                work.stores.documents, reference, documents, enquiry_reference
+            )
+            event = received.event().model_copy(update={"documents": summaries})
+            await work.emit(INTAKE_COMPLAINTS, event, subject=reference)
         return accepted
 
     async def _unused_reference(self, store: ComplaintStore, now: datetime) -> str:
@@ -124,6 +148,23 @@ class ComplaintIntake:
             if not await store.reference_exists(reference):
                 return reference
         raise RuntimeError("could not draw an unused reference")
+
+
+async def _record_documents(
+    store: DocumentStore,
+    reference: str,
+    documents: Sequence[NewDocument],
+    enquiry_reference: str | None,
+) -> list[ComplaintDocument]:
+    """The complaint's documents recorded under its reference: those sent with it, and those kept
+    with the emailed enquiry it completes. What the event says of them (no names)."""
+    earlier = []
+    if enquiry_reference is not None:
+        earlier = await store.of_enquiry(enquiry_reference)
+        await store.attach_enquiry(enquiry_reference, reference)
+    for document in documents:
+        await store.add(document, complaint_reference=reference)
+    return [d.summary() for d in earlier] + [d.summary() for d in documents]
 
 
 async def _listed(directory: DirectoryStore, complaint: Complaint) -> Entry | None:

@@ -1,5 +1,6 @@
 """Intake's tables: complaints (personal data encrypted), outbox, inbox, and the email channel's
-incomplete complaints (the enquiries of the needs-a-person queue) and the mails it has handled."""
+incomplete complaints (the enquiries of the needs-a-person queue), the mails it has handled, and the
+documents that came with complaints."""
 
 from __future__ import annotations
 
@@ -86,4 +87,29 @@ organisations = Table(
     Column("updated_at", UtcDateTime(), nullable=True),
     # The staff id of the admin or manager who last changed it (absent: from the seed file).
     Column("updated_by", String(64), nullable=True),
+)
+
+# Documents that came with a complaint (issue 16): the web form's files and emailed attachments.
+# The sealed bytes live in the document store (shared/documents) under a random object key; the
+# row holds the data key wrapped by intake's keys, never beside the blob. A refused attachment is
+# a row too (`refused_reason`, no blob), so the caseworker knows something was sent.
+documents = Table(
+    "documents",
+    metadata,
+    Column("document_id", String(36), primary_key=True),
+    # The complaint it belongs to; absent while an emailed complaint is still an enquiry.
+    Column("complaint_reference", String(32), nullable=True, index=True),
+    Column("enquiry_reference", String(16), nullable=True, index=True),
+    Column("object_key", String(64), nullable=True),
+    Column("wrapped_key", LargeBinary, nullable=True),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=True),
+    Column("kind", String(32), nullable=True),
+    Column("media_type", String(100), nullable=True),
+    # The sanitised file name (shared.documents.names), encrypted like other personal data.
+    Column("display_name", LargeBinary, nullable=True),
+    Column("added_by", String(16), nullable=False),
+    Column("added_at", UtcDateTime(), nullable=False),
+    Column("refused_reason", String(32), nullable=True),
+    Column("removed_at", UtcDateTime(), nullable=True),
 )

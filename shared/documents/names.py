@@ -42,3 +42,10 @@ def display_name(raw: str | None, extension: str, accepted_extensions: frozenset
     stem = stem.strip(" .") or FALLBACK_STEM
     room = MAX_NAME_CHARACTERS - len(extension) - 1
     return f"{stem[:room].rstrip(' .') or FALLBACK_STEM}.{extension}"
+
+
+def refused_name(raw: str | None) -> str:
+    """A safe name to show for a file that was refused (so it has no type to name it by): the
+    same cleaning, no extension added."""
+    name = _clean(re.split(r"[/\\]", raw or "")[-1])
+    return name[:MAX_NAME_CHARACTERS].rstrip(" .") or FALLBACK_STEM

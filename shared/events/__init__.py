@@ -39,6 +39,7 @@ from shared.events.case import (
 )
 from shared.events.complaints import (
     Complainant,
+    ComplaintDocument,
     ComplaintReceived,
     EligibilityFlags,
     Representative,
@@ -84,6 +85,7 @@ __all__ = [
     "ClosureReason",
     "CommentsReceived",
     "Complainant",
+    "ComplaintDocument",
     "ComplaintReceived",
     "ConsultationPublished",
     "ConsultationQuestionResult",

@@ -37,6 +37,17 @@ class EligibilityFlags(Payload):
     parliament_dissolved: bool = False
 
 
+class ComplaintDocument(Payload):
+    """A document that came with the complaint (issue 16): no file name, no content. `kind` is
+    shared.documents.checks' broad type, or absent for a refused attachment (`refused_reason`)."""
+
+    id: str
+    kind: str | None = None
+    size: int
+    added_by: str  # complainant (the web form) or email
+    refused_reason: str | None = None
+
+
 class ComplaintReceived(Payload):
     """`redress.complaint.received`: intake stored a complaint. Internal topic only."""
 
@@ -65,3 +76,6 @@ class ComplaintReceived(Payload):
     # The directory entry's nation (shared/directory.Nation) when it matched one: a Welsh body
     # means Welsh first in every message (issue 14), whatever REDRESS_NATION says.
     organisation_nation: str | None = None
+    # Additive (issue 16): the documents that came with it, kept by intake (its staff API
+    # `/v1/staff/complaints/{reference}/documents`). Ids, kinds and sizes only, never names.
+    documents: list[ComplaintDocument] = Field(default_factory=list)

@@ -200,6 +200,8 @@ class Suite:
             "FEEDBACK_PUBLIC_URL": self.url("feedback"),
             "REDRESS_OUTBOX_POLL_SECONDS": "0.2",
             "REDRESS_SCHEDULER_SECONDS": "0.5",
+            # Documents (issue 16) under the run's own directory, never the checkout's .local/.
+            "REDRESS_DOCUMENT_DIR": str(self.root / "documents"),
             "CASEWORK_DEADLINE_CHECK_SECONDS": "1",
             "FEEDBACK_INVITE_DELAY_DAYS": "0",
             "SMTP_HOST": "127.0.0.1",

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from email.headerregistry import Address
-from email.message import EmailMessage, MIMEPart
+from email.message import EmailMessage, Message, MIMEPart
 from email.parser import BytesParser
 from email.policy import default as default_policy
 from html.parser import HTMLParser
@@ -186,3 +186,23 @@ def is_automatic(message: EmailMessage, envelope_sender: str | None) -> bool:
         return True
     precedence = header_text(message, "Precedence").casefold()
     return precedence in ("bulk", "junk", "list", "auto_reply")
+
+
+def attachments(message: EmailMessage) -> list[tuple[str | None, bytes]]:
+    """Each attachment's file name as sent (for display only) and its decoded bytes; a mail
+    attached whole (message/rfc822) as its bytes. The body's own text and HTML parts are not
+    attachments."""
+    found: list[tuple[str | None, bytes]] = []
+    for part in message.iter_attachments():
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes) and part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()
+            attached = inner[0] if isinstance(inner, list) and inner else None
+            payload = attached.as_bytes() if isinstance(attached, Message) else None
+        if isinstance(payload, bytes):
+            try:
+                name = part.get_filename()
+            except (ValueError, IndexError, TypeError):  # a broken Content-Disposition
+                name = None
+            found.append((name, payload))
+    return found

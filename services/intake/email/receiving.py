@@ -29,6 +29,7 @@ from email.utils import make_msgid, parseaddr
 from enum import StrEnum
 from typing import Any, Final
 
+from services.intake.documents import ComplaintDocuments, SentFile
 from services.intake.domain.values import SUMMARY_MAX
 from services.intake.email.questions import (
     EmailComplaint,
@@ -40,6 +41,7 @@ from services.intake.email.questions import (
     reply_asking_for,
 )
 from services.intake.email.reading import (
+    attachments,
     body_text,
     header_text,
     is_automatic,
@@ -53,6 +55,7 @@ from services.intake.store import (
     EmailStore,
     IncompleteEmailComplaint,
     IntakeStores,
+    NewDocument,
 )
 from services.intake.submissions import ComplaintIntake, IdempotencyConflictError
 from shared.kit.work import UnitOfWork
@@ -96,9 +99,11 @@ class EmailIntake:
         clock: Clock,
         nation: str = "england",
         welsh: Callable[[str], str] | None = None,
+        documents: ComplaintDocuments | None = None,
     ) -> None:
         """`nation`: REDRESS_NATION; `welsh`: English to Welsh by intake's catalog
-        (shared.kit.i18n.sentence_translator), without which every reply is in English."""
+        (shared.kit.i18n.sentence_translator), without which every reply is in English;
+        `documents`: where attachments are kept, without which they are dropped."""
         self.uow = uow
         self.intake = intake
         self.replies = replies
@@ -107,6 +112,7 @@ class EmailIntake:
         self.clock = clock
         self.nation = nation
         self.welsh = welsh
+        self.documents = documents
         # One sender at a time, so the retry job and a fresh mail never send one reply twice.
         self._sending = asyncio.Lock()
 
@@ -154,7 +160,9 @@ class EmailIntake:
     ) -> EmailReceipt:
         complaint = complaint_from_email(message, now.date(), envelope_sender=envelope_sender)
         if complaint.request is not None:
-            return await self._register(complaint, key, key, now, enquiry_reference=None)
+            return await self._register(
+                complaint, key, key, now, enquiry_reference=None, message=message
+            )
         personal = {
             "sender": sender,
             "subject": header_text(message, "Subject"),
@@ -165,6 +173,7 @@ class EmailIntake:
             # The mails as received, for the caseworker who completes the enquiry by hand.
             "mails": [mail_as_received(message, now, whole=True)],
         }
+        documents = await self._attachments(message, now, enquiry_reference=None)
         try:
             async with self.uow.transaction() as work:
                 store = work.stores.emails
@@ -177,8 +186,11 @@ class EmailIntake:
                     now=now,
                 )
                 await store.mark_handled(key, now, enquiry_reference)
+                for document in documents:
+                    await work.stores.documents.add(document, enquiry_reference=enquiry_reference)
         except AlreadyHandledError:
             # The same mail, delivered twice at once: the other delivery keeps it.
+            await self._discard(documents)
             return EmailReceipt(EmailOutcome.ALREADY_HANDLED)
         await self.send_reply(enquiry_reference)
         return EmailReceipt(EmailOutcome.ASKED, enquiry_reference)
@@ -196,14 +208,20 @@ class EmailIntake:
                 key,
                 now,
                 enquiry_reference=enquiry.enquiry_reference,
+                message=reply,
             )
         personal["complaint"] = complaint.to_json()
         personal["mails"] = [*personal.get("mails", []), mail_as_received(reply, now, whole=False)]
+        enquiry_reference = enquiry.enquiry_reference
+        documents = await self._attachments(reply, now, enquiry_reference=enquiry_reference)
         try:
             async with self.uow.transaction() as work:
-                await work.stores.emails.update(enquiry.enquiry_reference, personal, now)
-                await work.stores.emails.mark_handled(key, now, enquiry.enquiry_reference)
+                await work.stores.emails.update(enquiry_reference, personal, now)
+                await work.stores.emails.mark_handled(key, now, enquiry_reference)
+                for document in documents:
+                    await work.stores.documents.add(document, enquiry_reference=enquiry_reference)
         except AlreadyHandledError:
+            await self._discard(documents)
             return EmailReceipt(EmailOutcome.ALREADY_HANDLED)
         await self.send_reply(enquiry.enquiry_reference)
         return EmailReceipt(EmailOutcome.ASKED, enquiry.enquiry_reference)
@@ -216,17 +234,26 @@ class EmailIntake:
         now: datetime,
         *,
         enquiry_reference: str | None,
+        message: EmailMessage,
     ) -> EmailReceipt:
         assert complaint.request is not None
+        documents = await self._attachments(message, now, enquiry_reference=enquiry_reference)
         try:
             submission = await self.intake.submit(
-                complaint.request.to_complaint(), idempotency_key=idempotency_key, now=now
+                complaint.request.to_complaint(),
+                idempotency_key=idempotency_key,
+                now=now,
+                documents=documents,
+                enquiry_reference=enquiry_reference,
             )
         except IdempotencyConflictError:
             # Another mail already used this Message-ID for a different complaint.
             log.warning("an email reused a Message-ID; not registered twice")
+            await self._discard(documents)
             await self._mark_handled(key, now, enquiry_reference)
             return EmailReceipt(EmailOutcome.ALREADY_HANDLED)
+        if submission.replayed:
+            await self._discard(documents)
         reference = submission.accepted.reference
         try:
             async with self.uow.transaction() as work:
@@ -236,6 +263,24 @@ class EmailIntake:
         except AlreadyHandledError:
             pass  # handled concurrently; the complaint itself exists exactly once
         return EmailReceipt(EmailOutcome.COMPLAINT, reference)
+
+    async def _attachments(
+        self, message: EmailMessage, now: datetime, *, enquiry_reference: str | None
+    ) -> list[NewDocument]:
+        """The mail's attachments, stored (or recorded as refused), rows not yet written."""
+        if self.documents is None:
+            return []
+        files = [SentFile(name, content) for name, content in attachments(message)]
+        if not files:
+            return []
+        already = 0
+        if enquiry_reference is not None:
+            already = await self.documents.enquiry_bytes(enquiry_reference)
+        return await self.documents.from_email(files, now, case_bytes=already)
+
+    async def _discard(self, documents: list[NewDocument]) -> None:
+        if self.documents is not None:
+            await self.documents.discard(documents)
 
     async def _mark_handled(self, key: str, now: datetime, enquiry_reference: str | None) -> None:
         try:

@@ -19,6 +19,7 @@ from deploy.local.mail_server import read_mails
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
 from shared.auth import Role, issue_staff_token
+from shared.documents.settings import DocumentStoreSettings
 from shared.settings import DEVELOPMENT_AUTH_SECRET
 from tests.integration.conftest_local_servers import LocalMailServer
 from tests.kit.apps import LOCALHOST, count_rows, free_port, running
@@ -40,11 +41,12 @@ class Intake:
     app: Any
     smtp_port: int
     mail_dir: Path
+    document_dir: Path  # where intake's sealed documents are kept
 
 
 @pytest.fixture
 async def intake(
-    database_url: str, kafka_bootstrap: str, mail_server: LocalMailServer
+    database_url: str, kafka_bootstrap: str, mail_server: LocalMailServer, tmp_path: Path
 ) -> AsyncIterator[Intake]:
     port = free_port()
     settings = IntakeSettings(
@@ -58,9 +60,17 @@ async def intake(
         smtp_port=mail_server.port,
         email_max_bytes=TEST_MAX_BYTES,
     )
-    app = create_app(settings, clock=lambda: datetime.combine(TODAY, time(10, 0), tzinfo=UTC))
+    # Documents under the test's own directory, never the checkout's .local/.
+    documents = DocumentStoreSettings.model_validate(
+        {"REDRESS_DOCUMENT_DIR": str(tmp_path / "documents")}
+    )
+    app = create_app(
+        settings,
+        clock=lambda: datetime.combine(TODAY, time(10, 0), tzinfo=UTC),
+        document_store=documents,
+    )
     async with running(app) as client:
-        yield Intake(client, app, port, mail_server.directory)
+        yield Intake(client, app, port, mail_server.directory, tmp_path / "documents" / "intake")
 
 
 def a_mail(

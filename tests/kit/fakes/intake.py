@@ -15,7 +15,9 @@ from services.intake.store import (
     EnquiryState,
     IncompleteEmailComplaint,
     IntakeStores,
+    NewDocument,
     StoredComplaint,
+    StoredDocument,
 )
 from shared.directory import Directory, Entry, read_seed
 
@@ -255,9 +257,61 @@ class FakeDirectoryStore:
         return len(new)
 
 
+class FakeDocumentStore:
+    """In memory, as DocumentStore: rows by id, with the reference they belong to."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[NewDocument, str | None, str | None]] = {}
+
+    async def add(
+        self,
+        document: NewDocument,
+        *,
+        complaint_reference: str | None = None,
+        enquiry_reference: str | None = None,
+    ) -> None:
+        self.rows[document.document_id] = (document, complaint_reference, enquiry_reference)
+
+    async def attach_enquiry(self, enquiry_reference: str, complaint_reference: str) -> None:
+        for key, (document, complaint, enquiry) in list(self.rows.items()):
+            if enquiry == enquiry_reference and complaint is None:
+                self.rows[key] = (document, complaint_reference, enquiry)
+
+    async def of_enquiry(self, enquiry_reference: str) -> list[StoredDocument]:
+        return [
+            _stored_document(document, complaint)
+            for document, complaint, enquiry in self.rows.values()
+            if enquiry == enquiry_reference
+        ]
+
+    async def kept_bytes(self, *, enquiry_reference: str) -> int:
+        return sum(
+            document.size
+            for document, _, enquiry in self.rows.values()
+            if enquiry == enquiry_reference and document.object_key is not None
+        )
+
+
+def _stored_document(document: NewDocument, complaint: str | None) -> StoredDocument:
+    return StoredDocument(
+        document_id=document.document_id,
+        complaint_reference=complaint,
+        name=document.name,
+        size=document.size,
+        kind=document.kind,
+        media_type=document.media_type,
+        added_by=document.added_by,
+        added_at=document.added_at,
+        refused_reason=document.refused_reason,
+        object_key=document.object_key,
+        wrapped_key=document.wrapped_key,
+    )
+
+
 def fake_intake_stores() -> IntakeStores:
     return IntakeStores(
         complaints=FakeComplaintStore(),  # type: ignore[arg-type]
         emails=FakeEmailStore(),  # type: ignore[arg-type]
         directory=FakeDirectoryStore(),  # type: ignore[arg-type]
+        documents=FakeDocumentStore(),  # type: ignore[arg-type]
     )
