@@ -12,6 +12,7 @@ until they reach the end of what was written.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -163,15 +164,19 @@ class CommitTimes:
     last_at: float = 0.0
 
 
-async def watch_commits(bootstrap: str, group: str, start: Offsets, count: int) -> CommitTimes:
+async def watch_commits(
+    bootstrap: str, group: str, start: Offsets, count: int, alive: Callable[[], bool]
+) -> CommitTimes:
     """Polls the group's committed offsets until `count` records past `start` are committed,
-    or nothing new is committed for STALL_SECONDS."""
+    nothing new is committed for STALL_SECONDS, or the service is no longer `alive`."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     times = CommitTimes()
     progress_at = time.monotonic()
     try:
-        while times.committed < count and time.monotonic() - progress_at < STALL_SECONDS:
+        while (
+            times.committed < count and time.monotonic() - progress_at < STALL_SECONDS and alive()
+        ):
             offsets = await admin.list_consumer_group_offsets(group, partitions=list(start))
             done, now = committed_since(start, offsets), time.monotonic()
             if done > times.committed:
@@ -235,9 +240,13 @@ async def one_service(
     launched = time.monotonic()
     suite.launch(service)
     try:
+        process = suite.processes[service]
+        group = f"{prefix}-{service}-{target.consumer}"
         times = await watch_commits(
-            bootstrap, f"{prefix}-{service}-{target.consumer}", start, written
+            bootstrap, group, start, written, lambda: process.poll() is None
         )
+        if times.committed < written:
+            print(f"{service} fell short; its log:\n{suite.log(service)[-3000:]}", file=sys.stderr)
     finally:
         await asyncio.to_thread(suite.stop_all)
         await suite.drop_databases()
