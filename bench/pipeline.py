@@ -1,12 +1,17 @@
-"""`make bench`: complaints through the running suite, beside a raw aiokafka baseline.
+"""`make bench`: the figures issue 12 asks for, in one run, written to bench/results/latest.json.
 
-Starts the five services (as `make run` would, on the broker `make bench` started), posts N
-complaints with C in flight (a burst: throughput), then N more paced at R a second (latency
-without a queue), and times each from POST to its acknowledgement email landing in the SMTP
-server's folder. Then produces and consumes N messages of the same size with bare
-aiokafka on a fresh topic. Writes bench/results/latest.json. Nothing here asserts a time.
+1. The five services as processes (as `make run` starts them, on the broker `make bench`
+   started): their idle RSS once ready, then N complaints with C in flight (a burst:
+   `pipeline`), then complaints paced at R a second for S seconds (`paced`), each timed from
+   POST to its acknowledgement email landing in the SMTP server's folder.
+2. Bare aiokafka producing and consuming N messages of the same size on a fresh topic.
+3. Each consumer alone over a prepared topic beside plain aiokafka over the same records
+   (bench/consumers.py).
+4. The reports rebuild over everything the topics now hold (bench/probes.py).
+Nothing here asserts a time; docs/performance.md explains every figure.
 
-    python -m bench.pipeline [--complaints 200] [--concurrency 16] [--rate 5]
+    python -m bench.pipeline [--complaints 200] [--concurrency 16] [--paced-rate 20]
+        [--paced-seconds 20] [--consumer-events 1000] [--database sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -16,8 +21,6 @@ import asyncio
 import email
 import json
 import os
-import platform
-import statistics
 import tempfile
 import time
 import uuid
@@ -31,13 +34,23 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from bench.consumers import all_consumers, solo_suite
+from bench.probes import machine, rebuild_reports, rss_idle_mb
+from bench.shape import doubled, latency_summary, results, through_suite
+from deploy.local.mail_server import read_mails
 from tests.e2e.suite import Suite
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 # A poll of the mail folder this often bounds the latency resolution.
 MAIL_POLL_SECONDS = 0.02
-# Per-complaint deadline before the run calls a message lost.
+# Per-run deadline before the run calls the missing messages lost.
 DELIVERY_TIMEOUT_SECONDS = 300.0
+# After the last wanted mail, a second look this much later counts any that arrive twice.
+DOUBLE_GRACE_SECONDS = 2.0
+# Consumer groups settle (join, assignment) before timing starts; then the services are idle.
+SETTLE_SECONDS = 2.0
+# The raw baseline's group settles so it measures transport, not the join.
+BASELINE_SETTLE_SECONDS = 1.0
 
 
 def complaint(n: int, run: str) -> dict[str, Any]:
@@ -56,21 +69,14 @@ def complaint(n: int, run: str) -> dict[str, Any]:
     }
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def summary(latencies: list[float], elapsed: float) -> dict[str, float]:
-    return {
-        "messages": len(latencies),
-        "elapsed_seconds": round(elapsed, 3),
-        "throughput_per_second": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
-        "latency_p50_ms": round(percentile(latencies, 50) * 1000, 1),
-        "latency_p99_ms": round(percentile(latencies, 99) * 1000, 1),
-        "latency_mean_ms": round(statistics.fmean(latencies) * 1000, 1),
-    }
+def deliveries(folder: Path, wanted: set[str]) -> list[tuple[str, str]]:
+    """(address, subject) of every stored mail to a wanted address."""
+    found = []
+    for message in read_mails(folder):
+        assert isinstance(message, EmailMessage)
+        if (address := str(message["To"])) in wanted:
+            found.append((address, str(message["Subject"])))
+    return found
 
 
 async def watch_mail(folder: Path, arrivals: dict[str, float], wanted: set[str]) -> None:
@@ -91,7 +97,7 @@ async def watch_mail(folder: Path, arrivals: dict[str, float], wanted: set[str])
 
 async def through_the_suite(
     suite: Suite, count: int, concurrency: int, rate: float | None = None
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Posts `count` complaints, `concurrency` at a time, or paced at `rate` a second."""
     run = uuid.uuid4().hex[:8]
     posted: dict[str, float] = {}
@@ -113,11 +119,12 @@ async def through_the_suite(
         started = time.monotonic()
         await asyncio.gather(*(post(n) for n in range(count)))
     await watcher
+    await asyncio.sleep(DOUBLE_GRACE_SECONDS)
+    doubles = doubled(await asyncio.to_thread(deliveries, suite.mail_dir, wanted))
     delivered = {address: arrivals[address] for address in posted if address in arrivals}
     latencies = [delivered[a] - posted[a] for a in delivered]
-    result = summary(latencies, max(delivered.values()) - started if delivered else 0.0)
-    result["lost"] = count - len(delivered)
-    return result
+    elapsed = max(delivered.values()) - started if delivered else 0.0
+    return through_suite(count, latencies, elapsed, doubles)
 
 
 async def raw_aiokafka(bootstrap: str, count: int, size: int) -> dict[str, float]:
@@ -130,9 +137,7 @@ async def raw_aiokafka(bootstrap: str, count: int, size: int) -> dict[str, float
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=topic
     )
     await consumer.start()
-    await asyncio.sleep(
-        1.0
-    )  # let the group settle so the baseline measures transport, not the join
+    await asyncio.sleep(BASELINE_SETTLE_SECONDS)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     sent: dict[int, float] = {}
@@ -157,65 +162,92 @@ async def raw_aiokafka(bootstrap: str, count: int, size: int) -> dict[str, float
     elapsed = max(received.values()) - started
     await producer.stop()
     await consumer.stop()
-    return summary([received[n] - sent[n] for n in range(count)], elapsed)
+    return latency_summary([received[n] - sent[n] for n in range(count)], elapsed)
 
 
-async def main(count: int, concurrency: int, rate: float) -> dict[str, Any]:
+async def whole_suite(
+    arguments: argparse.Namespace, bootstrap: str, root: Path, postgres: str | None
+) -> dict[str, Any]:
+    """Sections from the five services running together: idle RSS, burst, paced."""
+    suite = Suite(root=root, kafka=bootstrap, postgres_admin_url=postgres)
+    await asyncio.to_thread(suite.start)
+    try:
+        await asyncio.sleep(SETTLE_SECONDS)
+        rss = rss_idle_mb(suite)
+        pipeline = await through_the_suite(suite, arguments.complaints, arguments.concurrency)
+        paced_count = round(arguments.paced_rate * arguments.paced_seconds)
+        paced = await through_the_suite(
+            suite, paced_count, arguments.concurrency, rate=arguments.paced_rate
+        )
+    finally:
+        await asyncio.to_thread(suite.stop_all)
+        await suite.drop_databases()
+    paced = {"rate": arguments.paced_rate, "seconds": arguments.paced_seconds, **paced}
+    return {"rss_idle_mb": rss, "pipeline": pipeline, "paced": paced}
+
+
+async def rebuild_section(bootstrap: str, root: Path, postgres: str | None) -> dict[str, Any]:
+    holder = solo_suite(root, bootstrap, postgres)
+    if postgres is not None:
+        await holder.create_databases()
+    try:
+        return await rebuild_reports(bootstrap, holder.database_url("reports"))
+    finally:
+        await holder.drop_databases()
+
+
+async def main(arguments: argparse.Namespace) -> dict[str, Any]:
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092")
-    with tempfile.TemporaryDirectory() as scratch:
-        suite = Suite(root=Path(scratch), kafka=bootstrap)
-        await asyncio.to_thread(suite.start)
-        try:
-            await asyncio.sleep(2.0)  # consumer groups settle before timing starts
-            pipeline = await through_the_suite(suite, count, concurrency)
-            # Latency without a queue: the same number of complaints arriving at a steady rate.
-            paced = await through_the_suite(suite, count, concurrency, rate=rate)
-        finally:
-            await asyncio.to_thread(suite.stop_all)
+    postgres = (
+        os.environ.get("REDRESS_TEST_POSTGRES_URL") if arguments.database != "sqlite" else None
+    )
+    if arguments.database != "sqlite" and postgres is None:
+        raise SystemExit("--database postgresql needs REDRESS_TEST_POSTGRES_URL (test-infra.sh)")
+    host = machine(arguments.database)
     message_size = len(json.dumps(complaint(0, "x")))
-    baseline = await raw_aiokafka(bootstrap, count, message_size)
-    return {
-        "measured_at": datetime.now(UTC).isoformat(),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "parameters": {
-            "complaints": count,
-            "concurrency": concurrency,
-            "paced_rate_per_second": rate,
-            "message_bytes": message_size,
-        },
-        "pipeline_post_to_acknowledgement_email": pipeline,
-        "pipeline_paced_post_to_acknowledgement_email": paced,
-        "baseline_raw_aiokafka_produce_consume": baseline,
-        "notes": (
-            "Pipeline: POST /v1/complaints -> intake outbox -> Kafka -> casework (inbox, case, "
-            "outbox) -> Kafka -> notifications (inbox, message saved) -> SMTP -> .eml on disk. "
-            "Baseline: one hop, no database."
-        ),
-    }
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        sections = await whole_suite(arguments, bootstrap, root / "suite", postgres)
+        sections["baseline_raw_aiokafka_produce_consume"] = await raw_aiokafka(
+            bootstrap, arguments.complaints, message_size
+        )
+        sections["consumers"] = await all_consumers(
+            bootstrap, arguments.consumer_events, root / "consumers", postgres
+        )
+        sections["rebuild"] = await rebuild_section(bootstrap, root / "rebuild", postgres)
+    report = results(machine=host, parameters=vars(arguments), sections=sections)
+    report["parameters"]["message_bytes"] = message_size
+    return {"measured_at": datetime.now(UTC).isoformat(), **report}
+
+
+def parser() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    env = os.environ.get
+    options.add_argument("--complaints", type=int, default=int(env("BENCH_COMPLAINTS", "200")))
+    options.add_argument("--concurrency", type=int, default=int(env("BENCH_CONCURRENCY", "16")))
+    options.add_argument(
+        "--paced-rate",
+        type=float,
+        default=float(env("BENCH_RATE", "20")),
+        help="complaints a second in the paced run (issue 12's target run is 100)",
+    )
+    options.add_argument("--paced-seconds", type=float, default=20.0)
+    options.add_argument(
+        "--consumer-events",
+        type=int,
+        default=1000,
+        help="events on each consumer's prepared topic",
+    )
+    options.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    options.add_argument("--output", type=Path, default=RESULTS)
+    return options
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--complaints", type=int, default=int(os.environ.get("BENCH_COMPLAINTS", "200"))
-    )
-    parser.add_argument(
-        "--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "16"))
-    )
-    parser.add_argument(
-        "--rate",
-        type=float,
-        default=float(os.environ.get("BENCH_RATE", "5")),
-        help="complaints a second in the paced run (below the burst throughput, so no queue)",
-    )
-    arguments = parser.parse_args()
-    results = asyncio.run(main(arguments.complaints, arguments.concurrency, arguments.rate))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    arguments = parser().parse_args()
+    report = asyncio.run(main(arguments))
+    arguments.output.parent.mkdir(parents=True, exist_ok=True)
+    arguments.output.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(json.dumps(report, indent=2, default=str))
