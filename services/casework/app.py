@@ -102,6 +102,21 @@ def case_documents(
     )
 
 
+def _subscribe(service: Service, casework: Casework, uow: SqlUnitOfWork[CaseworkStores]) -> None:
+    service.messaging.consume(
+        INTAKE_COMPLAINTS,
+        consumers.on_complaint(casework, uow),
+        consumer="cases",
+        event_types={consumers.COMPLAINT_RECEIVED},
+    )
+    service.messaging.consume(
+        NOTIFICATION_DELIVERIES,
+        consumers.on_delivery_failed(casework, uow),
+        consumer="deliveries",
+        event_types={consumers.NOTIFICATION_FAILED},
+    )
+
+
 def create_app(
     settings: CaseworkSettings | None = None,
     *,
@@ -118,19 +133,7 @@ def create_app(
     uow = SqlUnitOfWork(service.db, service.messaging, casework_stores(cipher))
     casework = Casework(uow, settings.rules(), clock)
 
-    service.messaging.consume(
-        INTAKE_COMPLAINTS,
-        consumers.on_complaint(casework, uow),
-        consumer="cases",
-        event_types={consumers.COMPLAINT_RECEIVED},
-    )
-    service.messaging.consume(
-        NOTIFICATION_DELIVERIES,
-        consumers.on_delivery_failed(casework, uow),
-        consumer="deliveries",
-        event_types={consumers.NOTIFICATION_FAILED},
-    )
-
+    _subscribe(service, casework, uow)
     accounts = staff_accounts(service, uow, cipher, settings, clock)
 
     async def report_missed_deadlines() -> None:

@@ -71,13 +71,7 @@ def create_app(
         event_types={consumers.CASE_CLOSED},
     )
     _schedule(service, settings, retention, email_intake, clock)
-    directory = OrganisationDirectory(uow)
-
-    async def seed_directory() -> None:
-        await directory.seed()
-        assets.installed()
-
-    service.on_startup.append(seed_directory)
+    directory = _directory(service, uow)
 
     app = service.http_app(
         routers=ROUTERS,
@@ -91,6 +85,18 @@ def create_app(
     api.DIRECTORY.put(app, directory)
     api.DOCUMENTS.put(app, documents)
     return app
+
+
+def _directory(service: Service, uow: SqlUnitOfWork[IntakeStores]) -> OrganisationDirectory:
+    """The directory of organisations, seeded at start-up (missing ids only)."""
+    directory = OrganisationDirectory(uow)
+
+    async def seed_directory() -> None:
+        await directory.seed()
+        assets.installed()
+
+    service.on_startup.append(seed_directory)
+    return directory
 
 
 def _documents(

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from shared.app import BodySizeLimit
+from shared.middleware import BodySizeLimit
 
 
 async def _length(request: Request) -> PlainTextResponse:

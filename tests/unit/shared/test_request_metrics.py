@@ -7,7 +7,7 @@ import httpx
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
-from shared.app import RequestMetrics
+from shared.middleware import RequestMetrics
 
 SERVICE = "metrics-test"
 
