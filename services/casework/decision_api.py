@@ -19,6 +19,7 @@ from services.casework.decision_pdf import Kind
 from services.casework.domain import Case
 from services.casework.journal import api as journal_api
 from shared.auth import StaffUser, TrackingToken, staff_auth
+from shared.documents.downloads import attachment_headers
 from shared.kit.i18n import request_language
 from shared.timekeeping import uk_date
 
@@ -68,12 +69,10 @@ async def _download(request: Request, view: dict[str, Any], kind: Kind) -> Respo
     return Response(
         pdf,
         media_type=decision_pdf.MEDIA_TYPE,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            # The decision is the complainant's: no shared cache keeps a copy.
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
+        # The name is ours and plain ASCII: the contract's header (docs/design.md §8) names it
+        # once, without the RFC 8187 form a complainant's file name needs.
+        headers=attachment_headers(name, len(pdf))
+        | {"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Final
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
@@ -35,6 +34,8 @@ from services.casework.journal import api as journal_api
 from services.casework.store import StaleCaseError
 from shared.app import validation_error_body
 from shared.auth import Role, StaffUser, TrackingToken, staff_auth, tracking_token_matches
+from shared.documents.blobs import MissingBlobError
+from shared.documents.downloads import attachment_headers, opened
 from shared.documents.refusals import RefusedDocumentError
 from shared.text import multi_line
 
@@ -243,14 +244,6 @@ async def staff_documents(
     return JSONResponse(jsonable_encoder({"documents": listed}))
 
 
-def content_disposition(name: str) -> str:
-    """`attachment` with an ASCII fallback and the UTF-8 name (RFC 6266 §4.3, RFC 8187)."""
-    fallback = "".join(
-        c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name
-    )
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
 @router.get("/v1/cases/{reference}/documents/{document_id}", tags=["staff"])
 async def staff_download(
     reference: str, document_id: str, request: Request, documents: DocumentsDep, user: StaffOnly
@@ -263,12 +256,9 @@ async def staff_download(
         raise HTTPException(404, {"error": NO_DOCUMENT}) from None
     actor = (user.sub, user.name, user.role.value)
     await journal_api.note_staff_read(request, reference, actor, [journal_api.DOCUMENTS])
-    headers = {
-        "Content-Disposition": content_disposition(row["display_name"]),
-        "X-Content-Type-Options": "nosniff",
-        # Should a browser render it anyway, nothing in it may run or load.
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Cache-Control": "no-store",
-        "Content-Length": str(row["size"]),
-    }
-    return StreamingResponse(documents.content(row), media_type=row["media_type"], headers=headers)
+    try:
+        body = await opened(documents.content(row))
+    except MissingBlobError:
+        raise HTTPException(404, {"error": NO_DOCUMENT}) from None
+    headers = attachment_headers(row["display_name"], row["size"])
+    return StreamingResponse(body, media_type=row["media_type"], headers=headers)

@@ -8,11 +8,8 @@ inline: a complainant's upload must not run in a staff browser.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 from fastapi.responses import StreamingResponse
@@ -23,6 +20,7 @@ from services.intake.documents import ComplaintDocuments
 from services.intake.store import StoredDocument
 from shared.auth import StaffUser, staff_auth
 from shared.documents.blobs import MissingBlobError
+from shared.documents.downloads import DEFAULT_NAME, attachment_headers, opened
 
 router = APIRouter(tags=["documents"])
 StaffMember = Annotated[StaffUser, Depends(staff_auth())]
@@ -64,20 +62,6 @@ def _not_found(what: str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No such {what}.")
 
 
-def content_disposition(name: str) -> str:
-    """`attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 §4.3, RFC 8187)."""
-    # Accents dropped from their letters (NFKD, then no combining marks); anything else not
-    # plainly safe in a quoted header value becomes "_".
-    decomposed = unicodedata.normalize("NFKD", name)
-    fallback = "".join(
-        c if (c.isascii() and c.isalnum()) or c in "._- " else "_"
-        for c in decomposed
-        if not unicodedata.combining(c)
-    )
-    utf8 = quote(name, safe="")
-    return f"attachment; filename=\"{fallback or 'document'}\"; filename*=UTF-8''{utf8}"
-
-
 @router.get("/v1/staff/complaints/{reference}/documents", response_model=DocumentList)
 async def list_documents(
     reference: Reference,
@@ -107,24 +91,12 @@ async def download_document(
     if download is None:
         raise _not_found("document")
     document = download.document
-    # The first frame is read before answering, so a blob that is gone is a 404, not a 200 that
-    # breaks off; a damaged one raises (a fault of ours, logged as one).
     try:
-        first = await anext(download.chunks, b"")
+        body = await opened(download.chunks)
     except MissingBlobError as error:
         raise _not_found("document") from error
-
-    async def body() -> AsyncIterator[bytes]:
-        yield first
-        async for chunk in download.chunks:
-            yield chunk
-
     return StreamingResponse(
-        body(),
+        body,
         media_type=document.media_type or "application/octet-stream",
-        headers={
-            "Content-Disposition": content_disposition(document.name or "document"),
-            "X-Content-Type-Options": "nosniff",
-            "Content-Length": str(document.size),
-        },
+        headers=attachment_headers(document.name or DEFAULT_NAME, document.size),
     )

@@ -11,7 +11,6 @@ import pytest
 from pypdf import PdfWriter
 
 from services.casework.cases import Casework
-from services.casework.document_api import content_disposition
 from services.casework.documents import CaseDocuments, NoSuchCaseError, Sender, Upload
 from services.casework.domain import (
     Accept,
@@ -30,6 +29,7 @@ from services.casework.stores import CaseworkStores
 from shared.crypto import DEVELOPMENT_ENCRYPTION_KEY, Cipher
 from shared.documents.blobs import FilesystemBlobStore
 from shared.documents.checks import DocumentLimits
+from shared.documents.downloads import content_disposition
 from shared.documents.refusals import TooLargeError, UnacceptedTypeError
 from shared.documents.vault import DocumentVault
 from shared.events import DocumentAdded

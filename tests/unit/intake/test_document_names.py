@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.intake.document_api import content_disposition
+from shared.documents.downloads import content_disposition
 from shared.documents.names import refused_name
 
 
